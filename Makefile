@@ -1,0 +1,43 @@
+# PartnerHub: `make run` serves the portal with a worker and beat; `make test` runs the suite.
+# Both install everything they need into .venv first, and start the embedded PostgreSQL and
+# Redis unless DATABASE_URL / REDIS_URL are set.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint format check-migrations lock stop bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m partnerhub.dev run
+
+test: install
+	$(PY) -m partnerhub.dev test $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Re-pin every transitive dependency after changing pyproject.toml.
+lock: install
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
+
+stop: install
+	$(PY) -m partnerhub.dev stop
+
+clean: stop
+	rm -rf .partnerhub staticfiles

@@ -1,0 +1,1 @@
+"""Models of the accounts app arrive with the issue that builds it."""

@@ -1,0 +1,1 @@
+"""Models of the leads app arrive with the issue that builds it."""

@@ -1,0 +1,50 @@
+"""The portal's navigation, declared once and filtered by the user's role.
+
+Each entry: label, URL name (under /t/<tenant_slug>/), the permission it needs (None: everyone in
+the audience), and the audience ("staff", "partner" or "all"). Apps add their entries here.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from partnerhub.tenancy.roles import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None = None
+    audience: str = "all"
+    section: str = "Work"
+
+
+NAV: list[NavItem] = [
+    NavItem("Dashboard", "tenancy:dashboard", audience="staff"),
+    NavItem("Home", "tenancy:dashboard", audience="partner"),
+    NavItem("Partners", "tenancy:partner_list", "partner.view", audience="staff"),
+    NavItem("Members", "tenancy:member_list", "member.view", audience="staff"),
+    NavItem("Settings", "tenancy:tenant_settings", "tenant.change", audience="staff", section="Admin"),
+    NavItem("API keys", "tenancy:api_key_list", "apikey.manage", audience="staff", section="Admin"),
+    NavItem("Audit trail", "tenancy:audit_list", "audit.view", audience="staff", section="Admin"),
+    NavItem("System status", "tenancy:system_status", "system.view", audience="staff", section="Admin"),
+]
+
+
+def nav_for(request) -> list[dict]:
+    """Sections of links for this membership; the current page's link is marked active."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return []
+    audience = "partner" if membership.is_partner_role else "staff"
+    sections: dict[str, list[dict]] = {}
+    for item in NAV:
+        if item.audience not in ("all", audience):
+            continue
+        if item.permission and not can(membership.role, item.permission):
+            continue
+        url = reverse(item.url_name, kwargs={"tenant_slug": membership.tenant.slug})
+        active = request.path == url if item.url_name.endswith("dashboard") else request.path.startswith(url)
+        sections.setdefault(item.section, []).append({"label": item.label, "url": url, "active": active})
+    return [{"name": name, "items": items} for name, items in sections.items()]

@@ -1,0 +1,22 @@
+"""Test settings: only what the suite needs differs from base."""
+
+import os
+
+from partnerhub.settings.base import *  # noqa: F403
+from partnerhub.settings.base import CACHES
+
+SECRET_KEY = "partnerhub-test-secret-key-not-for-production"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Hashing cost is not under test; the MD5 hasher keeps user creation fast.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# Parallel pytest workers share one Redis: give each its own key space.
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"

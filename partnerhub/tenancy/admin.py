@@ -1,0 +1,97 @@
+"""Operator admin (Django superusers only). Tenant-owned models are listed across tenants, which is
+why the admin uses their `unscoped` managers."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from partnerhub.tenancy.models import (
+    ApiKey,
+    AuditEvent,
+    Heartbeat,
+    Invitation,
+    Membership,
+    Partner,
+    Tenant,
+    User,
+)
+
+
+class TenantScopedAdmin(admin.ModelAdmin):
+    list_select_related = ["tenant"]
+
+    def get_queryset(self, request):
+        return self.model.unscoped.select_related("tenant")
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "timezone", "default_sla_hours", "require_mfa_for_staff", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "full_name"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(Partner)
+class PartnerAdmin(TenantScopedAdmin):
+    list_display = ["name", "tenant", "tier", "status", "created_at"]
+    list_filter = ["tier", "status", "tenant"]
+    search_fields = ["name"]
+    readonly_fields = ["tenant"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantScopedAdmin):
+    list_display = ["user", "tenant", "role", "partner", "created_at"]
+    list_filter = ["role", "tenant"]
+    search_fields = ["user__email"]
+    list_select_related = ["tenant", "user", "partner"]
+    readonly_fields = ["tenant"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(TenantScopedAdmin):
+    list_display = [
+        "email",
+        "tenant",
+        "role",
+        "partner",
+        "created_at",
+        "email_sent_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["tenant", "role"]
+    readonly_fields = ["tenant", "nonce"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(TenantScopedAdmin):
+    list_display = ["name", "tenant", "prefix", "scopes", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["tenant", "prefix", "key_hash"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(TenantScopedAdmin):
+    list_display = ["created_at", "tenant", "actor_label", "action", "target_label"]
+    list_filter = ["tenant"]
+    search_fields = ["action", "actor_label", "target_label"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the trail is append-only
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_run_at", "worker_hostname", "run_count"]

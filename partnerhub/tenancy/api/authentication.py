@@ -1,0 +1,54 @@
+"""API authentication. A key decides the tenant; a session user names it (X-Tenant header, or the
+tenant last opened in the portal) and must be a member of it."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
+
+from partnerhub.tenancy import services
+from partnerhub.tenancy.actors import ApiKeyUser
+from partnerhub.tenancy.context import activate
+from partnerhub.tenancy.selectors import user_membership
+
+
+def bind_tenant(request, tenant, membership, api_key=None) -> None:
+    """Make the tenant active for the rest of this request (the middleware clears it afterwards)."""
+    for target in (request, request._request):
+        target.tenant, target.membership, target.api_key = tenant, membership, api_key
+    activate(tenant)
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header: send “Bearer <key>”."))
+        key = services.api_key_authenticate(header[1].decode("utf-8", errors="replace"))
+        if key is None:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
+        bind_tenant(request, key.tenant, membership=None, api_key=key)
+        return ApiKeyUser(key), key
+
+    def authenticate_header(self, request):
+        # Makes DRF answer 401 (not 403) to a request without credentials.
+        return f'{self.keyword} realm="api"'
+
+
+class TenantSessionAuthentication(SessionAuthentication):
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        slug = request.headers.get("X-Tenant") or request._request.session.get("last_tenant")
+        if not slug:
+            raise exceptions.NotFound(_("Name the tenant with the X-Tenant header (its slug)."))
+        membership = user_membership(user=user, tenant_slug=slug)
+        if membership is None:
+            raise exceptions.NotFound(_("No such tenant."))
+        bind_tenant(request, membership.tenant, membership=membership)
+        return result

@@ -1,0 +1,61 @@
+from rest_framework import serializers
+
+from partnerhub.tenancy.api.fields import TenantRelatedField
+from partnerhub.tenancy.forms import staff_users
+from partnerhub.tenancy.models import Membership, Partner
+from partnerhub.tenancy.taxonomy import Region, Vertical
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    verticals = serializers.ListField(child=serializers.ChoiceField(choices=Vertical.choices), required=False)
+    regions = serializers.ListField(child=serializers.ChoiceField(choices=Region.choices), required=False)
+    certifications = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=50
+    )
+    account_manager = TenantRelatedField(
+        queryset_for=lambda request: staff_users(request.tenant),
+        slug_field="email",
+        required=False,
+        allow_null=True,
+        help_text="Email of the vendor staff member who owns the relationship.",
+    )
+    user_count = serializers.IntegerField(read_only=True, help_text="People who log in for this partner.")
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "name",
+            "website",
+            "tier",
+            "status",
+            "verticals",
+            "regions",
+            "certifications",
+            "has_marketing_automation",
+            "description",
+            "account_manager",
+            "user_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "full_name", "role", "partner", "partner_name", "created_at"]
+        read_only_fields = fields
+
+
+class WhoAmISerializer(serializers.Serializer):
+    tenant = serializers.CharField(help_text="Slug of the tenant the request acts in.")
+    tenant_name = serializers.CharField()
+    principal = serializers.CharField(help_text="The user's email, or the API key's name.")
+    role = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.CharField(), help_text="Scopes of the API key, if any.")

@@ -1,0 +1,97 @@
+"""Bases of every API viewset: the queryset comes from a selector through `scope_for`, an object
+outside scope is a 404 before any permission is judged, writes go through services."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import ClassVar
+
+from django.db import IntegrityError, transaction
+from rest_framework import status, viewsets
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+
+from partnerhub.tenancy.models import IdempotencyRecord
+from partnerhub.tenancy.scoping import scope_for
+
+
+class TenantViewSetMixin:
+    queryset_selector: ClassVar = None
+    # Role permissions for session users (API keys are judged by their scopes instead).
+    permission_read: ClassVar[str | None] = None
+    permission_write: ClassVar[str | None] = None
+    action_permissions: ClassVar[dict[str, str]] = {}
+
+    def get_queryset(self):
+        model = self.get_serializer_class().Meta.model
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no tenant
+            return model.unscoped.none()
+        selector = type(self).queryset_selector
+        request = self.request
+        return scope_for(
+            selector(tenant=request.tenant), tenant=request.tenant, membership=request.membership
+        )
+
+    def required_permission(self, request) -> str | None:
+        if self.action in self.action_permissions:
+            return self.action_permissions[self.action]
+        return self.permission_read if request.method in SAFE_METHODS else self.permission_write
+
+    def get_object(self):
+        if getattr(self, "_object", None) is None:
+            self._object = super().get_object()
+        return self._object
+
+    def check_permissions(self, request):
+        # Look the object up first: outside the caller's scope it is a 404, never a 403 that
+        # would confirm it exists.
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        if lookup in self.kwargs and request.user.is_authenticated and getattr(request, "tenant", None):
+            self.get_object()
+        super().check_permissions(request)
+
+
+class IdempotentCreateMixin:
+    """`Idempotency-Key` on POST: a retry with the same key and body gets the first answer again."""
+
+    def create(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return super().create(request, *args, **kwargs)
+        fingerprint = hashlib.sha256(f"{request.method} {request.path} ".encode() + request.body).hexdigest()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.filter(tenant=request.tenant, key=key[:200]).first()
+                if record is not None:
+                    if record.fingerprint != fingerprint:
+                        return Response(
+                            {"detail": "This Idempotency-Key was used for a different request."},
+                            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                        )
+                    return Response(
+                        record.response_body,
+                        status=record.status_code,
+                        headers={"Idempotent-Replayed": "true"},
+                    )
+                response = super().create(request, *args, **kwargs)
+                IdempotencyRecord.objects.create(
+                    tenant=request.tenant,
+                    key=key[:200],
+                    fingerprint=fingerprint,
+                    status_code=response.status_code,
+                    response_body=response.data,
+                )
+                return response
+        except IntegrityError:
+            return Response(
+                {"detail": "A request with this Idempotency-Key is in progress; retry shortly."},
+                status=status.HTTP_409_CONFLICT,
+            )
+
+
+class TenantReadOnlyViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class TenantModelViewSet(IdempotentCreateMixin, TenantViewSetMixin, viewsets.ModelViewSet):
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]

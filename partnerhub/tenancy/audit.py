@@ -1,0 +1,53 @@
+"""The audit trail: services call `audit()` for every change they make."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from partnerhub.tenancy.actors import Actor, actor_columns
+from partnerhub.tenancy.models import AuditEvent, Tenant
+
+
+def _json_value(value):
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
+    """JSON-ready values of `fields` (foreign keys by id), for the before/after of an audit event."""
+    values = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        values[name] = _json_value(getattr(instance, field.attname))
+    return values
+
+
+def audit(
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    action: str,
+    target: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    return AuditEvent.unscoped.create(
+        tenant=tenant,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:200] if target is not None else "",
+        before=before,
+        after=after,
+        **actor_columns(actor),
+    )

@@ -1,0 +1,69 @@
+"""Filters shared by the portal lists and the API (one definition, two interfaces)."""
+
+import django_filters
+from django.db.models import Q
+
+from partnerhub.tenancy.models import AuditEvent, Membership, Partner
+from partnerhub.tenancy.roles import Role
+from partnerhub.tenancy.taxonomy import Region, Vertical
+
+
+def tenant_partners(request):
+    return Partner.objects.filter(tenant=request.tenant).order_by("name")
+
+
+class PartnerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    tier = django_filters.ChoiceFilter(choices=Partner.Tier.choices, empty_label="Any tier")
+    status = django_filters.ChoiceFilter(choices=Partner.Status.choices, empty_label="Any status")
+    vertical = django_filters.ChoiceFilter(
+        choices=Vertical.choices, method="has_vertical", label="Vertical", empty_label="Any vertical"
+    )
+    region = django_filters.ChoiceFilter(
+        choices=Region.choices, method="has_region", label="Region", empty_label="Any region"
+    )
+    has_marketing_automation = django_filters.BooleanFilter(label="Own marketing automation")
+    sort = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("tier", "tier"), ("status", "status"), ("created_at", "created"))
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["q", "tier", "status", "vertical", "region", "has_marketing_automation"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(website__icontains=value))
+
+    def has_vertical(self, queryset, name, value):
+        return queryset.filter(verticals__contains=[value])
+
+    def has_region(self, queryset, name, value):
+        return queryset.filter(regions__contains=[value])
+
+
+class MembershipFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    role = django_filters.ChoiceFilter(choices=Role.choices, empty_label="Any role")
+    partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
+    sort = django_filters.OrderingFilter(
+        fields=(("user__email", "email"), ("role", "role"), ("created_at", "joined"))
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["q", "role", "partner"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(user__email__icontains=value) | Q(user__full_name__icontains=value))
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    action = django_filters.CharFilter(lookup_expr="startswith", label="Action starts with")
+    actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label="Actor")
+    target = django_filters.CharFilter(field_name="target_label", lookup_expr="icontains", label="Target")
+    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="From")
+    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="To")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "actor", "target", "since", "until"]

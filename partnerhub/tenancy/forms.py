@@ -1,0 +1,137 @@
+from django import forms
+from django.contrib.postgres.forms import SimpleArrayField
+
+from partnerhub.tenancy.models import ApiKey, Membership, Partner, Tenant, User
+from partnerhub.tenancy.roles import PARTNER_ROLES, STAFF_ROLES, Role, invitable_roles
+from partnerhub.tenancy.taxonomy import Region, Vertical
+
+
+def staff_users(tenant):
+    # One filter() call: both conditions hold on the same membership row.
+    return User.objects.filter(memberships__tenant=tenant, memberships__role__in=STAFF_ROLES).order_by(
+        "email"
+    )
+
+
+class PartnerForm(forms.ModelForm):
+    verticals = forms.MultipleChoiceField(
+        choices=Vertical.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    regions = forms.MultipleChoiceField(
+        choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    certifications = SimpleArrayField(
+        forms.CharField(max_length=100),
+        required=False,
+        help_text="Comma-separated, e.g. “Cloud Architect, Security Specialist”.",
+    )
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "website",
+            "tier",
+            "status",
+            "account_manager",
+            "verticals",
+            "regions",
+            "certifications",
+            "has_marketing_automation",
+            "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account_manager"].queryset = staff_users(tenant)
+        self.fields["account_manager"].label_from_instance = lambda user: user.display_name
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=())
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.none(),
+        required=False,
+        help_text="Required for partner roles: the company this person works for.",
+    )
+
+    def __init__(self, *args, tenant, inviter_role, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = invitable_roles(inviter_role)
+        self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in allowed]
+        self.fields["role"].initial = Role.PARTNER_USER
+        self.fields["partner"].queryset = Partner.objects.filter(tenant=tenant).order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        role, partner = cleaned.get("role"), cleaned.get("partner")
+        if role in PARTNER_ROLES and partner is None:
+            self.add_error("partner", "Choose the partner company for a partner role.")
+        if role and role not in PARTNER_ROLES and partner is not None:
+            self.add_error("partner", "Vendor staff do not belong to a partner company.")
+        return cleaned
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), required=False)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(tenant=tenant).order_by("name")
+
+    @classmethod
+    def for_membership(cls, membership: Membership, data=None):
+        return cls(
+            data, tenant=membership.tenant, initial={"role": membership.role, "partner": membership.partner}
+        )
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What uses the key, e.g. “Salesforce sync”.")
+    access = forms.ChoiceField(
+        choices=[("read", "Read only"), ("write", "Read and write")],
+        initial="read",
+        widget=forms.RadioSelect,
+    )
+
+    def scopes(self) -> list[str]:
+        if self.cleaned_data["access"] == "write":
+            return [ApiKey.Scope.READ, ApiKey.Scope.WRITE]
+        return [ApiKey.Scope.READ]
+
+
+class TenantSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = ["name", "timezone", "default_sla_hours", "require_mfa_for_staff"]
+
+
+class InvitationSignupForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Your name")
+    password1 = forms.CharField(
+        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            try:
+                validate_password(first, user=User(email=self.email, full_name=cleaned.get("full_name", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned

@@ -1,0 +1,193 @@
+"""Base classes of every portal page under /t/<tenant_slug>/.
+
+The middleware has resolved the tenant and the user's membership (or answered 404). These bases
+add the rest of the one way in: querysets come from a selector through `scope_for` (tenant and,
+for partner users, partner), an object outside scope is a 404, and a role that may not act gets
+a 403 only after the object was found in scope.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.generic import TemplateView, View
+
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.roles import can
+from partnerhub.tenancy.scoping import scope_for
+
+
+class TenantView(View):
+    permission: ClassVar[str | None] = None
+    # Selector returning the rows of this view's model for a tenant: `selector(tenant=…)`.
+    queryset_selector: ClassVar[Callable[..., QuerySet] | None] = None
+    # URL keyword holding the object's id (`partner_id`); the object is looked up before anything else.
+    object_kwarg: ClassVar[str | None] = None
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if getattr(request, "tenant", None) is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} must be routed under /t/<tenant_slug>/.")
+        self.tenant = request.tenant
+        self.membership = request.membership
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.object_kwarg:
+            self.object = self.get_object()  # 404 outside scope, before any role check
+        if self.permission and not can(self.membership.role, self.permission):
+            raise PermissionDenied("Your role does not allow this.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        if self.queryset_selector is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a queryset_selector.")
+        selector = type(self).queryset_selector
+        return scope_for(selector(tenant=self.tenant), tenant=self.tenant, membership=self.membership)
+
+    def get_object(self) -> Model:
+        if getattr(self, "_object", None) is None:
+            self._object = get_object_or_404(self.get_queryset(), pk=self.kwargs[self.object_kwarg])
+        return self._object
+
+    def can(self, permission: str) -> bool:
+        return can(self.membership.role, permission)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object_kwarg:
+            context.setdefault("object", self.object)
+        return context
+
+
+def apply_service_error(form, exc: ServiceError | ValidationError) -> None:
+    """Show a service's refusal on the form: on the field at fault, or above the form."""
+    if isinstance(exc, ServiceError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    elif hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _csv_safe(value) -> str:
+    """Spreadsheets execute cells starting with these characters; quote them as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _resolve(obj, accessor: str | Callable) -> object:
+    if callable(accessor):
+        return accessor(obj)
+    value = obj
+    for part in accessor.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+        if callable(value):
+            value = value()
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return value
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(rows: Iterable, columns: list[tuple[str, str | Callable]], filename: str):
+    """Stream rows as CSV: memory stays flat however many rows the filter matches."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow([header for header, _ in columns])
+        for row in rows:
+            yield writer.writerow([_csv_safe(_resolve(row, accessor)) for _, accessor in columns])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class TenantListView(TenantView, TemplateView):
+    """A filtered, sortable, paginated list; the same URL serves the htmx partial and the CSV export."""
+
+    filterset_class = None
+    paginate_by = 25
+    partial_template_name: ClassVar[str] = ""
+    csv_columns: ClassVar[list[tuple[str, str | Callable]]] = []
+    csv_name: ClassVar[str] = ""
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
+            queryset = self.filterset.qs
+        if not queryset.ordered:  # stable pages need a total order
+            queryset = queryset.order_by("-pk")
+        if request.GET.get("export") == "csv" and self.csv_columns:
+            stamp = timezone.localdate().isoformat()
+            return csv_response(
+                queryset.iterator(chunk_size=2000),
+                self.csv_columns,
+                f"{self.tenant.slug}-{self.csv_name}-{stamp}.csv",
+            )
+        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        context = self.get_context_data(page=page, rows=page.object_list, filter=self.filterset)
+        template = self.template_name
+        if request.htmx and not request.htmx.boosted and self.partial_template_name:
+            template = self.partial_template_name
+        return TemplateResponse(request, template, context)
+
+
+class TenantConfirmView(TenantView, TemplateView):
+    """A destructive or irreversible action: GET asks for confirmation, POST does it."""
+
+    template_name = "partials/confirm_page.html"
+    title: ClassVar[str] = "Are you sure?"
+    confirm_label: ClassVar[str] = "Confirm"
+    danger: ClassVar[bool] = True
+
+    def message(self) -> str:
+        return ""
+
+    def perform(self) -> str:
+        """Do it; return the success message."""
+        raise NotImplementedError
+
+    def success_url(self) -> str:
+        raise NotImplementedError
+
+    def cancel_url(self) -> str:
+        return self.success_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title,
+            message=self.message(),
+            confirm_label=self.confirm_label,
+            danger=self.danger,
+            cancel_url=self.cancel_url(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        try:
+            messages.success(request, self.perform())
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(self.cancel_url())
+        return HttpResponseRedirect(self.success_url())

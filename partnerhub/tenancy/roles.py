@@ -1,0 +1,53 @@
+"""Roles of a membership and what each may do.
+
+A permission is a plain string checked with `can(membership, permission)`; the portal views, the
+API viewsets and the templates all ask the same question here.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    TENANT_ADMIN = "tenant_admin", "Tenant admin"
+    PARTNER_MANAGER = "partner_manager", "Partner manager"
+    FIELD_MARKETING = "field_marketing", "Field marketing"
+    SALES = "sales", "Sales"
+    CHANNEL = "channel", "Channel / partner sales"
+    PRODUCT_MARKETING = "product_marketing", "Product marketing"
+    REVOPS = "revops", "Revops"
+    PARTNER_ADMIN = "partner_admin", "Partner admin"
+    PARTNER_USER = "partner_user", "Partner user"
+
+
+PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_USER})
+STAFF_ROLES = frozenset(set(Role) - PARTNER_ROLES)
+
+# Who may invite whom: staff roles are granted by tenant admins only.
+INVITABLE_ROLES = {
+    Role.TENANT_ADMIN: frozenset(Role),
+    Role.PARTNER_MANAGER: PARTNER_ROLES,
+    Role.CHANNEL: PARTNER_ROLES,
+}
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Partner directory: everyone reads what their scope allows; these roles edit.
+    "partner.view": frozenset(Role),  # partner users: scope leaves only their own company
+    "partner.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL}),
+    "member.view": STAFF_ROLES,
+    "member.invite": frozenset(INVITABLE_ROLES),
+    "member.change": frozenset({Role.TENANT_ADMIN}),
+    "apikey.manage": frozenset({Role.TENANT_ADMIN}),
+    "audit.view": frozenset({Role.TENANT_ADMIN}),
+    "tenant.change": frozenset({Role.TENANT_ADMIN}),
+    "system.view": STAFF_ROLES,
+}
+
+
+def can(role: str | None, permission: str) -> bool:
+    if permission not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {permission!r}")
+    return role in PERMISSIONS[permission]
+
+
+def invitable_roles(role: str) -> frozenset[str]:
+    return INVITABLE_ROLES.get(role, frozenset())

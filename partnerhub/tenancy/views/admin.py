@@ -1,0 +1,116 @@
+"""Tenant administration: API keys, the audit trail, settings, system status."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from partnerhub.tenancy import selectors, services
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.filters import AuditEventFilter
+from partnerhub.tenancy.forms import ApiKeyForm, TenantSettingsForm
+from partnerhub.tenancy.models import Tenant
+from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+
+
+class ApiKeyListView(TenantListView):
+    permission = "apikey.manage"
+    queryset_selector = selectors.api_key_list
+    template_name = "tenancy/api_key_list.html"
+
+
+class ApiKeyCreateView(TenantView, FormView):
+    permission = "apikey.manage"
+    template_name = "tenancy/api_key_form.html"
+    form_class = ApiKeyForm
+
+    def form_valid(self, form):
+        try:
+            key, raw_key = services.api_key_create(
+                tenant=self.tenant,
+                actor=self.request.user,
+                name=form.cleaned_data["name"],
+                scopes=form.scopes(),
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        # Rendered, not redirected: the secret is shown this once and exists nowhere else.
+        response = render(self.request, "tenancy/api_key_created.html", {"key": key, "raw_key": raw_key})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiKeyRevokeView(TenantConfirmView):
+    permission = "apikey.manage"
+    queryset_selector = selectors.api_key_list
+    object_kwarg = "api_key_id"
+    confirm_label = "Revoke key"
+
+    @property
+    def title(self):
+        return f"Revoke “{self.object.name}”?"
+
+    def message(self):
+        return "Anything using this key gets 401 Unauthorized from now on. This cannot be undone."
+
+    def perform(self):
+        services.api_key_revoke(tenant=self.tenant, actor=self.request.user, api_key_id=self.object.id)
+        return f"Key “{self.object.name}” revoked."
+
+    def success_url(self):
+        return reverse("tenancy:api_key_list", kwargs={"tenant_slug": self.tenant.slug})
+
+
+class AuditListView(TenantListView):
+    permission = "audit.view"
+    queryset_selector = selectors.audit_event_list
+    filterset_class = AuditEventFilter
+    paginate_by = 50
+    template_name = "tenancy/audit_list.html"
+    partial_template_name = "tenancy/partials/_audit_table.html"
+    csv_name = "audit"
+    csv_columns = [
+        ("Time", lambda event: event.created_at.isoformat()),
+        ("Actor", "actor_label"),
+        ("Action", "action"),
+        ("Target type", lambda event: event.target_type.model if event.target_type else ""),
+        ("Target id", "target_id"),
+        ("Target", "target_label"),
+        ("Before", "before"),
+        ("After", "after"),
+    ]
+
+
+class TenantSettingsView(TenantView, FormView):
+    permission = "tenant.change"
+    template_name = "tenancy/tenant_settings.html"
+    form_class = TenantSettingsForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # A copy: a rejected form must not leave unsaved values on the tenant of this request.
+        kwargs["instance"] = Tenant.objects.get(id=self.tenant.id)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.tenant_update(tenant=self.tenant, actor=self.request.user, **form.cleaned_data)
+        except (ServiceError, ValidationError) as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Settings saved.")
+        return redirect("tenancy:tenant_settings", tenant_slug=self.tenant.slug)
+
+
+class SystemStatusView(TenantView, TemplateView):
+    """Is the background machinery alive? The heartbeat is sent by beat and run by a worker."""
+
+    permission = "system.view"
+    template_name = "tenancy/system_status.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["heartbeat"] = selectors.heartbeat_status()
+        return context

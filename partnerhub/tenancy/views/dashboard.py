@@ -1,0 +1,43 @@
+from django.db.models import Count, Q
+from django.views.generic import TemplateView
+
+from partnerhub.tenancy import selectors
+from partnerhub.tenancy.models import Invitation, Partner
+from partnerhub.tenancy.portal import TenantView
+
+
+class DashboardView(TenantView, TemplateView):
+    """The tenant's front page: staff see the program at a glance, partner users their company."""
+
+    def get_template_names(self):
+        if self.membership.is_partner_role:
+            return ["tenancy/partner_home.html"]
+        return ["tenancy/dashboard.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.membership.is_partner_role:
+            context["partner"] = (
+                selectors.partner_list(tenant=self.tenant)
+                .select_related("account_manager")
+                .get(id=self.membership.partner_id)
+            )
+            context["colleagues"] = selectors.membership_list(tenant=self.tenant).filter(
+                partner_id=self.membership.partner_id
+            )
+            return context
+        partners = selectors.partner_list(tenant=self.tenant)
+        context["partner_counts"] = Partner.objects.filter(tenant=self.tenant).aggregate(
+            total=Count("id"),
+            active=Count("id", filter=Q(status=Partner.Status.ACTIVE)),
+            one_to_one=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_ONE)),
+            one_to_few=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_FEW)),
+            one_to_many=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_MANY)),
+        )
+        context["recent_partners"] = partners.order_by("-created_at")[:5]
+        context["member_count"] = selectors.membership_list(tenant=self.tenant).count()
+        context["pending_invitations"] = Invitation.objects.filter(
+            tenant=self.tenant, accepted_at__isnull=True, revoked_at__isnull=True
+        ).count()
+        context["heartbeat"] = selectors.heartbeat_status()
+        return context

@@ -1,0 +1,152 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView
+
+from partnerhub.tenancy import selectors, services
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.filters import MembershipFilter
+from partnerhub.tenancy.forms import InvitationForm, MembershipRoleForm
+from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+from partnerhub.tenancy.roles import Role
+
+
+def members_url(tenant) -> str:
+    return reverse("tenancy:member_list", kwargs={"tenant_slug": tenant.slug})
+
+
+class MemberListView(TenantListView):
+    permission = "member.view"
+    queryset_selector = selectors.membership_list
+    filterset_class = MembershipFilter
+    template_name = "tenancy/member_list.html"
+    partial_template_name = "tenancy/partials/_member_table.html"
+    csv_name = "members"
+    csv_columns = [
+        ("Email", "user.email"),
+        ("Name", "user.full_name"),
+        ("Role", "get_role_display"),
+        ("Partner", "partner.name"),
+        ("Joined", lambda membership: membership.created_at.isoformat()),
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invitations"] = selectors.invitation_list(tenant=self.tenant).filter(
+            accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        return context
+
+
+class InvitationCreateView(TenantView, FormView):
+    permission = "member.invite"
+    template_name = "tenancy/invitation_form.html"
+    form_class = InvitationForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(tenant=self.tenant, inviter_role=self.membership.role)
+        return kwargs
+
+    def get_initial(self):
+        # "Invite a user" from a partner's page arrives with the partner chosen.
+        return {"partner": self.request.GET.get("partner")}
+
+    def form_valid(self, form):
+        try:
+            invitation = services.invitation_create(
+                tenant=self.tenant,
+                actor=self.request.user,
+                actor_role=self.membership.role,
+                **form.cleaned_data,
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Invitation sent to {invitation.email}.")
+        if invitation.partner_id:
+            return redirect(
+                "tenancy:partner_detail", tenant_slug=self.tenant.slug, partner_id=invitation.partner_id
+            )
+        return redirect(members_url(self.tenant))
+
+
+class InvitationResendView(TenantConfirmView):
+    permission = "member.invite"
+    queryset_selector = selectors.invitation_list
+    object_kwarg = "invitation_id"
+    title = "Resend the invitation?"
+    confirm_label = "Resend"
+    danger = False
+
+    def message(self):
+        return f"A new link goes to {self.object.email}; the previous link stops working."
+
+    def perform(self):
+        services.invitation_resend(tenant=self.tenant, actor=self.request.user, invitation_id=self.object.id)
+        return f"Invitation resent to {self.object.email}."
+
+    def success_url(self):
+        return members_url(self.tenant)
+
+
+class InvitationRevokeView(TenantConfirmView):
+    permission = "member.invite"
+    queryset_selector = selectors.invitation_list
+    object_kwarg = "invitation_id"
+    title = "Revoke the invitation?"
+    confirm_label = "Revoke invitation"
+
+    def message(self):
+        return f"The link sent to {self.object.email} stops working."
+
+    def perform(self):
+        services.invitation_revoke(tenant=self.tenant, actor=self.request.user, invitation_id=self.object.id)
+        return f"Invitation for {self.object.email} revoked."
+
+    def success_url(self):
+        return members_url(self.tenant)
+
+
+class MembershipRoleView(TenantView, FormView):
+    permission = "member.change"
+    queryset_selector = selectors.membership_list
+    object_kwarg = "membership_id"
+    template_name = "tenancy/membership_form.html"
+
+    def get_form(self, form_class=None):
+        return MembershipRoleForm.for_membership(self.object, self.request.POST or None)
+
+    def form_valid(self, form):
+        try:
+            services.membership_change_role(
+                tenant=self.tenant, actor=self.request.user, membership_id=self.object.id, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"{self.object.user.email} is now {Role(form.cleaned_data['role']).label}."
+        )
+        return redirect(members_url(self.tenant))
+
+
+class MembershipRemoveView(TenantConfirmView):
+    permission = "member.change"
+    queryset_selector = selectors.membership_list
+    object_kwarg = "membership_id"
+    confirm_label = "Remove from tenant"
+
+    @property
+    def title(self):
+        return f"Remove {self.object.user.email}?"
+
+    def message(self):
+        return f"They lose access to {self.tenant.name}. Their account and other workspaces are untouched."
+
+    def perform(self):
+        services.membership_remove(tenant=self.tenant, actor=self.request.user, membership_id=self.object.id)
+        return f"{self.object.user.email} removed."
+
+    def success_url(self):
+        return members_url(self.tenant)

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from partnerhub.tenancy.api import urls as tenancy_api
+from partnerhub.tenancy.api.views import WhoAmIView
+from partnerhub.tenancy.views.public import HealthView, HomeView, InvitationAcceptView
+
+# One router for the whole API; each app registers its viewsets.
+api_router = SimpleRouter(use_regex_path=False)
+tenancy_api.register(api_router)
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", HealthView.as_view(), name="healthz"),
+    path("invite/<str:token>/", InvitationAcceptView.as_view(), name="invitation_accept"),
+    path("auth/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    # The tenant portal: every page under here is scoped by the TenantMiddleware.
+    path("t/<slug:tenant_slug>/", include("partnerhub.tenancy.urls")),
+    # The revops API: the key (or the session's tenant) decides the tenant.
+    path("api/v1/whoami/", WhoAmIView.as_view(), name="api_whoami"),
+    path("api/v1/", include(api_router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]

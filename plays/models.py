@@ -1,0 +1,1 @@
+"""Models of the plays app arrive with the issue that builds it."""
