@@ -43,6 +43,7 @@ def _say(message: str) -> None:
 
 def run() -> int:
     env, uses_embedded, _ = services_env()
+    env["DJANGO_SETTINGS_MODULE"] = "partnerhub.settings.base"
     env.setdefault("DJANGO_DEBUG", "1")
     if uses_embedded:
         _say(f"embedded PostgreSQL and Redis under {embedded.DATA_DIR}")
@@ -50,6 +51,7 @@ def run() -> int:
     children: list[subprocess.Popen] = []
     try:
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], env=env, check=True)
+        subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True)
         subprocess.run([PYTHON, "manage.py", "seed_demo"], env=env, check=True)
         commands = {
             "web": [PYTHON, "manage.py", "runserver", "127.0.0.1:8000"],
@@ -116,6 +118,8 @@ def _stop_children(children: list[subprocess.Popen]) -> None:
 
 def test(pytest_args: list[str]) -> int:
     env, _, started = services_env()
+    # Importing this package (its Celery app) defaults the settings to base: tests need their own.
+    env["DJANGO_SETTINGS_MODULE"] = "partnerhub.settings.test"
     try:
         return subprocess.call([PYTHON, "-m", "pytest", *pytest_args], env=env)
     finally:

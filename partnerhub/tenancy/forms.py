@@ -14,6 +14,7 @@ def staff_users(tenant):
 
 
 class PartnerForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
     verticals = forms.MultipleChoiceField(
         choices=Vertical.choices, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -1,10 +1,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from partnerhub.tenancy import selectors, services
 from partnerhub.tenancy.api.serializers import MembershipSerializer, PartnerSerializer, WhoAmISerializer
-from partnerhub.tenancy.api.viewsets import TenantModelViewSet, TenantReadOnlyViewSet
+from partnerhub.tenancy.api.viewsets import TenantAPIView, TenantModelViewSet, TenantReadOnlyViewSet
 from partnerhub.tenancy.filters import MembershipFilter, PartnerFilter
 
 
@@ -44,7 +43,7 @@ class MembershipViewSet(TenantReadOnlyViewSet):
     filterset_class = MembershipFilter
 
 
-class WhoAmIView(APIView):
+class WhoAmIView(TenantAPIView):
     """Check a key or session: which tenant it acts in, as whom, with which scopes."""
 
     @extend_schema(responses=WhoAmISerializer)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from rest_framework import status, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from partnerhub.tenancy.models import IdempotencyRecord
 from partnerhub.tenancy.scoping import scope_for
@@ -87,6 +88,17 @@ class IdempotentCreateMixin:
                 {"detail": "A request with this Idempotency-Key is in progress; retry shortly."},
                 status=status.HTTP_409_CONFLICT,
             )
+
+
+class TenantAPIView(APIView):
+    """An API endpoint that is not a model collection (e.g. whoami, metrics): authenticated within
+    a tenant by the same classes and permission as the viewsets."""
+
+    permission_read: ClassVar[str | None] = None
+    permission_write: ClassVar[str | None] = None
+
+    def required_permission(self, request) -> str | None:
+        return self.permission_read if request.method in SAFE_METHODS else self.permission_write
 
 
 class TenantReadOnlyViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):

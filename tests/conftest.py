@@ -1,0 +1,73 @@
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+from partnerhub.tenancy.context import tenant_context
+from partnerhub.tenancy.roles import Role
+from tests.factories import MembershipFactory, PartnerFactory, TenantFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in Redis: start each test without this worker's old keys (other
+    pytest workers share the server, so no FLUSHDB)."""
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def tenant(db):
+    return TenantFactory(name="Northwind Cloud", slug="northwind")
+
+
+@pytest.fixture
+def other_tenant(db):
+    return TenantFactory(name="Globex Software", slug="globex")
+
+
+@pytest.fixture
+def in_tenant(tenant):
+    """Run the test body inside the tenant, as a request or task would."""
+    with tenant_context(tenant):
+        yield tenant
+
+
+def make_member(tenant, role=Role.PARTNER_MANAGER, partner=None, **user_fields):
+    user = UserFactory(**user_fields)
+    MembershipFactory(tenant=tenant, user=user, role=role, partner=partner)
+    return user
+
+
+@pytest.fixture
+def admin_user(tenant):
+    return make_member(tenant, Role.TENANT_ADMIN, email="admin@northwind.example")
+
+
+@pytest.fixture
+def manager_user(tenant):
+    return make_member(tenant, Role.PARTNER_MANAGER, email="pm@northwind.example")
+
+
+@pytest.fixture
+def partner(tenant):
+    return PartnerFactory(tenant=tenant, name="Contoso Consulting")
+
+
+@pytest.fixture
+def other_partner(tenant):
+    return PartnerFactory(tenant=tenant, name="Fabrikam Systems")
+
+
+@pytest.fixture
+def partner_user(tenant, partner):
+    return make_member(tenant, Role.PARTNER_USER, partner=partner, email="casey@contoso.example")
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
