@@ -1,12 +1,13 @@
 """API errors: `{"detail": …}` or field errors with the right 4xx; bad input never becomes a 500."""
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from partnerhub.tenancy.errors import ServiceError
@@ -16,7 +17,10 @@ def exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         exc = exceptions.ValidationError({exc.field: [exc.message]} if exc.field else {"detail": exc.message})
     elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(as_serializer_error(exc))
+        errors = as_serializer_error(exc)
+        if NON_FIELD_ERRORS in errors:  # Django's "__all__" reads as DRF's key
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+        exc = exceptions.ValidationError(errors)
     elif isinstance(exc, ObjectDoesNotExist):
         # A service looked up an id outside the tenant (or that does not exist): same answer.
         exc = exceptions.NotFound()

@@ -21,6 +21,7 @@ class MemberListView(TenantListView):
     filterset_class = MembershipFilter
     template_name = "tenancy/member_list.html"
     partial_template_name = "tenancy/partials/_member_table.html"
+    invitations_shown = 20
     csv_name = "members"
     csv_columns = [
         ("Email", "user.email"),
@@ -32,9 +33,11 @@ class MemberListView(TenantListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["invitations"] = selectors.invitation_list(tenant=self.tenant).filter(
+        open_invitations = selectors.invitation_list(tenant=self.tenant).filter(
             accepted_at__isnull=True, revoked_at__isnull=True
         )
+        context["invitations"] = open_invitations[: self.invitations_shown]
+        context["invitation_count"] = open_invitations.count()
         return context
 
 

@@ -1,0 +1,135 @@
+"""Tenant API keys: scopes, revocation, tenant binding, storage."""
+
+import pytest
+from django.test import Client
+
+from partnerhub.tenancy.context import tenant_context
+from partnerhub.tenancy.models import ApiKey, AuditEvent, Partner
+from partnerhub.tenancy.services import api_key_revoke
+from tests.conftest import login
+from tests.factories import ApiKeyFactory, PartnerFactory
+
+NEW_PARTNER = {"name": "Northwind Integrators", "tier": "one_to_few"}
+
+
+def bearer(key) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key.raw_key}")
+
+
+@pytest.mark.django_db
+def test_a_read_key_reads_but_cannot_write(tenant):
+    key = ApiKeyFactory(tenant=tenant, scopes=["read"])
+    client = bearer(key)
+    assert client.get("/api/v1/partners/").status_code == 200
+    response = client.post("/api/v1/partners/", NEW_PARTNER, content_type="application/json")
+    assert response.status_code == 403
+    assert "write" in response.json()["detail"]
+    assert not Partner.unscoped.filter(name=NEW_PARTNER["name"]).exists()
+
+
+@pytest.mark.django_db
+def test_a_write_key_creates_and_the_audit_names_the_key(tenant):
+    key = ApiKeyFactory(tenant=tenant, name="Salesforce sync", scopes=["read", "write"])
+    response = bearer(key).post("/api/v1/partners/", NEW_PARTNER, content_type="application/json")
+    assert response.status_code == 201
+    event = AuditEvent.unscoped.get(action="partner.created", target_label=NEW_PARTNER["name"])
+    assert event.api_key_id == key.id
+    assert "Salesforce sync" in event.actor_label
+
+
+@pytest.mark.django_db
+def test_a_revoked_key_is_refused_with_401(tenant, admin_user):
+    key = ApiKeyFactory(tenant=tenant)
+    assert bearer(key).get("/api/v1/partners/").status_code == 200
+    with tenant_context(tenant):
+        api_key_revoke(tenant=tenant, actor=admin_user, api_key_id=key.id)
+    response = bearer(key).get("/api/v1/partners/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid or revoked API key."}
+
+
+@pytest.mark.django_db
+def test_unknown_or_malformed_keys_and_no_key_are_401(tenant):
+    key = ApiKeyFactory(tenant=tenant)
+    tampered = key.raw_key[:-2] + ("AA" if not key.raw_key.endswith("AA") else "BB")
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {tampered}").get("/api/v1/partners/").status_code == 401
+    assert Client(HTTP_AUTHORIZATION="Bearer nonsense").get("/api/v1/partners/").status_code == 401
+    assert Client(HTTP_AUTHORIZATION="Bearer two words").get("/api/v1/partners/").status_code == 401
+    assert Client().get("/api/v1/partners/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_key_of_tenant_a_never_sees_tenant_b(tenant, other_tenant):
+    key = ApiKeyFactory(tenant=tenant)
+    own = PartnerFactory(tenant=tenant, name="Ours")
+    theirs = PartnerFactory(tenant=other_tenant, name="Theirs")
+    client = bearer(key)
+    names = [row["name"] for row in client.get("/api/v1/partners/").json()["results"]]
+    assert names == ["Ours"]
+    assert client.get(f"/api/v1/partners/{own.id}/").status_code == 200
+    assert client.get(f"/api/v1/partners/{theirs.id}/").status_code == 404
+    # The key decides the tenant: naming another one in a header changes nothing.
+    names = [row["name"] for row in client.get("/api/v1/partners/", HTTP_X_TENANT="globex").json()["results"]]
+    assert names == ["Ours"]
+
+
+@pytest.mark.django_db
+def test_keys_are_stored_as_hashes_only(tenant):
+    key = ApiKeyFactory(tenant=tenant)
+    stored = ApiKey.unscoped.values().get(id=key.id)
+    secret = key.raw_key.split("_", 2)[2]
+    assert all(secret not in str(value) for value in stored.values())
+    assert len(stored["key_hash"]) == 64
+    assert key.raw_key.startswith(f"phk_{stored['prefix']}_")
+
+
+@pytest.mark.django_db
+def test_last_use_is_recorded(tenant):
+    key = ApiKeyFactory(tenant=tenant)
+    assert ApiKey.unscoped.get(id=key.id).last_used_at is None
+    bearer(key).get("/api/v1/whoami/")
+    assert ApiKey.unscoped.get(id=key.id).last_used_at is not None
+
+
+@pytest.mark.django_db
+def test_whoami_tells_the_tenant_and_scopes_of_a_key(tenant):
+    key = ApiKeyFactory(tenant=tenant, name="CRM", scopes=["read"])
+    assert bearer(key).get("/api/v1/whoami/").json() == {
+        "tenant": "northwind",
+        "tenant_name": "Northwind Cloud",
+        "principal": "CRM",
+        "role": "revops",
+        "scopes": ["read"],
+    }
+
+
+@pytest.mark.django_db
+def test_tenant_admin_creates_a_key_in_the_portal_and_sees_it_once(tenant, admin_user):
+    client = login(admin_user)
+    response = client.post("/t/northwind/settings/api-keys/new/", {"name": "HubSpot", "access": "read"})
+    assert response.status_code == 200
+    raw_key = response.context["raw_key"]
+    assert raw_key in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    whoami = Client(HTTP_AUTHORIZATION=f"Bearer {raw_key}").get("/api/v1/whoami/").json()
+    assert whoami["principal"] == "HubSpot"
+    listing = client.get("/t/northwind/settings/api-keys/").content.decode()
+    assert "HubSpot" in listing
+    assert raw_key not in listing
+
+
+@pytest.mark.django_db
+def test_revoking_in_the_portal_asks_first_then_revokes(tenant, admin_user):
+    key = ApiKeyFactory(tenant=tenant, name="Old sync")
+    client = login(admin_user)
+    confirm = client.get(f"/t/northwind/settings/api-keys/{key.id}/revoke/")
+    assert "cannot be undone" in confirm.content.decode()
+    assert ApiKey.unscoped.get(id=key.id).revoked_at is None
+    client.post(f"/t/northwind/settings/api-keys/{key.id}/revoke/")
+    assert ApiKey.unscoped.get(id=key.id).revoked_at is not None
+    assert bearer(key).get("/api/v1/partners/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_only_tenant_admins_manage_keys(tenant, manager_user):
+    assert login(manager_user).get("/t/northwind/settings/api-keys/").status_code == 403

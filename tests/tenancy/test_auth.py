@@ -1,0 +1,105 @@
+"""Sign-in with django-allauth: email login, the failed-login rate limit (in Redis), MFA
+enforcement per tenant, moving between tenants."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.test import Client
+
+from partnerhub.tenancy.roles import Role
+from tests.conftest import login, make_member
+from tests.factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory
+
+
+def sign_in(client: Client, email: str, password: str):
+    return client.post("/auth/login/", {"login": email, "password": password})
+
+
+@pytest.mark.django_db
+def test_email_and_password_sign_in_lands_in_the_users_tenant(tenant, manager_user):
+    client = Client()
+    response = sign_in(client, "pm@northwind.example", PASSWORD)
+    assert response.status_code == 302
+    assert client.get(response["Location"], follow=True).redirect_chain[-1][0] == "/t/northwind/"
+
+
+@pytest.mark.django_db
+def test_the_sixth_failed_login_in_a_row_is_refused_even_with_the_right_password(tenant, manager_user):
+    client = Client()
+    for _ in range(5):
+        response = sign_in(client, "pm@northwind.example", "wrong password")
+        assert "not correct" in response.content.decode()
+    sixth = sign_in(client, "pm@northwind.example", PASSWORD)
+    assert "Too many failed login attempts" in sixth.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_the_rate_limit_is_per_account(tenant, manager_user, admin_user):
+    client = Client()
+    for _ in range(6):
+        sign_in(client, "pm@northwind.example", "wrong password")
+    assert sign_in(client, "admin@northwind.example", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_signup_is_closed_accounts_come_from_invitations(db):
+    response = Client().get("/auth/signup/")
+    assert "Sign Up Closed" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sign_out_ends_the_session(tenant, manager_user):
+    client = login(manager_user)
+    client.post("/auth/logout/")
+    assert client.get("/t/northwind/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_tenant_requiring_mfa_sends_staff_to_set_it_up(tenant, manager_user, partner_user):
+    tenant.require_mfa_for_staff = True
+    tenant.save()
+    response = login(manager_user).get("/t/northwind/partners/")
+    assert response.status_code == 302
+    assert response["Location"] == "/auth/2fa/totp/activate/"
+    # Partner users are not vendor staff: the rule does not apply to them.
+    assert login(partner_user).get("/t/northwind/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_with_totp_pass_the_mfa_rule(tenant, manager_user):
+    tenant.require_mfa_for_staff = True
+    tenant.save()
+    Authenticator.objects.create(user=manager_user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert login(manager_user).get("/t/northwind/partners/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_totp_setup_is_available_to_every_user_after_confirming_the_password(tenant, partner_user):
+    client = login(partner_user)
+    first = client.get("/auth/2fa/totp/activate/")
+    assert first["Location"].startswith("/auth/reauthenticate/")
+    client.post(first["Location"], {"password": PASSWORD})
+    response = client.get("/auth/2fa/totp/activate/")
+    assert response.status_code == 200
+    assert "Authenticator" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_member_of_two_tenants_switches_between_them(tenant):
+    globex = TenantFactory(name="Globex Software", slug="globex")
+    user = make_member(tenant, Role.TENANT_ADMIN)
+    MembershipFactory(tenant=globex, user=user, role=Role.SALES)
+    client = login(user)
+    page = client.get("/t/northwind/").content.decode()
+    assert 'href="/t/globex/"' in page and "Sales" in page
+    assert client.get("/t/globex/").status_code == 200
+    # Home returns to the tenant used last.
+    assert client.get("/")["Location"] == "/t/globex/"
+    client.get("/t/northwind/")
+    assert client.get("/")["Location"] == "/t/northwind/"
+
+
+@pytest.mark.django_db
+def test_a_user_without_any_tenant_is_told_to_ask_for_an_invitation(db):
+    response = login(UserFactory()).get("/")
+    assert "Ask your partner manager for an invitation" in response.content.decode()
