@@ -71,3 +71,28 @@ def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def broker_queue():
+    """The real Redis list this test run's tasks are sent to; emptied before and after."""
+    import redis
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    client.delete(queue)
+    yield lambda: client.llen(queue)
+    client.delete(queue)
+
+
+@pytest.fixture
+def broker_down():
+    """Point Celery at a port where no broker listens (a real outage, not a mock)."""
+    from partnerhub.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
+    app._after_fork()  # drop pooled connections to the real broker
+    yield
+    app.conf.broker_url = original
+    app._after_fork()

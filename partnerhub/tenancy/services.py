@@ -258,7 +258,7 @@ def invitation_send(*, tenant: Tenant, invitation_id: int) -> bool:
     from partnerhub.tenancy.emails import send_invitation_email
 
     invitation = (
-        Invitation.objects.select_for_update(skip_locked=True)
+        Invitation.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("tenant", "partner", "invited_by")
         .filter(tenant=tenant, id=invitation_id, email_sent_at__isnull=True)
         .first()
@@ -351,7 +351,9 @@ def membership_change_role(
 def membership_remove(*, tenant: Tenant, actor: Actor, membership_id: int) -> None:
     """Remove someone from the tenant (their user account and other tenants are untouched)."""
     membership = (
-        Membership.objects.select_for_update().select_related("user").get(tenant=tenant, id=membership_id)
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(tenant=tenant, id=membership_id)
     )
     if membership.role == Role.TENANT_ADMIN and _tenant_admin_count(tenant) == 1:
         raise ServiceError("This is the last tenant admin; make someone else admin first.")

@@ -1,0 +1,59 @@
+"""Project hygiene that CI must enforce: lint, formatting, migrations, production settings."""
+
+import os
+import secrets
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+RUFF = Path(sys.executable).parent / "ruff"
+
+
+def run(*command, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_ruff_check_is_clean():
+    result = run(str(RUFF), "check", ".")
+    assert result.returncode == 0, result.stdout
+
+
+def test_ruff_format_is_clean():
+    result = run(str(RUFF), "format", "--check", ".")
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.django_db
+def test_no_model_change_lacks_a_migration():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "partnerhub.settings.base",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "partners.example.com",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        "REDIS_URL": os.environ.get("REDIS_URL", settings.REDIS_URL),
+    }
+    result = run(sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_development_key_fails_the_deploy_check():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "partnerhub.settings.base", "DJANGO_DEBUG": "0"}
+    env.pop("DJANGO_SECRET_KEY", None)
+    result = run(sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stdout + result.stderr
