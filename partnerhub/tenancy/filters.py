@@ -1,15 +1,20 @@
 """Filters shared by the portal lists and the API (one definition, two interfaces)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from partnerhub.tenancy.models import AuditEvent, Membership, Partner
 from partnerhub.tenancy.roles import Role
+from partnerhub.tenancy.scoping import scope_for
 from partnerhub.tenancy.taxonomy import Region, Vertical
 
 
 def tenant_partners(request):
-    return Partner.objects.filter(tenant=request.tenant).order_by("name")
+    """Partners a filter may name: a partner user's choice is their own company only, so an id of
+    another partner is "not a valid choice", exactly like an id that does not exist."""
+    partners = Partner.objects.filter(tenant=request.tenant)
+    return scope_for(partners, tenant=request.tenant, membership=request.membership).order_by("name")
 
 
 class PartnerFilter(django_filters.FilterSet):
@@ -22,7 +27,10 @@ class PartnerFilter(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(
         choices=Region.choices, method="has_region", label="Region", empty_label="Any region"
     )
-    has_marketing_automation = django_filters.BooleanFilter(label="Own marketing automation")
+    has_marketing_automation = django_filters.BooleanFilter(
+        label="Own marketing automation",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),
+    )
     sort = django_filters.OrderingFilter(
         fields=(("name", "name"), ("tier", "tier"), ("status", "status"), ("created_at", "created"))
     )

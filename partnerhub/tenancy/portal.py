@@ -9,6 +9,7 @@ a 403 only after the object was found in scope.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
@@ -96,6 +97,8 @@ def _resolve(obj, accessor: str | Callable) -> object:
             return ""
         if callable(value):
             value = value()
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, default=str)
     if isinstance(value, list):
         return "; ".join(str(item) for item in value)
     return value

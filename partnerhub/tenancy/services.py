@@ -314,7 +314,9 @@ def user_create_for_invitation(*, invitation: Invitation, full_name: str, passwo
 
 
 def _tenant_admin_count(tenant: Tenant) -> int:
-    return Membership.objects.filter(tenant=tenant, role=Role.TENANT_ADMIN).count()
+    """Counted under lock: two admins demoting each other at once must not leave none."""
+    admins = Membership.objects.select_for_update().filter(tenant=tenant, role=Role.TENANT_ADMIN)
+    return len(admins.values_list("id", flat=True))
 
 
 @transaction.atomic

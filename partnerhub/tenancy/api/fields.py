@@ -18,3 +18,13 @@ class TenantRelatedField(serializers.SlugRelatedField):
 
     def get_queryset(self):
         return self.queryset_for(self.context["request"])
+
+
+class TenantEmailRelatedField(TenantRelatedField):
+    """A user named by email: addresses are stored lowercased, CRMs send them in any case."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="email", **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(str(data).strip().lower())

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from partnerhub.tenancy.api.fields import TenantRelatedField
+from partnerhub.tenancy.api.fields import TenantEmailRelatedField
 from partnerhub.tenancy.forms import staff_users
 from partnerhub.tenancy.models import Membership, Partner
 from partnerhub.tenancy.taxonomy import Region, Vertical
@@ -12,9 +12,8 @@ class PartnerSerializer(serializers.ModelSerializer):
     certifications = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, max_length=50
     )
-    account_manager = TenantRelatedField(
+    account_manager = TenantEmailRelatedField(
         queryset_for=lambda request: staff_users(request.tenant),
-        slug_field="email",
         required=False,
         allow_null=True,
         help_text="Email of the vendor staff member who owns the relationship.",

@@ -60,7 +60,9 @@ class PartnerFormView(TenantView, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["tenant"] = self.tenant
-        kwargs["instance"] = getattr(self, "object", None) or Partner(tenant=self.tenant)
+        # A fresh copy: a rejected form must not leave its values on the object the page shows.
+        editing = getattr(self, "object", None)
+        kwargs["instance"] = Partner.objects.get(id=editing.id) if editing else Partner(tenant=self.tenant)
         return kwargs
 
     def form_valid(self, form):
