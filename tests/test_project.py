@@ -57,3 +57,32 @@ def test_the_development_key_fails_the_deploy_check():
     result = run(sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def variables_read_by_settings() -> set[str]:
+    import re
+
+    names = set()
+    for path in [*ROOT.glob("partnerhub/settings/*.py"), ROOT / "partnerhub/embedded.py"]:
+        text = path.read_text()
+        names |= set(re.findall(r'env(?:_bool|_int|_list)?\(\s*"([A-Z][A-Z0-9_]+)"', text))
+        names |= set(re.findall(r'os\.environ(?:\.get\(|\[)"([A-Z][A-Z0-9_]+)"', text))
+    return names - {"PYTEST_XDIST_WORKER"}
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    documented = {
+        line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line
+    }
+    read = variables_read_by_settings()
+    assert "DATABASE_URL" in read and "EMAIL_BACKEND" in read
+    assert read - documented == set()
+
+
+def test_compose_runs_the_production_shape():
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
+    assert "gunicorn" in (ROOT / "Dockerfile").read_text()
+    assert services["beat"]["command"][:4] == ["celery", "-A", "partnerhub", "beat"]
