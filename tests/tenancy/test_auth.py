@@ -1,8 +1,12 @@
 """Sign-in with django-allauth: email login, the failed-login rate limit (in Redis), MFA
 enforcement per tenant, moving between tenants."""
 
+import re
+
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.core import mail
 from django.test import Client
 
 from partnerhub.tenancy.roles import Role
@@ -103,3 +107,34 @@ def test_a_member_of_two_tenants_switches_between_them(tenant):
 def test_a_user_without_any_tenant_is_told_to_ask_for_an_invitation(db):
     response = login(UserFactory()).get("/")
     assert "Ask your partner manager for an invitation" in response.content.decode()
+
+
+def last_link() -> str:
+    return re.search(r"https?://[^/\s]+(/auth/[^\s]+)", mail.outbox[-1].body).group(1)
+
+
+@pytest.mark.django_db
+def test_password_reset_by_email_sets_a_new_password(tenant, manager_user):
+    client = Client()
+    client.post("/auth/password/reset/", {"email": "pm@northwind.example"})
+    link = last_link()
+    form_page = client.get(link, follow=True)
+    set_password_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
+    new = "an-entirely-new-passphrase"
+    client.post(set_password_url, {"password1": new, "password2": new})
+    assert sign_in(Client(), "pm@northwind.example", new).status_code == 302
+    assert "not correct" in sign_in(Client(), "pm@northwind.example", PASSWORD).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unverified_address_must_be_confirmed_before_sign_in(tenant):
+    user = make_member(tenant, Role.SALES, email="new@northwind.example")
+    EmailAddress.objects.filter(user=user).update(verified=False)
+    client = Client()
+    response = sign_in(client, "new@northwind.example", PASSWORD)
+    assert response["Location"] == "/auth/confirm-email/"
+    assert "_auth_user_id" not in client.session
+    confirm = last_link()
+    client.post(confirm)
+    assert EmailAddress.objects.get(user=user).verified
+    assert client.get("/t/northwind/").status_code == 200
