@@ -15,9 +15,13 @@ import os
 import socket
 import subprocess
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
+
+# platformdirs (used by pgserver) warns when XDG_RUNTIME_DIR is unset, as in containers and CI.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PARTNERHUB_DATA_DIR") or ROOT / ".partnerhub")
@@ -57,10 +61,6 @@ def postgres_running() -> bool:
 
 def postgres_url() -> str:
     """Start the embedded PostgreSQL if needed and return a URL for the project database."""
-    import warnings
-
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); pgserver copes without it.
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver
 
     with _lock("postgres"):

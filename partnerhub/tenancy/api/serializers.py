@@ -3,6 +3,7 @@ from rest_framework import serializers
 from partnerhub.tenancy.api.fields import TenantEmailRelatedField
 from partnerhub.tenancy.forms import staff_users
 from partnerhub.tenancy.models import Membership, Partner
+from partnerhub.tenancy.services import PARTNER_FIELDS
 from partnerhub.tenancy.taxonomy import Region, Vertical
 
 
@@ -22,22 +23,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Partner
-        fields = [
-            "id",
-            "name",
-            "website",
-            "tier",
-            "status",
-            "verticals",
-            "regions",
-            "certifications",
-            "has_marketing_automation",
-            "description",
-            "account_manager",
-            "user_count",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *PARTNER_FIELDS, "user_count", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
