@@ -58,12 +58,18 @@ class InvitationForm(forms.Form):
         help_text="Required for partner roles: the company this person works for.",
     )
 
-    def __init__(self, *args, tenant, inviter_role, **kwargs):
+    def __init__(self, *args, inviter: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = invitable_roles(inviter_role)
+        allowed = invitable_roles(inviter.role)
         self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in allowed]
         self.fields["role"].initial = Role.PARTNER_USER
-        self.fields["partner"].queryset = Partner.objects.filter(tenant=tenant).order_by("name")
+        partners = Partner.objects.filter(tenant=inviter.tenant).order_by("name")
+        if inviter.is_partner_role:  # colleagues of their own company only: the field is fixed
+            partners = partners.filter(id=inviter.partner_id)
+            self.fields["partner"].initial = inviter.partner_id
+            self.fields["partner"].disabled = True
+            self.fields["partner"].help_text = ""
+        self.fields["partner"].queryset = partners
 
     def clean(self):
         cleaned = super().clean()

@@ -22,11 +22,13 @@ class Role(models.TextChoices):
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_USER})
 STAFF_ROLES = frozenset(set(Role) - PARTNER_ROLES)
 
-# Who may invite whom: staff roles are granted by tenant admins only.
+# Who may invite whom: staff roles are granted by tenant admins only; a partner admin invites
+# colleagues of their own company (self-serve for the long tail).
 INVITABLE_ROLES = {
     Role.TENANT_ADMIN: frozenset(Role),
     Role.PARTNER_MANAGER: PARTNER_ROLES,
     Role.CHANNEL: PARTNER_ROLES,
+    Role.PARTNER_ADMIN: PARTNER_ROLES,
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {

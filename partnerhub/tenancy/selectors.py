@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -43,6 +44,13 @@ def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
 
 def audit_event_list(*, tenant: Tenant) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(tenant=tenant).select_related("actor", "api_key", "target_type")
+
+
+def audit_events_for(*, tenant: Tenant, target) -> QuerySet[AuditEvent]:
+    """The trail of one object, newest first (indexed on tenant, target type, target id)."""
+    return audit_event_list(tenant=tenant).filter(
+        target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
+    )
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:

@@ -160,9 +160,11 @@ def invitation_from_token(token: str) -> Invitation | None:
     return invitation
 
 
-def _check_invitation(*, tenant: Tenant, inviter_role: str, email: str, role: str, partner: Partner | None):
-    if role not in invitable_roles(inviter_role):
+def _check_invitation(*, tenant: Tenant, inviter: Membership, email: str, role: str, partner: Partner | None):
+    if role not in invitable_roles(inviter.role):
         raise ServiceError("Your role cannot invite people with this role.", field="role")
+    if inviter.is_partner_role and partner is not None and partner.id != inviter.partner_id:
+        raise ServiceError("You can invite people of your own company only.", field="partner")
     if role in PARTNER_ROLES and partner is None:
         raise ServiceError("Choose the partner company this person works for.", field="partner")
     if role not in PARTNER_ROLES and partner is not None:
@@ -173,15 +175,22 @@ def _check_invitation(*, tenant: Tenant, inviter_role: str, email: str, role: st
 
 @transaction.atomic
 def invitation_create(
-    *, tenant: Tenant, actor: User, actor_role: str, email: str, role: str, partner: Partner | None = None
+    *, tenant: Tenant, actor: User, email: str, role: str, partner: Partner | None = None
 ) -> Invitation:
-    """Invite someone by email. Partner managers invite partner users; tenant admins anyone.
+    """Invite someone by email. Tenant admins invite anyone; partner managers and channel invite
+    partner users; a partner admin invites colleagues of their own company. The inviter's role is
+    read from their membership, never taken from the caller.
 
     The email is sent by a task after commit; if the broker is down the invitation stays unsent
     and the periodic sweep sends it later.
     """
+    inviter = Membership.objects.filter(tenant=tenant, user=actor).select_related("partner").first()
+    if inviter is None:
+        raise ServiceError("Only members of this tenant can invite.")
+    if inviter.is_partner_role and partner is None:
+        partner = inviter.partner
     email = email.strip().lower()
-    _check_invitation(tenant=tenant, inviter_role=actor_role, email=email, role=role, partner=partner)
+    _check_invitation(tenant=tenant, inviter=inviter, email=email, role=role, partner=partner)
     open_invitation = (
         Invitation.objects.select_for_update()
         .filter(tenant=tenant, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True)

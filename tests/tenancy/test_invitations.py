@@ -21,18 +21,9 @@ from tests.conftest import login, make_member
 NEW_PASSWORD = "a-long-new-passphrase"
 
 
-def invite(
-    tenant, actor, email="casey@contoso.example", role=Role.PARTNER_USER, partner=None, actor_role=None
-):
+def invite(tenant, actor, email="casey@contoso.example", role=Role.PARTNER_USER, partner=None):
     with tenant_context(tenant):
-        return services.invitation_create(
-            tenant=tenant,
-            actor=actor,
-            actor_role=actor_role or Role.PARTNER_MANAGER,
-            email=email,
-            role=role,
-            partner=partner,
-        )
+        return services.invitation_create(tenant=tenant, actor=actor, email=email, role=role, partner=partner)
 
 
 def emailed_link() -> str:
@@ -145,18 +136,16 @@ def test_partner_managers_invite_partner_users_only(tenant, partner, manager_use
 
 @pytest.mark.django_db
 def test_tenant_admins_invite_staff_without_a_partner(tenant, admin_user):
-    invitation = invite(
-        tenant, admin_user, email="sam@northwind.example", role=Role.SALES, actor_role=Role.TENANT_ADMIN
-    )
+    invitation = invite(tenant, admin_user, email="sam@northwind.example", role=Role.SALES)
     assert invitation.partner is None
 
 
 @pytest.mark.django_db
 def test_partner_roles_need_a_partner_and_staff_roles_none(tenant, partner, admin_user):
     with pytest.raises(ServiceError, match="partner company"):
-        invite(tenant, admin_user, role=Role.PARTNER_USER, actor_role=Role.TENANT_ADMIN)
+        invite(tenant, admin_user, role=Role.PARTNER_USER)
     with pytest.raises(ServiceError, match="do not belong"):
-        invite(tenant, admin_user, role=Role.SALES, partner=partner, actor_role=Role.TENANT_ADMIN)
+        invite(tenant, admin_user, role=Role.SALES, partner=partner)
 
 
 @pytest.mark.django_db
@@ -183,3 +172,28 @@ def test_invitation_form_shows_the_refusal_on_the_field(tenant, partner, manager
 @pytest.mark.django_db
 def test_a_partner_user_cannot_invite(tenant, partner_user):
     assert login(partner_user).get("/t/northwind/members/invite/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_partner_admin_invites_colleagues_of_their_own_company_only(tenant, partner, other_partner):
+    partner_admin = make_member(tenant, Role.PARTNER_ADMIN, partner=partner)
+    client = login(partner_admin)
+    form = client.get("/t/northwind/members/invite/").context["form"]
+    assert list(form.fields["partner"].queryset) == [partner]
+    assert {value for value, _ in form.fields["role"].choices} == {Role.PARTNER_ADMIN, Role.PARTNER_USER}
+    response = client.post(
+        "/t/northwind/members/invite/", {"email": "jo@contoso.example", "role": Role.PARTNER_USER}
+    )
+    assert response["Location"] == f"/t/northwind/partners/{partner.id}/"
+    assert Invitation.unscoped.get(email="jo@contoso.example").partner == partner
+    with pytest.raises(ServiceError, match="own company"):
+        invite(tenant, partner_admin, email="kim@fabrikam.example", partner=other_partner)
+    with pytest.raises(ServiceError, match="cannot invite"):
+        invite(tenant, partner_admin, email="boss@northwind.example", role=Role.SALES)
+
+
+@pytest.mark.django_db
+def test_the_inviters_role_comes_from_their_membership(tenant, other_tenant, partner):
+    outsider = make_member(other_tenant, Role.TENANT_ADMIN)
+    with pytest.raises(ServiceError, match="Only members"):
+        invite(tenant, outsider, partner=partner)

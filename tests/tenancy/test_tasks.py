@@ -80,7 +80,6 @@ def test_an_invitation_is_published_to_the_broker_after_commit(
         invitation_create(
             tenant=tenant,
             actor=manager_user,
-            actor_role=Role.PARTNER_MANAGER,
             email="new@contoso.example",
             role=Role.PARTNER_USER,
             partner=partner,

@@ -489,3 +489,27 @@ def test_partner_page_lists_that_partners_people_only(tenant, manager_user, part
     html = login(manager_user).get(f"{T}/partners/{partner.id}/").content.decode()
     assert colleague.user.email in html
     assert stranger.user.email not in html
+
+
+@pytest.mark.django_db
+def test_partner_page_shows_its_recent_changes_to_those_who_edit_it(
+    tenant, partner, manager_user, partner_user
+):
+    client = login(manager_user)
+    client.post(
+        f"/t/northwind/partners/{partner.id}/edit/",
+        {"name": "Contoso Consulting", "tier": "one_to_one", "status": "active"},
+    )
+    page = client.get(f"/t/northwind/partners/{partner.id}/").content.decode()
+    assert "Recent changes" in page and "partner.updated" in page and "one_to_few" in page
+    assert (
+        "Recent changes"
+        not in login(partner_user).get(f"/t/northwind/partners/{partner.id}/").content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_partner_admins_are_offered_to_invite_colleagues(tenant, partner, partner_user):
+    partner_admin = make_member(tenant, Role.PARTNER_ADMIN, partner=partner)
+    assert "Invite a colleague" in login(partner_admin).get("/t/northwind/").content.decode()
+    assert "Invite a colleague" not in login(partner_user).get("/t/northwind/").content.decode()

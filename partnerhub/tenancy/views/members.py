@@ -48,20 +48,18 @@ class InvitationCreateView(TenantView, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs.update(tenant=self.tenant, inviter_role=self.membership.role)
+        kwargs["inviter"] = self.membership
         return kwargs
 
     def get_initial(self):
         # "Invite a user" from a partner's page arrives with the partner chosen.
-        return {"partner": self.request.GET.get("partner")}
+        partner = self.request.GET.get("partner")
+        return {"partner": partner} if partner else {}
 
     def form_valid(self, form):
         try:
             invitation = services.invitation_create(
-                tenant=self.tenant,
-                actor=self.request.user,
-                actor_role=self.membership.role,
-                **form.cleaned_data,
+                tenant=self.tenant, actor=self.request.user, **form.cleaned_data
             )
         except ServiceError as exc:
             apply_service_error(form, exc)

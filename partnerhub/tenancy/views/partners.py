@@ -49,6 +49,8 @@ class PartnerDetailView(TenantView, DetailView):
         context["invitations"] = selectors.invitation_list(tenant=self.tenant).filter(
             partner=self.object, accepted_at__isnull=True, revoked_at__isnull=True
         )
+        if self.can("partner.change"):
+            context["history"] = selectors.audit_events_for(tenant=self.tenant, target=self.object)[:10]
         return context
 
 
