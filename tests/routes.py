@@ -157,3 +157,18 @@ def uncovered(routes: list[Route]) -> list[str]:
             elif factory_for(model) is None:
                 problems.append(f"{route}: no {model.__name__}Factory in tests/factories.py")
     return problems
+
+
+def owned_by_partner(model, tenant, partner):
+    """A row of `model` that belongs to `partner` (what its partner users may see)."""
+    factory = factory_for(model)
+    if hasattr(factory, "for_partner"):
+        return factory.for_partner(tenant=tenant, partner=partner)
+    path = model.partner_scope
+    if path is None:  # staff-only rows: a partner user sees none of them
+        return factory(tenant=tenant)
+    if path == "id":
+        return partner
+    if path.endswith("_id") and "__" not in path:
+        return factory(tenant=tenant, **{path[: -len("_id")]: partner})
+    raise AssertionError(f"{model.__name__}Factory needs a for_partner(tenant=, partner=) classmethod")

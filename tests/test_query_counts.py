@@ -10,12 +10,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnerhub.tenancy.context import tenant_context
-from partnerhub.tenancy.roles import Role
+from partnerhub.tenancy.roles import Role, can
 from tests.conftest import login, make_member
 from tests.factories import MembershipFactory, PartnerFactory
-from tests.routes import all_routes, factory_for
+from tests.routes import all_routes, factory_for, owned_by_partner
 
 LIST_ROUTES = [route for route in all_routes() if route.is_list]
+
+
+def open_to_partner_users(route) -> bool:
+    view = route.view_class
+    permission = view.permission_read if route.is_api else view.permission
+    return permission is None or can(Role.PARTNER_USER, permission)
+
+
+PARTNER_LIST_ROUTES = [route for route in LIST_ROUTES if open_to_partner_users(route)]
 
 
 def listed_model(route, tenant):
@@ -36,6 +45,8 @@ def queries_for(client, url, **headers) -> int:
 def test_every_kind_of_list_is_measured():
     assert any(route.is_api for route in LIST_ROUTES)
     assert any(route.is_portal for route in LIST_ROUTES)
+    assert any(route.is_api for route in PARTNER_LIST_ROUTES)
+    assert any(route.is_portal for route in PARTNER_LIST_ROUTES)
 
 
 @pytest.mark.django_db
@@ -51,6 +62,25 @@ def test_list_query_count_does_not_grow_with_rows(tenant, route):
     factory.create_batch(45, tenant=tenant)
     with_50 = queries_for(client, url, **headers)
     assert with_50 == with_5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", PARTNER_LIST_ROUTES, ids=str)
+def test_partner_users_list_query_count_does_not_grow_with_rows(tenant, partner, partner_user, route):
+    model = listed_model(route, tenant)
+    client = login(partner_user)
+    url = reverse(route.name, kwargs={"tenant_slug": tenant.slug} if route.is_portal else {})
+    headers = {"HTTP_X_TENANT": tenant.slug} if route.is_api else {}
+
+    def add(count):  # rows of their own company, and rows they must not see
+        factory_for(model).create_batch(count, tenant=tenant)
+        for _ in range(count):
+            owned_by_partner(model, tenant, partner)
+
+    add(5)
+    with_5 = queries_for(client, url, **headers)
+    add(45)
+    assert queries_for(client, url, **headers) == with_5
 
 
 @pytest.mark.django_db

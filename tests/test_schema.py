@@ -27,3 +27,12 @@ def test_every_api_operation_is_in_the_schema(schema):
         path = "/" + route.pattern.replace("<str:pk>", "{id}")
         for method in route.methods:
             assert (path, method) in documented, f"{method.upper()} {path} is missing from the schema"
+
+
+def test_every_operation_documents_its_error_answers(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"401", "403", "404"} <= codes, f"{method.upper()} {path}"
+            if method in ("post", "put", "patch"):
+                assert "400" in codes, f"{method.upper()} {path}"

@@ -17,7 +17,7 @@ from partnerhub.tenancy.roles import Role
 from tests.conftest import login, make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import ApiKeyFactory, PartnerFactory, TenantFactory
-from tests.routes import Route, all_routes, factory_for, uncovered
+from tests.routes import Route, all_routes, factory_for, owned_by_partner, uncovered
 
 ROUTES = all_routes()
 PORTAL_ROUTES = [route for route in ROUTES if route.is_portal]
@@ -56,20 +56,6 @@ def world(db) -> World:
 def objects_in(tenant: Tenant, route: Route) -> dict[str, int]:
     """A fresh object in `tenant` for every object id the route's URL carries."""
     return {kwarg: factory_for(route.model_for(kwarg))(tenant=tenant).pk for kwarg in route.object_kwargs}
-
-
-def owned_by_partner(model, tenant: Tenant, partner: Partner):
-    factory = factory_for(model)
-    if hasattr(factory, "for_partner"):
-        return factory.for_partner(tenant=tenant, partner=partner)
-    path = model.partner_scope
-    if path is None:  # staff-only rows: a partner user sees none of them
-        return factory(tenant=tenant)
-    if path == "id":
-        return partner
-    if path.endswith("_id") and "__" not in path:
-        return factory(tenant=tenant, **{path[: -len("_id")]: partner})
-    raise AssertionError(f"{model.__name__}Factory needs a for_partner(tenant=, partner=) classmethod")
 
 
 def objects_of_partner(tenant: Tenant, partner: Partner, route: Route) -> dict[str, int]:

@@ -185,7 +185,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "partnerhub.tenancy.api.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "partnerhub.tenancy.api.errors.exception_handler",
@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenancy.send_pending_invitations",
         "schedule": timedelta(minutes=1),
     },
+    "purge-idempotency-records": {
+        "task": "tenancy.purge_idempotency_records",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Email ------------------------------------------------------------------------------------
@@ -279,7 +283,9 @@ USE_TZ = True
 
 # --- Security (on by default outside DEBUG; each can be relaxed from the environment) ----------
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind a proxy that sets it; exposed directly, clients could forge it.
+if env_bool("DJANGO_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -1,13 +1,17 @@
 """Operator admin (Django superusers only). Tenant-owned models are listed across tenants, which is
-why the admin uses their `unscoped` managers."""
+why the admin uses their `unscoped` managers. They are read-only here: changes go through the
+portal and the API, where services validate and audit them."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 
+from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import (
     ApiKey,
     AuditEvent,
     Heartbeat,
+    IdempotencyRecord,
     Invitation,
     Membership,
     Partner,
@@ -18,9 +22,22 @@ from partnerhub.tenancy.models import (
 
 class TenantScopedAdmin(admin.ModelAdmin):
     list_select_related = ["tenant"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return self.model.unscoped.select_related("tenant")
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The page runs inside the object's tenant, so its related fields resolve there.
+        obj = self.model.unscoped.select_related("tenant").filter(pk=object_id).first() if object_id else None
+        with tenant_context(obj.tenant if obj else None):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Tenant)
@@ -88,8 +105,13 @@ class AuditEventAdmin(TenantScopedAdmin):
     list_filter = ["tenant"]
     search_fields = ["action", "actor_label", "target_label"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_delete_permission(self, request, obj=None):
         return False  # the trail is append-only
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(TenantScopedAdmin):
+    list_display = ["key", "tenant", "principal", "status_code", "created_at"]
 
 
 @admin.register(Heartbeat)

@@ -7,14 +7,15 @@ from django.db.models import Q
 from partnerhub.tenancy.models import AuditEvent, Membership, Partner
 from partnerhub.tenancy.roles import Role
 from partnerhub.tenancy.scoping import scope_for
+from partnerhub.tenancy.selectors import partner_choices
 from partnerhub.tenancy.taxonomy import Region, Vertical
 
 
 def tenant_partners(request):
     """Partners a filter may name: a partner user's choice is their own company only, so an id of
     another partner is "not a valid choice", exactly like an id that does not exist."""
-    partners = Partner.objects.filter(tenant=request.tenant)
-    return scope_for(partners, tenant=request.tenant, membership=request.membership).order_by("name")
+    partners = partner_choices(tenant=request.tenant)
+    return scope_for(partners, tenant=request.tenant, membership=request.membership)
 
 
 class PartnerFilter(django_filters.FilterSet):

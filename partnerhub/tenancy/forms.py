@@ -1,16 +1,10 @@
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 
+from partnerhub.tenancy import selectors
 from partnerhub.tenancy.models import ApiKey, Membership, Partner, Tenant, User
-from partnerhub.tenancy.roles import PARTNER_ROLES, STAFF_ROLES, Role, invitable_roles
+from partnerhub.tenancy.roles import PARTNER_ROLES, Role, invitable_roles
 from partnerhub.tenancy.taxonomy import Region, Vertical
-
-
-def staff_users(tenant):
-    # One filter() call: both conditions hold on the same membership row.
-    return User.objects.filter(memberships__tenant=tenant, memberships__role__in=STAFF_ROLES).order_by(
-        "email"
-    )
 
 
 class PartnerForm(forms.ModelForm):
@@ -45,12 +39,12 @@ class PartnerForm(forms.ModelForm):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account_manager"].queryset = staff_users(tenant)
+        self.fields["account_manager"].queryset = selectors.staff_users(tenant=tenant)
         self.fields["account_manager"].label_from_instance = lambda user: user.display_name
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=254)
     role = forms.ChoiceField(choices=())
     partner = forms.ModelChoiceField(
         queryset=Partner.objects.none(),
@@ -63,7 +57,7 @@ class InvitationForm(forms.Form):
         allowed = invitable_roles(inviter.role)
         self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in allowed]
         self.fields["role"].initial = Role.PARTNER_USER
-        partners = Partner.objects.filter(tenant=inviter.tenant).order_by("name")
+        partners = selectors.partner_choices(tenant=inviter.tenant)
         if inviter.is_partner_role:  # colleagues of their own company only: the field is fixed
             partners = partners.filter(id=inviter.partner_id)
             self.fields["partner"].initial = inviter.partner_id
@@ -87,7 +81,7 @@ class MembershipRoleForm(forms.Form):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Partner.objects.filter(tenant=tenant).order_by("name")
+        self.fields["partner"].queryset = selectors.partner_choices(tenant=tenant)
 
     @classmethod
     def for_membership(cls, membership: Membership, data=None):

@@ -1,12 +1,12 @@
 import zoneinfo
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from partnerhub.tenancy.auth import mfa_missing
 from partnerhub.tenancy.context import activate, restore
 from partnerhub.tenancy.selectors import user_membership
 
@@ -46,11 +46,7 @@ class TenantMiddleware:
         timezone.activate(zoneinfo.ZoneInfo(tenant.timezone))
         if request.session.get("last_tenant") != slug:
             request.session["last_tenant"] = slug
-        if (
-            tenant.require_mfa_for_staff
-            and not membership.is_partner_role
-            and not is_mfa_enabled(request.user)
-        ):
+        if mfa_missing(membership, request.user):
             messages.warning(
                 request, f"{tenant.name} requires two-factor authentication for staff. Set it up to continue."
             )

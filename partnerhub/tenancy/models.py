@@ -224,6 +224,9 @@ class Invitation(TenantScopedModel):
     expires_at = models.DateTimeField()
     # Outbox: the email goes out from a task; a sweep retries any left unsent (broker outage).
     email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Failed attempts to send the email."
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -359,8 +362,10 @@ class Heartbeat(models.Model):
 
 
 class IdempotencyRecord(TenantScopedModel):
-    """The answer to a create/bulk request sent with an `Idempotency-Key`, replayed on a retry."""
+    """The answer to a create/bulk request sent with an `Idempotency-Key`, replayed on a retry of
+    the same caller (a key is private to the user or API key that sent it)."""
 
+    principal = models.CharField(max_length=64, help_text="user:<id> or apikey:<id>")
     key = models.CharField(max_length=200)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
     status_code = models.PositiveSmallIntegerField()
@@ -368,7 +373,9 @@ class IdempotencyRecord(TenantScopedModel):
     created_at = models.DateTimeField(default=now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="idempotency_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "principal", "key"], name="idempotency_key_unique")
+        ]
         indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
 
     def __str__(self) -> str:

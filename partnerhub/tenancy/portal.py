@@ -9,7 +9,10 @@ a 403 only after the object was found in scope.
 from __future__ import annotations
 
 import csv
+import datetime
 import json
+import re
+import zoneinfo
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
@@ -21,6 +24,7 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView, View
 
 from partnerhub.tenancy.errors import ServiceError
@@ -81,10 +85,18 @@ def apply_service_error(form, exc: ServiceError | ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _csv_safe(value) -> str:
-    """Spreadsheets execute cells starting with these characters; quote them as text."""
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _csv_safe(value, tz) -> str:
+    """Spreadsheets execute cells starting with these characters: quote them as text (but leave
+    negative numbers alone). Times are written in the tenant's time zone."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value, tz).isoformat()
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _resolve(obj, accessor: str | Callable) -> object:
@@ -109,14 +121,15 @@ class _Echo:
         return value
 
 
-def csv_response(rows: Iterable, columns: list[tuple[str, str | Callable]], filename: str):
-    """Stream rows as CSV: memory stays flat however many rows the filter matches."""
+def csv_response(rows: Iterable, columns: list[tuple[str, str | Callable]], filename: str, tz):
+    """Stream rows as CSV: memory stays flat however many rows the filter matches. Starts with a
+    byte-order mark so Excel reads the UTF-8 (accents, dashes) right."""
     writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow([header for header, _ in columns])
+        yield "\ufeff" + writer.writerow([header for header, _ in columns])
         for row in rows:
-            yield writer.writerow([_csv_safe(_resolve(row, accessor)) for _, accessor in columns])
+            yield writer.writerow([_csv_safe(_resolve(row, accessor), tz) for _, accessor in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -146,13 +159,18 @@ class TenantListView(TenantView, TemplateView):
                 queryset.iterator(chunk_size=2000),
                 self.csv_columns,
                 f"{self.tenant.slug}-{self.csv_name}-{stamp}.csv",
+                # Rows stream after the middleware has reset the active time zone.
+                tz=zoneinfo.ZoneInfo(self.tenant.timezone),
             )
         page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
         context = self.get_context_data(page=page, rows=page.object_list, filter=self.filterset)
         template = self.template_name
         if request.htmx and not request.htmx.boosted and self.partial_template_name:
             template = self.partial_template_name
-        return TemplateResponse(request, template, context)
+        response = TemplateResponse(request, template, context)
+        # Page and partial share a URL: caches (and the back button) must keep them apart.
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
 
 class TenantConfirmView(TenantView, TemplateView):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from partnerhub.tenancy.models import (
@@ -19,6 +19,7 @@ from partnerhub.tenancy.models import (
     Tenant,
     User,
 )
+from partnerhub.tenancy.roles import STAFF_ROLES
 
 
 def partner_list(*, tenant: Tenant) -> QuerySet[Partner]:
@@ -30,12 +31,53 @@ def partner_list(*, tenant: Tenant) -> QuerySet[Partner]:
     )
 
 
+def partner_choices(*, tenant: Tenant) -> QuerySet[Partner]:
+    """Partners to pick from in a form, by name."""
+    return Partner.objects.filter(tenant=tenant).order_by("name")
+
+
+def partner_get(*, tenant: Tenant, partner_id: int) -> Partner:
+    return Partner.objects.get(tenant=tenant, id=partner_id)
+
+
+def partner_counts(*, tenant: Tenant) -> dict[str, int]:
+    """Partners in total, active, and per tier: one aggregate query."""
+    return Partner.objects.filter(tenant=tenant).aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(status=Partner.Status.ACTIVE)),
+        one_to_one=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_ONE)),
+        one_to_few=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_FEW)),
+        one_to_many=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_MANY)),
+    )
+
+
+def staff_users(*, tenant: Tenant) -> QuerySet[User]:
+    """Vendor staff of the tenant (account managers are chosen among them)."""
+    # One filter() call: both conditions hold on the same membership row.
+    return User.objects.filter(memberships__tenant=tenant, memberships__role__in=STAFF_ROLES).order_by(
+        "email"
+    )
+
+
+def user_exists(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+def tenant_get(*, tenant_id: int) -> Tenant:
+    return Tenant.objects.get(id=tenant_id)
+
+
 def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
     return Membership.objects.filter(tenant=tenant).select_related("user", "partner")
 
 
 def invitation_list(*, tenant: Tenant) -> QuerySet[Invitation]:
     return Invitation.objects.filter(tenant=tenant).select_related("partner", "invited_by")
+
+
+def invitation_open_list(*, tenant: Tenant) -> QuerySet[Invitation]:
+    """Invitations not yet accepted or revoked (pending or expired), newest first."""
+    return invitation_list(tenant=tenant).filter(accepted_at__isnull=True, revoked_at__isnull=True)
 
 
 def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:

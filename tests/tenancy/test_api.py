@@ -1,11 +1,15 @@
 """REST API for partners and memberships: CRUD by role and key, filters, pagination, idempotent
 creates, how a session names its tenant, and the OpenAPI schema."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from partnerhub.tenancy.models import AuditEvent, Partner
+from partnerhub.tenancy.models import AuditEvent, IdempotencyRecord, Partner
 from partnerhub.tenancy.roles import Role
+from partnerhub.tenancy.tasks import purge_idempotency_records_task
 from tests.conftest import make_member
 from tests.factories import ApiKeyFactory, MembershipFactory, PartnerFactory
 
@@ -355,3 +359,45 @@ def test_a_signed_in_user_who_has_not_opened_a_workspace_reads_the_schema_and_do
     assert schema.status_code == 200
     assert "/api/v1/partners/" in schema.json()["paths"]
     assert docs.status_code == 200
+
+
+@pytest.mark.django_db
+def test_idempotency_keys_are_private_to_their_caller(tenant):
+    first, second = ApiKeyFactory(tenant=tenant), ApiKeyFactory(tenant=tenant)
+    body = {"name": "Litware Health"}
+    created = bearer(first).post(PARTNERS, body, content_type=JSON, HTTP_IDEMPOTENCY_KEY="sync-1")
+    assert created.status_code == 201
+    other = bearer(second).post(PARTNERS, body, content_type=JSON, HTTP_IDEMPOTENCY_KEY="sync-1")
+    # Not a replay of the first caller's answer: a create of its own, refused as a duplicate name.
+    assert "Idempotent-Replayed" not in other
+    assert other.status_code == 400
+
+
+@pytest.mark.django_db
+def test_old_idempotency_records_are_purged(tenant):
+    key = ApiKeyFactory(tenant=tenant)
+    bearer(key).post(PARTNERS, {"name": "A"}, content_type=JSON, HTTP_IDEMPOTENCY_KEY="old")
+    bearer(key).post(PARTNERS, {"name": "B"}, content_type=JSON, HTTP_IDEMPOTENCY_KEY="new")
+    IdempotencyRecord.unscoped.filter(key="old").update(created_at=timezone.now() - timedelta(days=2))
+    assert purge_idempotency_records_task() == 1
+    assert list(IdempotencyRecord.unscoped.values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.django_db
+def test_a_session_change_must_name_its_tenant(tenant, manager_user):
+    client = Client()
+    client.force_login(manager_user)
+    client.get("/t/northwind/")  # the portal remembers this tenant for reads
+    assert client.get(PARTNERS).status_code == 200
+    response = client.post(PARTNERS, {"name": "Litware"}, content_type=JSON)
+    assert response.status_code == 400
+    assert "X-Tenant" in response.json()["detail"]
+    assert not Partner.unscoped.filter(name="Litware").exists()
+
+
+@pytest.mark.django_db
+def test_duplicate_list_values_are_stored_once(tenant, manager_user):
+    body = {"name": "Litware", "verticals": ["healthcare", "healthcare"], "certifications": ["A", " A "]}
+    response = session(manager_user).post(PARTNERS, body, content_type=JSON)
+    assert response.json()["verticals"] == ["healthcare"]
+    assert response.json()["certifications"] == ["A"]

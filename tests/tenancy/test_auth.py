@@ -138,3 +138,36 @@ def test_an_unverified_address_must_be_confirmed_before_sign_in(tenant):
     client.post(confirm)
     assert EmailAddress.objects.get(user=user).verified
     assert client.get("/t/northwind/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/", "http://evil.example"])
+def test_sign_in_never_redirects_to_another_site(tenant, manager_user, target):
+    client = Client()
+    response = client.post(
+        f"/auth/login/?next={target}", {"login": "pm@northwind.example", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+    signed_in = login(manager_user).get(f"/auth/login/?next={target}")
+    assert "evil.example" not in signed_in.get("Location", "")
+
+
+@pytest.mark.django_db
+def test_sign_in_follows_a_next_page_on_this_site(tenant, manager_user):
+    response = Client().post(
+        "/auth/login/?next=/t/northwind/partners/", {"login": "pm@northwind.example", "password": PASSWORD}
+    )
+    assert response["Location"] == "/t/northwind/partners/"
+
+
+@pytest.mark.django_db
+def test_the_mfa_rule_holds_for_the_api_too(tenant, manager_user):
+    tenant.require_mfa_for_staff = True
+    tenant.save()
+    client = login(manager_user)
+    response = client.get("/api/v1/partners/", HTTP_X_TENANT="northwind")
+    assert response.status_code == 403
+    assert "two-factor" in response.json()["detail"]
+    Authenticator.objects.create(user=manager_user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert client.get("/api/v1/partners/", HTTP_X_TENANT="northwind").status_code == 200

@@ -15,8 +15,10 @@ from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import AuditEvent, Invitation, Membership, User
 from partnerhub.tenancy.roles import Role
+from partnerhub.tenancy.services.invitations import MAX_EMAIL_ATTEMPTS
 from partnerhub.tenancy.tasks import send_pending_invitations_task
 from tests.conftest import login, make_member
+from tests.factories import InvitationFactory
 
 NEW_PASSWORD = "a-long-new-passphrase"
 
@@ -197,3 +199,71 @@ def test_the_inviters_role_comes_from_their_membership(tenant, other_tenant, par
     outsider = make_member(other_tenant, Role.TENANT_ADMIN)
     with pytest.raises(ServiceError, match="Only members"):
         invite(tenant, outsider, partner=partner)
+
+
+@pytest.mark.django_db
+def test_a_partner_admin_learns_nothing_about_people_outside_their_company(tenant, partner, other_partner):
+    partner_admin = make_member(tenant, Role.PARTNER_ADMIN, partner=partner)
+    make_member(tenant, Role.PARTNER_USER, partner=other_partner, email="bob@fabrikam.example")
+    manager = make_member(tenant, Role.PARTNER_MANAGER)
+    invite(tenant, manager, email="kim@fabrikam.example", partner=other_partner)
+    for email in ("bob@fabrikam.example", "kim@fabrikam.example", "pm-someone@northwind.example"):
+        if email.startswith("pm-"):
+            make_member(tenant, Role.SALES, email=email)
+        with pytest.raises(ServiceError) as refused:
+            invite(tenant, partner_admin, email=email)
+        assert (
+            refused.value.message
+            == f"{email} cannot be invited from here. Ask your contact at Northwind Cloud."
+        )
+
+
+@pytest.mark.django_db
+def test_managing_an_invitation_follows_the_same_role_rules_as_sending_it(
+    tenant, partner, admin_user, manager_user
+):
+    admin_invite = invite(tenant, admin_user, email="boss@northwind.example", role=Role.TENANT_ADMIN)
+    client = login(manager_user)
+    assert client.get(f"/t/northwind/invitations/{admin_invite.id}/revoke/").status_code == 404
+    assert client.post(f"/t/northwind/invitations/{admin_invite.id}/revoke/").status_code == 404
+    assert client.post(f"/t/northwind/invitations/{admin_invite.id}/resend/").status_code == 404
+    assert Invitation.unscoped.get(id=admin_invite.id).revoked_at is None
+    with tenant_context(tenant), pytest.raises(ServiceError, match="cannot manage"):
+        services.invitation_revoke(tenant=tenant, actor=manager_user, invitation_id=admin_invite.id)
+    page = client.get("/t/northwind/members/").content.decode()
+    assert "boss@northwind.example" in page
+    assert f"/invitations/{admin_invite.id}/revoke/" not in page
+
+
+@pytest.mark.django_db
+def test_the_sweep_sends_fresh_invitations_past_a_pile_of_expired_ones(tenant, partner):
+    expired = timezone.now() - timedelta(days=1)
+    InvitationFactory.create_batch(250, tenant=tenant, partner=partner, expires_at=expired)
+    fresh = InvitationFactory(tenant=tenant, partner=partner, email="fresh@contoso.example")
+    assert send_pending_invitations_task() == 1
+    assert mail.outbox[0].to == ["fresh@contoso.example"]
+    assert Invitation.unscoped.get(id=fresh.id).email_sent_at is not None
+
+
+@pytest.mark.django_db
+def test_an_address_the_mailer_refuses_is_retried_a_few_times_without_blocking_the_rest(tenant, partner):
+    broken = InvitationFactory(tenant=tenant, partner=partner, email="broken\n@contoso.example")
+    good = InvitationFactory(tenant=tenant, partner=partner, email="good@contoso.example")
+    assert send_pending_invitations_task() == 1
+    assert [message.to for message in mail.outbox] == [["good@contoso.example"]]
+    assert Invitation.unscoped.get(id=good.id).email_sent_at is not None
+    for _ in range(MAX_EMAIL_ATTEMPTS + 2):
+        send_pending_invitations_task()
+    assert Invitation.unscoped.get(id=broken.id).email_attempts == MAX_EMAIL_ATTEMPTS
+
+
+@pytest.mark.django_db
+def test_an_overlong_address_is_a_field_error_not_a_crash(tenant, partner, manager_user):
+    long_email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".example"
+    assert len(long_email) > 254
+    response = login(manager_user).post(
+        "/t/northwind/members/invite/",
+        {"email": long_email, "role": Role.PARTNER_USER, "partner": partner.id},
+    )
+    assert response.status_code == 200
+    assert "at most 254 characters" in str(response.context["form"].errors["email"])

@@ -151,3 +151,53 @@ def test_api_keys_need_a_name_and_a_known_scope_and_write_implies_read(in_tenant
     key, _ = services.api_key_create(tenant=in_tenant, actor=admin_user, name="CRM", scopes=["write"])
     assert key.scopes == ["read", "write"]
     assert events("apikey.created")[0].after == {"name": "CRM", "scopes": ["read", "write"]}
+
+
+@pytest.mark.django_db
+def test_someone_who_leaves_stops_being_a_partners_contact(in_tenant, admin_user, partner):
+    manager = make_member(in_tenant, Role.PARTNER_MANAGER)
+    Partner.unscoped.filter(id=partner.id).update(account_manager=manager)
+    membership = Membership.unscoped.get(tenant=in_tenant, user=manager)
+    services.membership_remove(tenant=in_tenant, actor=admin_user, membership_id=membership.id)
+    assert Partner.unscoped.get(id=partner.id).account_manager is None
+    (event,) = events("partner.updated")
+    assert event.changes == [("account_manager", manager.id, None)]
+
+
+@pytest.mark.django_db
+def test_staff_who_become_partner_users_stop_being_a_partners_contact(in_tenant, admin_user, partner):
+    manager = make_member(in_tenant, Role.PARTNER_MANAGER)
+    Partner.unscoped.filter(id=partner.id).update(account_manager=manager)
+    membership = Membership.unscoped.get(tenant=in_tenant, user=manager)
+    services.membership_change_role(
+        tenant=in_tenant,
+        actor=admin_user,
+        membership_id=membership.id,
+        role=Role.PARTNER_USER,
+        partner=partner,
+    )
+    assert Partner.unscoped.get(id=partner.id).account_manager is None
+
+
+@pytest.mark.django_db
+def test_services_refuse_a_partner_of_another_tenant(in_tenant, other_tenant, admin_user):
+    foreign = PartnerFactory(tenant=other_tenant)
+    colleague = MembershipFactory(tenant=in_tenant, role=Role.SALES)
+    with pytest.raises(ServiceError, match="valid partner"):
+        services.membership_change_role(
+            tenant=in_tenant,
+            actor=admin_user,
+            membership_id=colleague.id,
+            role=Role.PARTNER_USER,
+            partner=foreign,
+        )
+    with pytest.raises(ServiceError, match="valid partner"):
+        services.invitation_create(
+            tenant=in_tenant, actor=admin_user, email="x@example.com", role=Role.PARTNER_USER, partner=foreign
+        )
+
+
+@pytest.mark.django_db
+def test_partner_services_refuse_unknown_fields(in_tenant, manager_user):
+    with pytest.raises(ServiceError, match="created_at cannot be set"):
+        services.partner_create(tenant=in_tenant, actor=manager_user, name="X", created_at=None)

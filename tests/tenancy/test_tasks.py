@@ -1,10 +1,13 @@
 """Celery: a real worker runs the heartbeat, TenantTask activates its tenant, the beat schedule
 names real tasks, and a broker outage never loses a write."""
 
+import json
 import time
 
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.core import mail
 
 from partnerhub.celery import app
@@ -39,11 +42,12 @@ def test_every_periodic_schedule_names_a_registered_task():
     assert scheduled <= set(app.tasks)
 
 
-def test_tasks_ack_late_and_speak_json():
-    assert app.conf.task_acks_late is True
-    assert app.conf.task_reject_on_worker_lost is True
-    assert app.conf.task_serializer == "json"
-    assert app.conf.accept_content == ["json"]
+def test_a_task_travels_as_plain_json_with_ids_only(broker_queue):
+    send_invitation_task.apply_async(kwargs={"tenant_id": 7, "invitation_id": 42})
+    raw = redis.Redis.from_url(settings.CELERY_BROKER_URL).lindex(settings.CELERY_TASK_DEFAULT_QUEUE, 0)
+    message = json.loads(raw)
+    assert message["content-type"] == "application/json"
+    assert message["headers"]["task"] == "tenancy.send_invitation"
 
 
 @pytest.mark.django_db

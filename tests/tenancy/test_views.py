@@ -21,7 +21,10 @@ def listed(response) -> list[str]:
 
 
 def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    """The rows as a spreadsheet reads them: UTF-8 behind a byte-order mark (which Excel needs)."""
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def followed_messages(response) -> list[str]:

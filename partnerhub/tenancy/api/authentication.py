@@ -4,9 +4,11 @@ tenant last opened in the portal) and must be a member of it."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS
 
 from partnerhub.tenancy import services
 from partnerhub.tenancy.actors import ApiKeyUser
+from partnerhub.tenancy.auth import mfa_missing
 from partnerhub.tenancy.context import activate
 from partnerhub.tenancy.selectors import user_membership
 
@@ -44,11 +46,19 @@ class TenantSessionAuthentication(SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        slug = request.headers.get("X-Tenant") or request._request.session.get("last_tenant")
+        slug = request.headers.get("X-Tenant")
+        if not slug and request.method not in SAFE_METHODS:
+            # A change must not land in whichever tenant another browser tab opened last.
+            raise exceptions.ParseError(_("Name the tenant of a change with the X-Tenant header (its slug)."))
+        slug = slug or request._request.session.get("last_tenant")
         if not slug:
             raise exceptions.NotFound(_("Name the tenant with the X-Tenant header (its slug)."))
         membership = user_membership(user=user, tenant_slug=slug)
         if membership is None:
             raise exceptions.NotFound(_("No such tenant."))
+        if mfa_missing(membership, user):
+            raise exceptions.PermissionDenied(
+                _("This tenant requires two-factor authentication for staff: set it up in the portal first.")
+            )
         bind_tenant(request, membership.tenant, membership=membership)
         return result

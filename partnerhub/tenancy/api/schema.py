@@ -1,6 +1,8 @@
-"""OpenAPI descriptions of the authentication schemes (drf-spectacular extensions)."""
+"""OpenAPI: the authentication schemes and the error responses of every operation."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from rest_framework import serializers
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -26,3 +28,34 @@ class TenantSessionScheme(OpenApiAuthenticationExtension):
             "name": "sessionid",
             "description": "A portal session; the tenant is the X-Tenant header or the one last opened.",
         }
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in words fit to show a user.")
+
+
+FIELD_ERRORS = {
+    "type": "object",
+    "description": "Field errors: each invalid field (or `non_field_errors`, or `detail`) with its messages.",
+    "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+    "example": {"name": ["This field is required."]},
+}
+
+
+class AutoSchema(BaseAutoSchema):
+    """Documents the errors every operation can answer with, in the shapes the API really uses."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction=direction)
+        if direction != "response":
+            return responses
+        errors = {
+            "401": ErrorSerializer,  # no or a revoked key
+            "403": ErrorSerializer,  # a read key writing, or a role that may not act
+            "404": ErrorSerializer,  # outside the caller's tenant or partner, or no such tenant
+        }
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["400"] = FIELD_ERRORS
+        for code, body in errors.items():
+            responses.setdefault(code, self._get_response_for_code(body, code, direction=direction))
+        return responses

@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from partnerhub.tenancy.api.fields import TenantEmailRelatedField
-from partnerhub.tenancy.forms import staff_users
 from partnerhub.tenancy.models import Membership, Partner
+from partnerhub.tenancy.selectors import staff_users
 from partnerhub.tenancy.services import PARTNER_FIELDS
 from partnerhub.tenancy.taxonomy import Region, Vertical
 
@@ -14,12 +14,26 @@ class PartnerSerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=100), required=False, max_length=50
     )
     account_manager = TenantEmailRelatedField(
-        queryset_for=lambda request: staff_users(request.tenant),
+        queryset_for=lambda request: staff_users(tenant=request.tenant),
         required=False,
         allow_null=True,
         help_text="Email of the vendor staff member who owns the relationship.",
     )
     user_count = serializers.IntegerField(read_only=True, help_text="People who log in for this partner.")
+
+    @staticmethod
+    def _unique(values: list) -> list:
+        """The same value twice is a typo, not a second vertical: keep the first of each."""
+        return list(dict.fromkeys(values))
+
+    def validate_verticals(self, values):
+        return self._unique(values)
+
+    def validate_regions(self, values):
+        return self._unique(values)
+
+    def validate_certifications(self, values):
+        return self._unique(values)  # the CharField child has trimmed them already
 
     class Meta:
         model = Partner

@@ -52,42 +52,57 @@ class TenantViewSetMixin:
         super().check_permissions(request)
 
 
+def _principal(request) -> str:
+    api_key = getattr(request, "api_key", None)
+    return f"apikey:{api_key.id}" if api_key is not None else f"user:{request.user.pk}"
+
+
+def _is_idempotency_clash(exc: IntegrityError) -> bool:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == "idempotency_key_unique"
+
+
 class IdempotentCreateMixin:
-    """`Idempotency-Key` on POST: a retry with the same key and body gets the first answer again."""
+    """`Idempotency-Key` on POST: a retry by the same caller with the same key and body gets the
+    first answer again instead of creating twice. Keys are private to the user or API key."""
 
     def create(self, request, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key")
+        key = request.headers.get("Idempotency-Key", "")[:200]
         if not key:
             return super().create(request, *args, **kwargs)
+        principal = _principal(request)
         fingerprint = hashlib.sha256(f"{request.method} {request.path} ".encode() + request.body).hexdigest()
+        record = IdempotencyRecord.objects.filter(tenant=request.tenant, principal=principal, key=key).first()
+        if record is not None:
+            if record.fingerprint != fingerprint:
+                return Response(
+                    {"detail": "This Idempotency-Key was used for a different request."},
+                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                )
+            return Response(
+                record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"}
+            )
         try:
+            # One transaction: if a concurrent request with the same key wins the record, this
+            # request's create is rolled back too.
             with transaction.atomic():
-                record = IdempotencyRecord.objects.filter(tenant=request.tenant, key=key[:200]).first()
-                if record is not None:
-                    if record.fingerprint != fingerprint:
-                        return Response(
-                            {"detail": "This Idempotency-Key was used for a different request."},
-                            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                        )
-                    return Response(
-                        record.response_body,
-                        status=record.status_code,
-                        headers={"Idempotent-Replayed": "true"},
-                    )
                 response = super().create(request, *args, **kwargs)
                 IdempotencyRecord.objects.create(
                     tenant=request.tenant,
-                    key=key[:200],
+                    principal=principal,
+                    key=key,
                     fingerprint=fingerprint,
                     status_code=response.status_code,
                     response_body=response.data,
                 )
-                return response
-        except IntegrityError:
+        except IntegrityError as exc:
+            if not _is_idempotency_clash(exc):
+                raise
             return Response(
                 {"detail": "A request with this Idempotency-Key is in progress; retry shortly."},
                 status=status.HTTP_409_CONFLICT,
             )
+        return response
 
 
 class TenantAPIView(APIView):

@@ -10,7 +10,6 @@ from partnerhub.tenancy import selectors, services
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.filters import AuditEventFilter
 from partnerhub.tenancy.forms import ApiKeyForm, TenantSettingsForm
-from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
 
 
@@ -72,7 +71,7 @@ class AuditListView(TenantListView):
     partial_template_name = "tenancy/partials/_audit_table.html"
     csv_name = "audit"
     csv_columns = [
-        ("Time", lambda event: event.created_at.isoformat()),
+        ("Time", "created_at"),
         ("Actor", "actor_label"),
         ("Action", "action"),
         ("Target type", lambda event: event.target_type.model if event.target_type else ""),
@@ -91,7 +90,7 @@ class TenantSettingsView(TenantView, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         # A copy: a rejected form must not leave unsaved values on the tenant of this request.
-        kwargs["instance"] = Tenant.objects.get(id=self.tenant.id)
+        kwargs["instance"] = selectors.tenant_get(tenant_id=self.tenant.id)
         return kwargs
 
     def form_valid(self, form):

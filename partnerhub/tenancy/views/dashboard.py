@@ -1,8 +1,6 @@
-from django.db.models import Count, Q
 from django.views.generic import TemplateView
 
 from partnerhub.tenancy import selectors
-from partnerhub.tenancy.models import Invitation, Partner
 from partnerhub.tenancy.portal import TenantView
 
 
@@ -27,17 +25,9 @@ class DashboardView(TenantView, TemplateView):
             )
             return context
         partners = selectors.partner_list(tenant=self.tenant)
-        context["partner_counts"] = Partner.objects.filter(tenant=self.tenant).aggregate(
-            total=Count("id"),
-            active=Count("id", filter=Q(status=Partner.Status.ACTIVE)),
-            one_to_one=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_ONE)),
-            one_to_few=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_FEW)),
-            one_to_many=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_MANY)),
-        )
+        context["partner_counts"] = selectors.partner_counts(tenant=self.tenant)
         context["recent_partners"] = partners.order_by("-created_at")[:5]
         context["member_count"] = selectors.membership_list(tenant=self.tenant).count()
-        context["pending_invitations"] = Invitation.objects.filter(
-            tenant=self.tenant, accepted_at__isnull=True, revoked_at__isnull=True
-        ).count()
+        context["pending_invitations"] = selectors.invitation_open_list(tenant=self.tenant).count()
         context["heartbeat"] = selectors.heartbeat_status()
         return context

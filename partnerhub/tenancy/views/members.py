@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView
@@ -8,7 +9,7 @@ from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.filters import MembershipFilter
 from partnerhub.tenancy.forms import InvitationForm, MembershipRoleForm
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
-from partnerhub.tenancy.roles import Role
+from partnerhub.tenancy.roles import Role, invitable_roles
 
 
 def members_url(tenant) -> str:
@@ -28,16 +29,15 @@ class MemberListView(TenantListView):
         ("Name", "user.full_name"),
         ("Role", "get_role_display"),
         ("Partner", "partner.name"),
-        ("Joined", lambda membership: membership.created_at.isoformat()),
+        ("Joined", "created_at"),
     ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        open_invitations = selectors.invitation_list(tenant=self.tenant).filter(
-            accepted_at__isnull=True, revoked_at__isnull=True
-        )
+        open_invitations = selectors.invitation_open_list(tenant=self.tenant)
         context["invitations"] = open_invitations[: self.invitations_shown]
         context["invitation_count"] = open_invitations.count()
+        context["manageable_roles"] = invitable_roles(self.membership.role)
         return context
 
 
@@ -61,7 +61,7 @@ class InvitationCreateView(TenantView, FormView):
             invitation = services.invitation_create(
                 tenant=self.tenant, actor=self.request.user, **form.cleaned_data
             )
-        except ServiceError as exc:
+        except (ServiceError, ValidationError) as exc:
             apply_service_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"Invitation sent to {invitation.email}.")
@@ -72,10 +72,19 @@ class InvitationCreateView(TenantView, FormView):
         return redirect(members_url(self.tenant))
 
 
-class InvitationResendView(TenantConfirmView):
+class ManageInvitationMixin:
+    """Only invitations of roles this member may invite (a partner manager does not touch a tenant
+    admin's invitation): the others are a 404, as if they did not exist."""
+
     permission = "member.invite"
     queryset_selector = selectors.invitation_list
     object_kwarg = "invitation_id"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(role__in=invitable_roles(self.membership.role))
+
+
+class InvitationResendView(ManageInvitationMixin, TenantConfirmView):
     title = "Resend the invitation?"
     confirm_label = "Resend"
     danger = False
@@ -91,10 +100,7 @@ class InvitationResendView(TenantConfirmView):
         return members_url(self.tenant)
 
 
-class InvitationRevokeView(TenantConfirmView):
-    permission = "member.invite"
-    queryset_selector = selectors.invitation_list
-    object_kwarg = "invitation_id"
+class InvitationRevokeView(ManageInvitationMixin, TenantConfirmView):
     title = "Revoke the invitation?"
     confirm_label = "Revoke invitation"
 

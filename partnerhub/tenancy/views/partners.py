@@ -29,7 +29,7 @@ class PartnerListView(TenantListView):
         ("Certifications", "certifications"),
         ("Own marketing automation", lambda partner: "yes" if partner.has_marketing_automation else "no"),
         ("Users", "user_count"),
-        ("Created", lambda partner: partner.created_at.isoformat()),
+        ("Created", "created_at"),
     ]
 
 
@@ -46,8 +46,8 @@ class PartnerDetailView(TenantView, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["members"] = selectors.membership_list(tenant=self.tenant).filter(partner=self.object)
-        context["invitations"] = selectors.invitation_list(tenant=self.tenant).filter(
-            partner=self.object, accepted_at__isnull=True, revoked_at__isnull=True
+        context["invitations"] = selectors.invitation_open_list(tenant=self.tenant).filter(
+            partner=self.object
         )
         if self.can("partner.change"):
             context["history"] = selectors.audit_events_for(tenant=self.tenant, target=self.object)[:10]
@@ -64,7 +64,11 @@ class PartnerFormView(TenantView, FormView):
         kwargs["tenant"] = self.tenant
         # A fresh copy: a rejected form must not leave its values on the object the page shows.
         editing = getattr(self, "object", None)
-        kwargs["instance"] = Partner.objects.get(id=editing.id) if editing else Partner(tenant=self.tenant)
+        kwargs["instance"] = (
+            selectors.partner_get(tenant=self.tenant, partner_id=editing.id)
+            if editing
+            else Partner(tenant=self.tenant)
+        )
         return kwargs
 
     def form_valid(self, form):

@@ -6,11 +6,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from partnerhub.tenancy import services
+from partnerhub.tenancy import selectors, services
+from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.forms import InvitationSignupForm
-from partnerhub.tenancy.models import User
-from partnerhub.tenancy.selectors import user_memberships
 
 
 class HomeView(View):
@@ -19,7 +18,7 @@ class HomeView(View):
     def get(self, request):
         if not request.user.is_authenticated:
             return redirect("account_login")
-        memberships = list(user_memberships(user=request.user))
+        memberships = list(selectors.user_memberships(user=request.user))
         slugs = [membership.tenant.slug for membership in memberships]
         last = request.session.get("last_tenant")
         if last in slugs:
@@ -39,7 +38,7 @@ class InvitationAcceptView(View):
         self.invitation = services.invitation_from_token(token)
         if self.invitation is None:
             return render(request, "tenancy/invitation_invalid.html", status=404)
-        self.has_account = User.objects.filter(email__iexact=self.invitation.email).exists()
+        self.has_account = selectors.user_exists(email=self.invitation.email)
         return super().dispatch(request, token)
 
     def context(self, **extra):
@@ -69,8 +68,13 @@ class InvitationAcceptView(View):
         return self.accept(request, user, log_in=True)
 
     def accept(self, request, user, log_in=False):
+        tenant = self.invitation.tenant
         try:
-            membership = services.invitation_accept(invitation=self.invitation, user=user)
+            # Public page: the token named the tenant, so the service runs inside it.
+            with tenant_context(tenant):
+                membership = services.invitation_accept(
+                    tenant=tenant, actor=user, invitation_id=self.invitation.id
+                )
         except ServiceError as exc:
             return render(request, self.template_name, self.context(error=exc.message), status=400)
         if log_in:

@@ -1,0 +1,33 @@
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.models import Membership, Partner, Tenant, User
+
+
+def save_validated(instance, *, update_fields: list[str] | None = None) -> None:
+    """Validate like a form would (field rules and constraints), then save.
+
+    A concurrent insert can still trip a unique constraint between check and save; it is reported
+    as the same validation error rather than a 500.
+    """
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise ValidationError("This conflicts with an existing record; reload and try again.") from exc
+
+
+def membership_of(*, tenant: Tenant, user: User) -> Membership:
+    """The acting user's membership: what they may do is read from it, never from the caller."""
+    membership = Membership.objects.filter(tenant=tenant, user=user).select_related("partner").first()
+    if membership is None:
+        raise ServiceError("Only members of this tenant can do this.")
+    return membership
+
+
+def check_partner_in_tenant(tenant: Tenant, partner: Partner | None) -> None:
+    """Belt and braces: forms and serializers resolve partners inside the tenant already."""
+    if partner is not None and partner.tenant_id != tenant.id:
+        raise ServiceError("Select a valid partner.", field="partner")

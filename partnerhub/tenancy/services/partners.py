@@ -1,0 +1,91 @@
+from django.db import transaction
+
+from partnerhub.tenancy.actors import Actor
+from partnerhub.tenancy.audit import audit, snapshot
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.models import Invitation, Membership, Partner, Tenant
+from partnerhub.tenancy.roles import STAFF_ROLES
+from partnerhub.tenancy.services.common import save_validated
+
+PARTNER_FIELDS = [
+    "name",
+    "website",
+    "tier",
+    "status",
+    "verticals",
+    "regions",
+    "certifications",
+    "has_marketing_automation",
+    "description",
+    "account_manager",
+]
+
+
+def _check_fields(tenant: Tenant, fields: dict) -> None:
+    unknown = set(fields) - set(PARTNER_FIELDS)
+    if unknown:
+        raise ServiceError(f"{', '.join(sorted(unknown))} cannot be set on a partner.")
+    manager = fields.get("account_manager")
+    if manager is not None:
+        staff = Membership.objects.filter(tenant=tenant, user=manager, role__in=STAFF_ROLES)
+        if not staff.exists():
+            raise ServiceError(
+                "The account manager must be a vendor staff member of this tenant.", field="account_manager"
+            )
+
+
+@transaction.atomic
+def partner_create(*, tenant: Tenant, actor: Actor, **fields) -> Partner:
+    """Add a partner company. Names are unique in a tenant, whatever their case."""
+    _check_fields(tenant, fields)
+    partner = Partner(tenant=tenant, **fields)
+    save_validated(partner)
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="partner.created",
+        target=partner,
+        after=snapshot(partner, PARTNER_FIELDS),
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, tenant: Tenant, actor: Actor, partner_id: int, **fields) -> Partner:
+    """Change a partner's profile; the audit event keeps the values before and after."""
+    partner = Partner.objects.select_for_update().get(tenant=tenant, id=partner_id)
+    _check_fields(tenant, fields)
+    before = snapshot(partner, PARTNER_FIELDS)
+    for name, value in fields.items():
+        setattr(partner, name, value)
+    save_validated(partner, update_fields=[*fields, "updated_at"])
+    after = snapshot(partner, PARTNER_FIELDS)
+    if after != before:
+        audit(
+            tenant=tenant, actor=actor, action="partner.updated", target=partner, before=before, after=after
+        )
+    return partner
+
+
+@transaction.atomic
+def partner_delete(*, tenant: Tenant, actor: Actor, partner_id: int) -> None:
+    """Delete a partner that nobody logs in for; a partner with users is set inactive instead.
+    Its open invitations go with it, and the audit event says how many."""
+    partner = Partner.objects.select_for_update().get(tenant=tenant, id=partner_id)
+    if Membership.objects.filter(tenant=tenant, partner=partner).exists():
+        raise ServiceError(
+            f"{partner.name} still has users. Remove them first, "
+            "or set the partner inactive to keep its history."
+        )
+    open_invitations = Invitation.objects.filter(
+        tenant=tenant, partner=partner, accepted_at__isnull=True, revoked_at__isnull=True
+    ).count()
+    before = {**snapshot(partner, PARTNER_FIELDS), "open_invitations": open_invitations}
+    audit(tenant=tenant, actor=actor, action="partner.deleted", target=partner, before=before)
+    partner.delete()
+
+
+def partners_unassign_manager(*, tenant: Tenant, actor: Actor, user) -> None:
+    """Someone who is no longer vendor staff cannot be a partner's contact: clear them, audited."""
+    for partner in Partner.objects.select_for_update().filter(tenant=tenant, account_manager=user):
+        partner_update(tenant=tenant, actor=actor, partner_id=partner.id, account_manager=None)
