@@ -2,7 +2,7 @@
 
     python -m partnerhub.dev run     migrate, load the demo tenant, serve web + worker + beat
     python -m partnerhub.dev test    run the test suite (extra arguments go to pytest)
-    python -m partnerhub.dev stop    stop the embedded PostgreSQL and Redis
+    python -m partnerhub.dev stop    stop the embedded PostgreSQL and Redis (of make run)
 
 Without DATABASE_URL / REDIS_URL the embedded servers are started first and their URLs handed to
 every child process; with them set, nothing is started.
@@ -46,7 +46,7 @@ def run() -> int:
     env["DJANGO_SETTINGS_MODULE"] = "partnerhub.settings.base"
     env.setdefault("DJANGO_DEBUG", "1")
     if uses_embedded:
-        _say(f"embedded PostgreSQL and Redis under {embedded.DATA_DIR}")
+        _say(f"embedded PostgreSQL and Redis under {embedded.data_dir()}")
     started_at = time.monotonic()
     children: list[subprocess.Popen] = []
     try:
@@ -117,13 +117,15 @@ def _stop_children(children: list[subprocess.Popen]) -> None:
 
 
 def test(pytest_args: list[str]) -> int:
+    # Embedded servers of its own: a test run never shares (or stops) those of a `make run`.
+    os.environ.setdefault("PARTNERHUB_DATA_DIR", str(embedded.ROOT / ".partnerhub" / "test"))
     env, _, started = services_env()
     # Importing this package (its Celery app) defaults the settings to base: tests need their own.
     env["DJANGO_SETTINGS_MODULE"] = "partnerhub.settings.test"
     try:
         return subprocess.call([PYTHON, "-m", "pytest", *pytest_args], env=env)
     finally:
-        if started:  # leave servers alone that `make run` is using
+        if started:  # leave alone servers another test run is using
             embedded.stop()
 
 

@@ -24,15 +24,21 @@ from urllib.parse import quote
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("PARTNERHUB_DATA_DIR") or ROOT / ".partnerhub")
+
+
+def data_dir() -> Path:
+    """Read when used, not at import: `make test` points it at servers of its own."""
+    return Path(os.environ.get("PARTNERHUB_DATA_DIR") or ROOT / ".partnerhub")
+
+
 DATABASE_NAME = "partnerhub"
 
 
 @contextmanager
 def _lock(name: str):
     """Serialize start/stop across processes (pytest workers, web, worker and beat start together)."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    with open(DATA_DIR / f".{name}.lock", "w") as handle:
+    data_dir().mkdir(parents=True, exist_ok=True)
+    with open(data_dir() / f".{name}.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -44,7 +50,7 @@ def _lock(name: str):
 
 
 def _pgdata() -> Path:
-    return DATA_DIR / "pgdata"
+    return data_dir() / "pgdata"
 
 
 def postgres_running() -> bool:
@@ -95,7 +101,7 @@ def stop_postgres() -> None:
 
 
 def _redis_dir() -> Path:
-    return DATA_DIR / "redis"
+    return data_dir() / "redis"
 
 
 def _redis_port() -> int | None:
