@@ -51,3 +51,18 @@ def audit(
         after=after,
         **actor_columns(actor),
     )
+
+
+def audit_transition(
+    *, tenant: Tenant, actor: Actor, action: str, target: models.Model, from_state: str, to_state: str
+) -> AuditEvent:
+    """A state change (invitation pending → revoked, plan draft → launched …), recorded the same way
+    everywhere so the trail can be filtered and read uniformly."""
+    return audit(
+        tenant=tenant,
+        actor=actor,
+        action=action,
+        target=target,
+        before={"status": from_state},
+        after={"status": to_state},
+    )

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit
+from partnerhub.tenancy.audit import audit, audit_transition
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import ApiKey, Tenant, User
 
@@ -66,13 +66,13 @@ def api_key_revoke(*, tenant: Tenant, actor: Actor, api_key_id: int) -> ApiKey:
     key.revoked_at = timezone.now()
     key.revoked_by = actor if isinstance(actor, User) else None
     key.save(update_fields=["revoked_at", "revoked_by"])
-    audit(
+    audit_transition(
         tenant=tenant,
         actor=actor,
         action="apikey.revoked",
         target=key,
-        before={"status": "active"},
-        after={"status": "revoked"},
+        from_state="active",
+        to_state="revoked",
     )
     return key
 

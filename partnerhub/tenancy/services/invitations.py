@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from partnerhub.tenancy.audit import audit
+from partnerhub.tenancy.audit import audit, audit_transition
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Invitation, Membership, Partner, Tenant, User
@@ -118,13 +118,13 @@ def invitation_create(
     if open_invitation is not None:  # expired: retire it so the new one can take its place
         open_invitation.revoked_at = timezone.now()
         open_invitation.save(update_fields=["revoked_at"])
-        audit(
+        audit_transition(
             tenant=tenant,
             actor=actor,
             action="invitation.replaced",
             target=open_invitation,
-            before={"status": "expired"},
-            after={"status": "revoked"},
+            from_state="expired",
+            to_state="revoked",
         )
     invitation = Invitation(
         tenant=tenant,
@@ -190,13 +190,13 @@ def invitation_revoke(*, tenant: Tenant, actor: User, invitation_id: int) -> Inv
     invitation = _manageable_invitation(tenant=tenant, actor=actor, invitation_id=invitation_id)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit(
+    audit_transition(
         tenant=tenant,
         actor=actor,
         action="invitation.revoked",
         target=invitation,
-        before={"status": "pending"},
-        after={"status": "revoked"},
+        from_state="pending",
+        to_state="revoked",
     )
     return invitation
 
@@ -269,13 +269,13 @@ def invitation_accept(*, tenant: Tenant, actor: User, invitation_id: int) -> Mem
         email__iexact=actor.email,
         defaults={"email": actor.email, "verified": True, "primary": True},
     )
-    audit(
+    audit_transition(
         tenant=tenant,
         actor=actor,
         action="invitation.accepted",
         target=invitation,
-        before={"status": "pending"},
-        after={"status": "accepted"},
+        from_state="pending",
+        to_state="accepted",
     )
     audit(
         tenant=tenant,
