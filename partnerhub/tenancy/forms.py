@@ -3,7 +3,7 @@ from django.contrib.postgres.forms import SimpleArrayField
 
 from partnerhub.tenancy import selectors
 from partnerhub.tenancy.models import ApiKey, Membership, Partner, Tenant, User
-from partnerhub.tenancy.roles import PARTNER_ROLES, Role, invitable_roles
+from partnerhub.tenancy.roles import Role, invitable_roles
 from partnerhub.tenancy.taxonomy import Region, Vertical
 
 
@@ -64,15 +64,6 @@ class InvitationForm(forms.Form):
             self.fields["partner"].disabled = True
             self.fields["partner"].help_text = ""
         self.fields["partner"].queryset = partners
-
-    def clean(self):
-        cleaned = super().clean()
-        role, partner = cleaned.get("role"), cleaned.get("partner")
-        if role in PARTNER_ROLES and partner is None:
-            self.add_error("partner", "Choose the partner company for a partner role.")
-        if role and role not in PARTNER_ROLES and partner is not None:
-            self.add_error("partner", "Vendor staff do not belong to a partner company.")
-        return cleaned
 
 
 class MembershipRoleForm(forms.Form):

@@ -101,6 +101,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+# Partner roles belong to a partner company; vendor staff to none (memberships and invitations).
+PARTNER_IFF_PARTNER_ROLE = models.Q(role__in=sorted(PARTNER_ROLES), partner__isnull=False) | (
+    ~models.Q(role__in=sorted(PARTNER_ROLES)) & models.Q(partner__isnull=True)
+)
+# Neither accepted nor revoked: pending, or expired and waiting to be replaced.
+INVITATION_OPEN = {"accepted_at__isnull": True, "revoked_at__isnull": True}
+
+
 class Partner(TenantScopedModel):
     """A partner company of the vendor: reseller, integrator, consultancy, hyperscaler."""
 
@@ -186,10 +194,7 @@ class Membership(TenantScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "user"], name="membership_one_per_user_and_tenant"),
             models.CheckConstraint(
-                condition=(
-                    models.Q(role__in=sorted(PARTNER_ROLES), partner__isnull=False)
-                    | (~models.Q(role__in=sorted(PARTNER_ROLES)) & models.Q(partner__isnull=True))
-                ),
+                condition=PARTNER_IFF_PARTNER_ROLE,
                 name="membership_partner_iff_partner_role",
             ),
         ]
@@ -239,24 +244,19 @@ class Invitation(TenantScopedModel):
             models.UniqueConstraint(
                 "tenant",
                 Lower("email"),
-                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                condition=models.Q(**INVITATION_OPEN),
                 name="invitation_one_open_per_email",
                 violation_error_message="This address already has an open invitation.",
             ),
             models.CheckConstraint(
-                condition=(
-                    models.Q(role__in=sorted(PARTNER_ROLES), partner__isnull=False)
-                    | (~models.Q(role__in=sorted(PARTNER_ROLES)) & models.Q(partner__isnull=True))
-                ),
+                condition=PARTNER_IFF_PARTNER_ROLE,
                 name="invitation_partner_iff_partner_role",
             ),
         ]
         indexes = [
             models.Index(
                 fields=["created_at"],
-                condition=models.Q(
-                    email_sent_at__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True
-                ),
+                condition=models.Q(email_sent_at__isnull=True, **INVITATION_OPEN),
                 name="invitation_unsent_idx",
             ),
         ]

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from partnerhub.tenancy.models import (
+    INVITATION_OPEN,
     ApiKey,
     AuditEvent,
     Heartbeat,
@@ -19,7 +20,8 @@ from partnerhub.tenancy.models import (
     Tenant,
     User,
 )
-from partnerhub.tenancy.roles import STAFF_ROLES
+from partnerhub.tenancy.roles import STAFF_ROLES, invitable_roles
+from partnerhub.tenancy.scoping import scope_for
 
 
 def partner_list(*, tenant: Tenant) -> QuerySet[Partner]:
@@ -77,7 +79,14 @@ def invitation_list(*, tenant: Tenant) -> QuerySet[Invitation]:
 
 def invitation_open_list(*, tenant: Tenant) -> QuerySet[Invitation]:
     """Invitations not yet accepted or revoked (pending or expired), newest first."""
-    return invitation_list(tenant=tenant).filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    return invitation_list(tenant=tenant).filter(**INVITATION_OPEN)
+
+
+def invitation_manageable_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Invitation]:
+    """Invitations this member may resend or revoke: of roles they may invite, and for a partner
+    admin only their own company's (the same rule as for sending one)."""
+    invitations = scope_for(invitation_list(tenant=tenant), tenant=tenant, membership=membership)
+    return invitations.filter(role__in=invitable_roles(membership.role))
 
 
 def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:

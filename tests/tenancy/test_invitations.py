@@ -267,3 +267,13 @@ def test_an_overlong_address_is_a_field_error_not_a_crash(tenant, partner, manag
     )
     assert response.status_code == 200
     assert "at most 254 characters" in str(response.context["form"].errors["email"])
+
+
+@pytest.mark.django_db
+def test_revoking_an_expired_invitation_is_audited_as_such(tenant, partner, manager_user):
+    invitation = invite(tenant, manager_user, partner=partner)
+    Invitation.unscoped.filter(id=invitation.id).update(expires_at=timezone.now() - timedelta(minutes=1))
+    with tenant_context(tenant):
+        services.invitation_revoke(tenant=tenant, actor=manager_user, invitation_id=invitation.id)
+    event = AuditEvent.unscoped.get(action="invitation.revoked")
+    assert (event.before, event.after) == ({"status": "expired"}, {"status": "revoked"})

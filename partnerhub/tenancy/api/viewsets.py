@@ -16,12 +16,23 @@ from partnerhub.tenancy.models import IdempotencyRecord
 from partnerhub.tenancy.scoping import scope_for
 
 
-class TenantViewSetMixin:
-    queryset_selector: ClassVar = None
-    # Role permissions for session users (API keys are judged by their scopes instead).
+class RolePermissionMixin:
+    """The role permission a session user needs (API keys are judged by their scopes instead):
+    per action where one is named, else by whether the method reads or writes."""
+
     permission_read: ClassVar[str | None] = None
     permission_write: ClassVar[str | None] = None
     action_permissions: ClassVar[dict[str, str]] = {}
+
+    def required_permission(self, request) -> str | None:
+        action = getattr(self, "action", None)
+        if action in self.action_permissions:
+            return self.action_permissions[action]
+        return self.permission_read if request.method in SAFE_METHODS else self.permission_write
+
+
+class TenantViewSetMixin(RolePermissionMixin):
+    queryset_selector: ClassVar = None
 
     def get_queryset(self):
         model = self.get_serializer_class().Meta.model
@@ -32,11 +43,6 @@ class TenantViewSetMixin:
         return scope_for(
             selector(tenant=request.tenant), tenant=request.tenant, membership=request.membership
         )
-
-    def required_permission(self, request) -> str | None:
-        if self.action in self.action_permissions:
-            return self.action_permissions[self.action]
-        return self.permission_read if request.method in SAFE_METHODS else self.permission_write
 
     def get_object(self):
         if getattr(self, "_object", None) is None:
@@ -105,15 +111,9 @@ class IdempotentCreateMixin:
         return response
 
 
-class TenantAPIView(APIView):
+class TenantAPIView(RolePermissionMixin, APIView):
     """An API endpoint that is not a model collection (e.g. whoami, metrics): authenticated within
     a tenant by the same classes and permission as the viewsets."""
-
-    permission_read: ClassVar[str | None] = None
-    permission_write: ClassVar[str | None] = None
-
-    def required_permission(self, request) -> str | None:
-        return self.permission_read if request.method in SAFE_METHODS else self.permission_write
 
 
 class TenantReadOnlyViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -14,8 +14,9 @@ from django.utils import timezone
 from partnerhub.tenancy.audit import audit, audit_transition
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.models import Invitation, Membership, Partner, Tenant, User
+from partnerhub.tenancy.models import INVITATION_OPEN, Invitation, Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import PARTNER_ROLES, Role, invitable_roles
+from partnerhub.tenancy.selectors import invitation_manageable_list
 from partnerhub.tenancy.services.common import check_partner_in_tenant, membership_of, save_validated
 
 logger = logging.getLogger(__name__)
@@ -48,10 +49,6 @@ def invitation_from_token(token: str) -> Invitation | None:
     return invitation
 
 
-def manageable_invitation_roles(inviter: Membership) -> frozenset[str]:
-    return invitable_roles(inviter.role)
-
-
 def _refuse_conflict(
     inviter: Membership, *, owner_partner_id: int | None, message: str, tenant: Tenant, email: str
 ):
@@ -72,7 +69,7 @@ def _check_invitation(*, tenant: Tenant, inviter: Membership, email: str, role: 
     if inviter.is_partner_role and partner is not None and partner.id != inviter.partner_id:
         raise ServiceError("You can invite people of your own company only.", field="partner")
     if role in PARTNER_ROLES and partner is None:
-        raise ServiceError("Choose the partner company this person works for.", field="partner")
+        raise ServiceError("Choose the partner company for a partner role.", field="partner")
     if role not in PARTNER_ROLES and partner is not None:
         raise ServiceError("Vendor staff do not belong to a partner company.", field="partner")
     member = Membership.objects.filter(tenant=tenant, user__email__iexact=email).first()
@@ -104,7 +101,7 @@ def invitation_create(
     _check_invitation(tenant=tenant, inviter=inviter, email=email, role=role, partner=partner)
     open_invitation = (
         Invitation.objects.select_for_update()
-        .filter(tenant=tenant, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True)
+        .filter(tenant=tenant, email__iexact=email, **INVITATION_OPEN)
         .first()
     )
     if open_invitation is not None and open_invitation.status == Invitation.Status.PENDING:
@@ -158,13 +155,15 @@ def _send_after_commit(invitation: Invitation) -> None:
 
 
 def _manageable_invitation(*, tenant: Tenant, actor: User, invitation_id: int) -> Invitation:
-    """The open invitation, if the actor's role may manage it: a partner manager does not touch an
-    invitation of a tenant admin, a partner admin only those of their own company."""
+    """The open invitation, if the actor may manage it (see `invitation_manageable_list`)."""
     inviter = membership_of(tenant=tenant, user=actor)
-    invitation = Invitation.objects.select_for_update().get(tenant=tenant, id=invitation_id)
-    if invitation.role not in invitable_roles(inviter.role) or (
-        inviter.is_partner_role and invitation.partner_id != inviter.partner_id
-    ):
+    invitation = (
+        invitation_manageable_list(tenant=tenant, membership=inviter)
+        .select_for_update(of=("self",))
+        .filter(id=invitation_id)
+        .first()
+    )
+    if invitation is None:
         raise ServiceError("Your role cannot manage this invitation.")
     if invitation.accepted_at or invitation.revoked_at:
         raise ServiceError("This invitation is already closed.")
@@ -188,6 +187,7 @@ def invitation_resend(*, tenant: Tenant, actor: User, invitation_id: int) -> Inv
 def invitation_revoke(*, tenant: Tenant, actor: User, invitation_id: int) -> Invitation:
     """Close an open invitation: its link stops working."""
     invitation = _manageable_invitation(tenant=tenant, actor=actor, invitation_id=invitation_id)
+    from_state = invitation.status  # pending, or expired
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit_transition(
@@ -195,8 +195,8 @@ def invitation_revoke(*, tenant: Tenant, actor: User, invitation_id: int) -> Inv
         actor=actor,
         action="invitation.revoked",
         target=invitation,
-        from_state="pending",
-        to_state="revoked",
+        from_state=from_state,
+        to_state=Invitation.Status.REVOKED,
     )
     return invitation
 
@@ -228,9 +228,8 @@ def invitation_send_pending(*, batch: int = SWEEP_BATCH) -> int:
         Invitation.unscoped.select_related("tenant")
         .filter(
             email_sent_at__isnull=True,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
+            **INVITATION_OPEN,
             email_attempts__lt=MAX_EMAIL_ATTEMPTS,
         )
         .order_by("email_attempts", "created_at")[:batch]

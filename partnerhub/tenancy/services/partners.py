@@ -3,7 +3,7 @@ from django.db import transaction
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, snapshot
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.models import Invitation, Membership, Partner, Tenant
+from partnerhub.tenancy.models import INVITATION_OPEN, Invitation, Membership, Partner, Tenant
 from partnerhub.tenancy.roles import STAFF_ROLES
 from partnerhub.tenancy.services.common import save_validated
 
@@ -77,9 +77,7 @@ def partner_delete(*, tenant: Tenant, actor: Actor, partner_id: int) -> None:
             f"{partner.name} still has users. Remove them first, "
             "or set the partner inactive to keep its history."
         )
-    open_invitations = Invitation.objects.filter(
-        tenant=tenant, partner=partner, accepted_at__isnull=True, revoked_at__isnull=True
-    ).count()
+    open_invitations = Invitation.objects.filter(tenant=tenant, partner=partner, **INVITATION_OPEN).count()
     before = {**snapshot(partner, PARTNER_FIELDS), "open_invitations": open_invitations}
     audit(tenant=tenant, actor=actor, action="partner.deleted", target=partner, before=before)
     partner.delete()

@@ -73,15 +73,14 @@ class InvitationCreateView(TenantView, FormView):
 
 
 class ManageInvitationMixin:
-    """Only invitations of roles this member may invite (a partner manager does not touch a tenant
-    admin's invitation): the others are a 404, as if they did not exist."""
+    """Only invitations this member may manage (the service's own rule): the others are a 404, as
+    if they did not exist."""
 
     permission = "member.invite"
-    queryset_selector = selectors.invitation_list
     object_kwarg = "invitation_id"
 
     def get_queryset(self):
-        return super().get_queryset().filter(role__in=invitable_roles(self.membership.role))
+        return selectors.invitation_manageable_list(tenant=self.tenant, membership=self.membership)
 
 
 class InvitationResendView(ManageInvitationMixin, TenantConfirmView):
