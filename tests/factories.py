@@ -1,12 +1,26 @@
 """factory_boy factories, one `<Model>Factory` per model. The isolation walker and the query-count
 suite find a model's factory by this naming convention, so new models need only a factory here."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from accounts.models import (
+    AccountMapping,
+    FollowUpCommitment,
+    FollowUpNudge,
+    ImportJob,
+    Opportunity,
+    OpportunityInfluence,
+    OpportunityStageChange,
+    Plan,
+    PlanAccount,
+    TargetAccount,
+)
+from mdf.models import FundAllocation
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import (
@@ -14,11 +28,14 @@ from partnerhub.tenancy.models import (
     AuditEvent,
     Invitation,
     Membership,
+    Notification,
     Partner,
     Tenant,
     User,
 )
 from partnerhub.tenancy.roles import Role
+from plays.models import ActivationPackage, ComponentKey, PackageComponent, Play, PlayKind, Program
+from reporting.models import Checkpoint
 
 PASSWORD = "correct-horse-battery"
 
@@ -118,3 +135,208 @@ class AuditEventFactory(TenantScopedFactory):
     actor_label = "someone@example.com"
     action = "partner.updated"
     target_label = "Partner"
+
+
+def same_tenant():
+    return factory.SelfAttribute("..tenant")
+
+
+class NotificationFactory(TenantScopedFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Notification {n}")
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+class TargetAccountFactory(TenantScopedFactory):
+    class Meta:
+        model = TargetAccount
+
+    name = factory.Sequence(lambda n: f"Account {n}")
+    domain = factory.Sequence(lambda n: f"account{n}.example")
+    industry = "healthcare"
+    region = "north_america"
+    segment = "enterprise"
+
+
+class OpportunityFactory(TenantScopedFactory):
+    class Meta:
+        model = Opportunity
+
+    account = factory.SubFactory(TargetAccountFactory, tenant=same_tenant())
+    name = factory.Sequence(lambda n: f"Opportunity {n}")
+    amount = Decimal("25000.00")
+
+
+class OpportunityInfluenceFactory(TenantScopedFactory):
+    class Meta:
+        model = OpportunityInfluence
+
+    opportunity = factory.SubFactory(OpportunityFactory, tenant=same_tenant())
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+
+
+class OpportunityStageChangeFactory(TenantScopedFactory):
+    class Meta:
+        model = OpportunityStageChange
+
+    opportunity = factory.SubFactory(OpportunityFactory, tenant=same_tenant())
+    from_stage = "prospecting"
+    to_stage = "qualification"
+
+
+class AccountMappingFactory(TenantScopedFactory):
+    class Meta:
+        model = AccountMapping
+
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    account = factory.SubFactory(TargetAccountFactory, tenant=same_tenant())
+
+
+class ImportJobFactory(TenantScopedFactory):
+    class Meta:
+        model = ImportJob
+
+    kind = ImportJob.Kind.ACCOUNTS
+    filename = "accounts.csv"
+    content = "name,domain\n"
+
+
+class PlanFactory(TenantScopedFactory):
+    class Meta:
+        model = Plan
+
+    name = factory.Sequence(lambda n: f"Plan {n}")
+    year = 2026
+    quarter = 4
+
+
+class PlanAccountFactory(TenantScopedFactory):
+    class Meta:
+        model = PlanAccount
+
+    plan = factory.SubFactory(PlanFactory, tenant=same_tenant())
+    account = factory.SubFactory(TargetAccountFactory, tenant=same_tenant())
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        return cls(tenant=tenant, plan=PlanFactory(tenant=tenant, partner=partner))
+
+
+class FollowUpCommitmentFactory(TenantScopedFactory):
+    class Meta:
+        model = FollowUpCommitment
+
+    plan = factory.SubFactory(PlanFactory, tenant=same_tenant())
+    sales_owner = factory.SubFactory(UserFactory)
+    due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+    talk_track = "Ask about the briefing and book a follow-up meeting."
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        return cls(tenant=tenant, plan=PlanFactory(tenant=tenant, partner=partner))
+
+
+class FollowUpNudgeFactory(TenantScopedFactory):
+    class Meta:
+        model = FollowUpNudge
+
+    commitment = factory.SubFactory(FollowUpCommitmentFactory, tenant=same_tenant())
+    state = FollowUpNudge.State.DUE_SOON
+    due_on = factory.SelfAttribute("commitment.due_on")
+
+
+class CheckpointFactory(TenantScopedFactory):
+    class Meta:
+        model = Checkpoint
+
+    plan = factory.SubFactory(PlanFactory, tenant=same_tenant())
+    day = 30
+    due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        return cls(tenant=tenant, plan=PlanFactory(tenant=tenant, partner=partner))
+
+
+class FundAllocationFactory(TenantScopedFactory):
+    class Meta:
+        model = FundAllocation
+
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    year = 2026
+    quarter = 4
+    amount = Decimal("10000.00")
+
+
+# --- plays --------------------------------------------------------------------------------------
+
+
+class PlayFactory(TenantScopedFactory):
+    """A tenant has one play of each kind: asking for more returns the existing ones."""
+
+    class Meta:
+        model = Play
+        django_get_or_create = ["tenant", "kind"]
+
+    kind = factory.Iterator(PlayKind.values)
+    name = factory.LazyAttribute(lambda play: PlayKind(play.kind).label)
+    success_metric = "Opportunity progression on the target accounts"
+
+
+class MasterPackageFactory(TenantScopedFactory):
+    class Meta:
+        model = ActivationPackage
+        django_get_or_create = ["tenant", "play", "parent"]
+
+    play = factory.SubFactory(PlayFactory, tenant=same_tenant())
+    parent = None
+    name = factory.LazyAttribute(lambda package: f"{package.play.name} master")
+
+
+class ActivationPackageFactory(TenantScopedFactory):
+    """A version derived from its play's master for a partner."""
+
+    class Meta:
+        model = ActivationPackage
+
+    play = factory.SubFactory(PlayFactory, tenant=same_tenant())
+    parent = factory.LazyAttribute(
+        lambda package: MasterPackageFactory(tenant=package.tenant, play=package.play)
+    )
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    name = factory.Sequence(lambda n: f"Package version {n}")
+
+
+class PackageComponentFactory(TenantScopedFactory):
+    class Meta:
+        model = PackageComponent
+
+    package = factory.SubFactory(ActivationPackageFactory, tenant=same_tenant())
+    key = ComponentKey.LANDING_PAGE
+    content = "Partner spotlight: hero image and customer quote."
+
+
+class ProgramFactory(TenantScopedFactory):
+    class Meta:
+        model = Program
+
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    plan = factory.SubFactory(
+        PlanFactory, tenant=same_tenant(), partner=factory.SelfAttribute("..partner"), status="launched"
+    )
+    play = factory.SubFactory(PlayFactory, tenant=same_tenant())
+    package = factory.LazyAttribute(
+        lambda program: MasterPackageFactory(tenant=program.tenant, play=program.play)
+    )
+    package_label = "Master r1"
+    components = factory.LazyFunction(dict)
+    tracking_code = factory.Sequence(lambda n: f"2026Q4-ACC-TEST-{n}")
+    utm_source = "partner"
+    utm_medium = "partner"
+    utm_campaign = factory.SelfAttribute("tracking_code")
+    utm_content = "acceleration"

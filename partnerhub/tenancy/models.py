@@ -380,3 +380,35 @@ class IdempotencyRecord(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Notification(TenantScopedModel):
+    """An in-app notification for one member, with its email sent from the outbox: the row is
+    written with the change that caused it, and a sweep sends any email left unsent."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # The recipient's partner company (for partner users): keeps the partner scope on the row.
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+
+    partner_scope = "partner_id"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "user", "-created_at"], name="notification_user_idx"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_sent_at__isnull=True),
+                name="notification_unsent_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

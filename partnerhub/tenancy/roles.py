@@ -31,6 +31,11 @@ INVITABLE_ROLES = {
     Role.PARTNER_ADMIN: PARTNER_ROLES,
 }
 
+ACCOUNT_EDITORS = frozenset(
+    {Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.FIELD_MARKETING, Role.SALES, Role.CHANNEL, Role.REVOPS}
+)
+PLAN_LAUNCHERS = frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.FIELD_MARKETING, Role.CHANNEL})
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     # Partner directory: everyone reads what their scope allows; these roles edit.
     "partner.view": frozenset(Role),  # partner users: scope leaves only their own company
@@ -42,6 +47,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({Role.TENANT_ADMIN}),
     "tenant.change": frozenset({Role.TENANT_ADMIN}),
     "system.view": STAFF_ROLES,
+    # Accounts and the CRM mirror are the vendor's; partners see only their own account mapping.
+    "account.view": STAFF_ROLES,
+    "account.change": ACCOUNT_EDITORS,
+    "mapping.view": frozenset(Role),  # partner users: scope leaves only their own company's rows
+    "mapping.change": ACCOUNT_EDITORS | PARTNER_ROLES,  # partners upload their own mapping
+    # Plans: partner users see those their company is the partner of.
+    "plan.view": frozenset(Role),
+    "plan.change": STAFF_ROLES,
+    "plan.launch": PLAN_LAUNCHERS,
+    "play.view": STAFF_ROLES,
+    "play.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.PRODUCT_MARKETING}),
+    "program.view": frozenset(Role),
+    "mdf.view": STAFF_ROLES,
+    "notification.view": frozenset(Role),
 }
 
 

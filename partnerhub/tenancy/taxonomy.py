@@ -34,3 +34,24 @@ class Region(models.TextChoices):
     ASIA = "asia", "Asia"
     JAPAN = "japan", "Japan"
     ANZ = "anz", "Australia & New Zealand"
+
+
+class Segment(models.TextChoices):
+    ENTERPRISE = "enterprise", "Enterprise"
+    MID_MARKET = "mid_market", "Mid-market"
+    SMB = "smb", "Small business"
+    PUBLIC = "public", "Public sector"
+
+
+class Currency(models.TextChoices):
+    """Currencies amounts may be kept in (ISO 4217). Amounts are never converted silently."""
+
+    USD = "USD", "US dollar"
+    EUR = "EUR", "Euro"
+    GBP = "GBP", "Pound sterling"
+    CAD = "CAD", "Canadian dollar"
+    AUD = "AUD", "Australian dollar"
+    JPY = "JPY", "Japanese yen"
+    CHF = "CHF", "Swiss franc"
+    SEK = "SEK", "Swedish krona"
+    INR = "INR", "Indian rupee"
