@@ -3,13 +3,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from accounts import api as accounts_api
 from partnerhub.tenancy.api import urls as tenancy_api
 from partnerhub.tenancy.api.views import WhoAmIView
 from partnerhub.tenancy.views.public import HealthView, HomeView, InvitationAcceptView
+from plays import api as plays_api
 
 # One router for the whole API; each app registers its viewsets.
 api_router = SimpleRouter(use_regex_path=False)
 tenancy_api.register(api_router)
+accounts_api.register(api_router)
+plays_api.register(api_router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -19,6 +23,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The tenant portal: every page under here is scoped by the TenantMiddleware.
     path("t/<slug:tenant_slug>/", include("partnerhub.tenancy.urls")),
+    path("t/<slug:tenant_slug>/", include("accounts.urls")),
+    path("t/<slug:tenant_slug>/", include("plays.urls")),
     # The revops API: the key (or the session's tenant) decides the tenant.
     path("api/v1/whoami/", WhoAmIView.as_view(), name="api_whoami"),
     path("api/v1/", include(api_router.urls)),

@@ -1,0 +1,7 @@
+"""Accounts pages, mounted under /t/<tenant_slug>/."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "accounts"
+
+urlpatterns: list = []
