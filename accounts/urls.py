@@ -1,7 +1,7 @@
-"""Accounts pages, mounted under /t/<tenant_slug>/."""
+"""Accounts pages, mounted under /t/<tenant_slug>/: accounts and the CRM mirror, imports, plans."""
 
-from django.urls import path  # noqa: F401
+from accounts.views import accounts, imports, plans
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [*accounts.urlpatterns, *imports.urlpatterns, *plans.urlpatterns]

@@ -1,5 +1,3 @@
-"""Accounts REST API; viewsets are registered on the project's one router."""
-
 from rest_framework.routers import SimpleRouter
 
 

@@ -1,0 +1,11 @@
+"""Accounts REST API; each module registers its viewsets on the project's one router."""
+
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import bulk, crud, plans
+
+
+def register(router: SimpleRouter) -> None:
+    bulk.register(router)  # before crud: its fixed paths must not be read as object ids
+    crud.register(router)
+    plans.register(router)

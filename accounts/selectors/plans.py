@@ -1,0 +1,1 @@
+"""Reads of plans: the plan page and partner ranking."""

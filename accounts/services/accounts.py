@@ -1,0 +1,371 @@
+"""Target accounts, their opportunities (with stage history) and which partners know them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, Exists, F, OuterRef, ProtectedError, Value, When
+from django.utils import timezone
+
+from accounts.domains import normalize_domain
+from accounts.models import (
+    OPEN_OPPORTUNITY_STAGES,
+    STALLED_AFTER_DAYS,
+    AccountMapping,
+    AccountStage,
+    Opportunity,
+    OpportunityInfluence,
+    OpportunityStage,
+    OpportunityStageChange,
+    TargetAccount,
+)
+from partnerhub.tenancy.actors import Actor
+from partnerhub.tenancy.audit import audit, snapshot
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.models import Membership, Partner, Tenant
+from partnerhub.tenancy.roles import STAFF_ROLES
+from partnerhub.tenancy.services.common import check_partner_in_tenant, save_validated
+
+ACCOUNT_FIELDS = [
+    "name",
+    "domain",
+    "industry",
+    "region",
+    "segment",
+    "manual_stage",
+    "senior_buyers_engaged",
+    "owner",
+    "external_id",
+]
+OPPORTUNITY_FIELDS = [
+    "account",
+    "name",
+    "stage",
+    "amount",
+    "currency",
+    "close_date",
+    "external_id",
+    "source_partner",
+]
+MAPPING_FIELDS = ["partner", "account", "relationship", "source", "notes"]
+
+
+def _check_unknown(fields: dict, allowed: list[str], what: str) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ServiceError(f"{', '.join(sorted(unknown))} cannot be set on {what}.")
+
+
+def _clean_account_fields(tenant: Tenant, fields: dict) -> dict:
+    _check_unknown(fields, ACCOUNT_FIELDS, "an account")
+    if "domain" in fields:
+        try:
+            fields["domain"] = normalize_domain(fields["domain"])
+        except ValidationError as exc:
+            raise ServiceError(exc.messages[0], field="domain") from exc
+    owner = fields.get("owner")
+    if (
+        owner is not None
+        and not Membership.objects.filter(tenant=tenant, user=owner, role__in=STAFF_ROLES).exists()
+    ):
+        raise ServiceError("The owner must be a vendor staff member of this tenant.", field="owner")
+    return fields
+
+
+# --- Accounts -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_create(*, tenant: Tenant, actor: Actor, **fields) -> TargetAccount:
+    """Add a target account; its domain is normalized and unique in the tenant."""
+    fields = _clean_account_fields(tenant, fields)
+    account = TargetAccount(tenant=tenant, **fields)
+    account.stage = account.manual_stage
+    save_validated(account)
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="account.created",
+        target=account,
+        after=snapshot(account, ACCOUNT_FIELDS),
+    )
+    return account
+
+
+@transaction.atomic
+def account_update(*, tenant: Tenant, actor: Actor, account_id: int, **fields) -> TargetAccount:
+    """Change an account. A stage set by hand only shows while the account has no opportunities."""
+    account = TargetAccount.objects.select_for_update().get(tenant=tenant, id=account_id)
+    fields = _clean_account_fields(tenant, fields)
+    before = snapshot(account, [*ACCOUNT_FIELDS, "stage"])
+    for name, value in fields.items():
+        setattr(account, name, value)
+    save_validated(account, update_fields=[*fields, "updated_at"])
+    if "manual_stage" in fields:
+        account_stages_refresh(tenant=tenant, account_ids=[account.id])
+        account.refresh_from_db(fields=["stage"])
+    after = snapshot(account, [*ACCOUNT_FIELDS, "stage"])
+    if after != before:
+        audit(
+            tenant=tenant, actor=actor, action="account.updated", target=account, before=before, after=after
+        )
+    return account
+
+
+@transaction.atomic
+def account_delete(*, tenant: Tenant, actor: Actor, account_id: int) -> None:
+    """Delete an account with its opportunities and mappings; an account named in a plan stays."""
+    account = TargetAccount.objects.select_for_update().get(tenant=tenant, id=account_id)
+    before = snapshot(account, ACCOUNT_FIELDS)
+    try:
+        with transaction.atomic():
+            account.delete()
+    except ProtectedError as exc:
+        raise ServiceError(f"{account.name} is named in a plan; take it out of the plan first.") from exc
+    audit(tenant=tenant, actor=actor, action="account.deleted", target=account, before=before)
+
+
+def account_stages_refresh(*, tenant: Tenant, account_ids: Iterable[int] | None = None) -> int:
+    """Derive each account's stage from its opportunities, in one UPDATE.
+
+    An open opportunity makes it "open opportunity", or "stalled" when no open one moved stage in
+    STALLED_AFTER_DAYS; else a won one makes it an existing customer; an account whose only
+    opportunities were lost is net new; an account without opportunities keeps its manual stage.
+    Returns how many accounts changed stage.
+    """
+    moved_since = timezone.now() - timedelta(days=STALLED_AFTER_DAYS)
+    opportunities = Opportunity.objects.filter(tenant=tenant, account=OuterRef("pk"))
+    open_ones = opportunities.filter(stage__in=OPEN_OPPORTUNITY_STAGES)
+    derived = Case(
+        When(
+            Exists(open_ones.filter(stage_changed_at__gte=moved_since)),
+            then=Value(AccountStage.OPEN_OPPORTUNITY),
+        ),
+        When(Exists(open_ones), then=Value(AccountStage.STALLED_OPPORTUNITY)),
+        When(
+            Exists(opportunities.filter(stage=OpportunityStage.CLOSED_WON)),
+            then=Value(AccountStage.EXISTING_CUSTOMER),
+        ),
+        When(Exists(opportunities), then=Value(AccountStage.NET_NEW)),
+        default=F("manual_stage"),
+    )
+    accounts = TargetAccount.objects.filter(tenant=tenant)
+    if account_ids is not None:
+        accounts = accounts.filter(id__in=list(account_ids))
+    stale = accounts.annotate(derived=derived).exclude(stage=F("derived")).values("id")
+    return TargetAccount.objects.filter(tenant=tenant, id__in=stale).update(stage=derived)
+
+
+# --- Opportunities ------------------------------------------------------------------------------
+
+
+def _clean_opportunity_fields(tenant: Tenant, fields: dict) -> dict:
+    _check_unknown(fields, [*OPPORTUNITY_FIELDS, "stage_changed_at"], "an opportunity")
+    account = fields.get("account")
+    if account is not None and account.tenant_id != tenant.id:
+        raise ServiceError("Select a valid account.", field="account")
+    source = fields.get("source_partner")
+    if source is not None:
+        try:
+            check_partner_in_tenant(tenant, source)
+        except ServiceError as exc:
+            raise ServiceError(exc.message, field="source_partner") from exc
+    return fields
+
+
+def _set_influencers(tenant: Tenant, opportunity: Opportunity, partners: Iterable[Partner]) -> None:
+    wanted = {partner.id for partner in partners}
+    for partner_id in wanted:
+        check_partner_in_tenant(tenant, Partner(id=partner_id, tenant_id=tenant.id))
+    existing = set(
+        OpportunityInfluence.objects.filter(tenant=tenant, opportunity=opportunity).values_list(
+            "partner_id", flat=True
+        )
+    )
+    OpportunityInfluence.objects.filter(
+        tenant=tenant, opportunity=opportunity, partner_id__in=existing - wanted
+    ).delete()
+    OpportunityInfluence.objects.bulk_create(
+        [
+            OpportunityInfluence(tenant=tenant, opportunity=opportunity, partner_id=pid)
+            for pid in wanted - existing
+        ]
+    )
+
+
+def opportunity_stage_record(
+    *, tenant: Tenant, opportunity: Opportunity, from_stage: str, at: datetime | None = None
+) -> None:
+    """Keep a stage change in the history (the caller has saved the new stage)."""
+    at = at or timezone.now()
+    OpportunityStageChange.objects.create(
+        tenant=tenant,
+        opportunity=opportunity,
+        from_stage=from_stage,
+        to_stage=opportunity.stage,
+        changed_at=at,
+    )
+
+
+@transaction.atomic
+def opportunity_create(
+    *, tenant: Tenant, actor: Actor, influencing_partners: Iterable[Partner] = (), **fields
+) -> Opportunity:
+    """Add an opportunity; its first stage opens the history, and the account's stage follows."""
+    fields = _clean_opportunity_fields(tenant, fields)
+    opportunity = Opportunity(tenant=tenant, **fields)
+    if "stage_changed_at" not in fields:
+        opportunity.stage_changed_at = timezone.now()
+    save_validated(opportunity)
+    opportunity_stage_record(
+        tenant=tenant, opportunity=opportunity, from_stage="", at=opportunity.stage_changed_at
+    )
+    _set_influencers(tenant, opportunity, influencing_partners)
+    account_stages_refresh(tenant=tenant, account_ids=[opportunity.account_id])
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="opportunity.created",
+        target=opportunity,
+        after=snapshot(opportunity, OPPORTUNITY_FIELDS),
+    )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    opportunity_id: int,
+    influencing_partners: Iterable[Partner] | None = None,
+    **fields,
+) -> Opportunity:
+    """Change an opportunity. A new stage is kept in the history with its time (the CRM's time
+    when the sync sends `stage_changed_at`), and the account's stage follows."""
+    opportunity = Opportunity.objects.select_for_update().get(tenant=tenant, id=opportunity_id)
+    fields = _clean_opportunity_fields(tenant, fields)
+    before = snapshot(opportunity, OPPORTUNITY_FIELDS)
+    old_stage, old_account = opportunity.stage, opportunity.account_id
+    changed_at = fields.pop("stage_changed_at", None) or timezone.now()
+    for name, value in fields.items():
+        setattr(opportunity, name, value)
+    update_fields = [*fields, "updated_at"]
+    if opportunity.stage != old_stage:
+        opportunity.stage_changed_at = changed_at
+        update_fields.append("stage_changed_at")
+    save_validated(opportunity, update_fields=update_fields)
+    if opportunity.stage != old_stage:
+        opportunity_stage_record(tenant=tenant, opportunity=opportunity, from_stage=old_stage, at=changed_at)
+    if influencing_partners is not None:
+        _set_influencers(tenant, opportunity, influencing_partners)
+    account_stages_refresh(tenant=tenant, account_ids={old_account, opportunity.account_id})
+    after = snapshot(opportunity, OPPORTUNITY_FIELDS)
+    if after != before:
+        audit(
+            tenant=tenant,
+            actor=actor,
+            action="opportunity.updated",
+            target=opportunity,
+            before=before,
+            after=after,
+        )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_delete(*, tenant: Tenant, actor: Actor, opportunity_id: int) -> None:
+    opportunity = Opportunity.objects.select_for_update().get(tenant=tenant, id=opportunity_id)
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="opportunity.deleted",
+        target=opportunity,
+        before=snapshot(opportunity, OPPORTUNITY_FIELDS),
+    )
+    account_id = opportunity.account_id
+    opportunity.delete()
+    account_stages_refresh(tenant=tenant, account_ids=[account_id])
+
+
+# --- Account mapping ----------------------------------------------------------------------------
+
+
+def _acting_partner_id(tenant: Tenant, actor: Actor) -> int | None:
+    """The partner a partner user acts for (their mappings can only be their own); None for staff
+    and API keys."""
+    membership = Membership.objects.filter(tenant=tenant, user_id=getattr(actor, "pk", None)).first()
+    return membership.partner_id if membership is not None and membership.is_partner_role else None
+
+
+@transaction.atomic
+def mapping_create(
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    partner: Partner,
+    account: TargetAccount,
+    relationship: str = AccountMapping.Relationship.RELATIONSHIP,
+    source: str = AccountMapping.Source.STAFF,
+    notes: str = "",
+) -> AccountMapping:
+    """Record that a partner works with an account. A partner user maps only their own company."""
+    own = _acting_partner_id(tenant, actor)
+    if own is not None and partner.id != own:
+        raise ServiceError("You can only map accounts for your own company.", field="partner")
+    check_partner_in_tenant(tenant, partner)
+    if account.tenant_id != tenant.id:
+        raise ServiceError("Select a valid account.", field="account")
+    if own is not None:
+        source = AccountMapping.Source.PARTNER_UPLOAD
+    mapping = AccountMapping(
+        tenant=tenant, partner=partner, account=account, relationship=relationship, source=source, notes=notes
+    )
+    save_validated(mapping)
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="mapping.created",
+        target=mapping,
+        after=snapshot(mapping, MAPPING_FIELDS),
+    )
+    return mapping
+
+
+@transaction.atomic
+def mapping_update(*, tenant: Tenant, actor: Actor, mapping_id: int, **fields) -> AccountMapping:
+    """Change the kind of relationship or the notes of a mapping."""
+    _check_unknown(fields, ["relationship", "notes"], "a mapping")
+    mapping = AccountMapping.objects.select_for_update().get(tenant=tenant, id=mapping_id)
+    own = _acting_partner_id(tenant, actor)
+    if own is not None and mapping.partner_id != own:
+        raise AccountMapping.DoesNotExist
+    before = snapshot(mapping, MAPPING_FIELDS)
+    for name, value in fields.items():
+        setattr(mapping, name, value)
+    save_validated(mapping, update_fields=[*fields, "updated_at"])
+    after = snapshot(mapping, MAPPING_FIELDS)
+    if after != before:
+        audit(
+            tenant=tenant, actor=actor, action="mapping.updated", target=mapping, before=before, after=after
+        )
+    return mapping
+
+
+@transaction.atomic
+def mapping_delete(*, tenant: Tenant, actor: Actor, mapping_id: int) -> None:
+    mapping = AccountMapping.objects.select_for_update().get(tenant=tenant, id=mapping_id)
+    own = _acting_partner_id(tenant, actor)
+    if own is not None and mapping.partner_id != own:
+        raise AccountMapping.DoesNotExist
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="mapping.deleted",
+        target=mapping,
+        before=snapshot(mapping, MAPPING_FIELDS),
+    )
+    mapping.delete()
