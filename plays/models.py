@@ -81,6 +81,7 @@ class ActivationPackage(TenantScopedModel):
             ),
             models.UniqueConstraint(
                 fields=["tenant", "parent", "vertical", "partner"],
+                condition=Q(parent__isnull=False),
                 nulls_distinct=False,
                 name="package_one_version_per_target",
                 violation_error_message="A version for this vertical and partner already exists.",

@@ -98,7 +98,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='activationpackage',
-            constraint=models.UniqueConstraint(fields=('tenant', 'parent', 'vertical', 'partner'), name='package_one_version_per_target', nulls_distinct=False, violation_error_message='A version for this vertical and partner already exists.'),
+            constraint=models.UniqueConstraint(condition=models.Q(('parent__isnull', False)), fields=('tenant', 'parent', 'vertical', 'partner'), name='package_one_version_per_target', nulls_distinct=False, violation_error_message='A version for this vertical and partner already exists.'),
         ),
         migrations.AddConstraint(
             model_name='activationpackage',
