@@ -29,3 +29,34 @@ __all__ = [
     "opportunity_delete",
     "opportunity_update",
 ]
+from accounts.services.plans import (
+    follow_up_complete,
+    plan_close,
+    plan_create,
+    plan_launch,
+    plan_rename,
+    plan_set_accounts,
+    plan_set_follow_up,
+    plan_set_market,
+    plan_set_partner,
+    plan_set_play,
+    plan_set_targets,
+    plan_start_meeting,
+    plan_update_kickoff,
+)
+
+__all__ += [
+    "follow_up_complete",
+    "plan_close",
+    "plan_create",
+    "plan_launch",
+    "plan_rename",
+    "plan_set_accounts",
+    "plan_set_follow_up",
+    "plan_set_market",
+    "plan_set_partner",
+    "plan_set_play",
+    "plan_set_targets",
+    "plan_start_meeting",
+    "plan_update_kickoff",
+]

@@ -1,0 +1,518 @@
+"""The account-first plan: six steps taken in order, then launch (DOMAIN.md §1).
+
+Each step is a service. A step cannot be taken before every step above it is complete; changing
+a step marks the later steps that already hold a decision for review instead of silently keeping
+them. A plan whose six steps are complete is ready; launch needs ready.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import (
+    HOLDS_MARKET,
+    KICKOFF_FIELDS,
+    MARKET_VALUES,
+    MAX_PLAN_ACCOUNTS,
+    MIN_PLAN_ACCOUNTS,
+    PLAN_OWNER_FIELDS,
+    FollowUpCommitment,
+    MarketKind,
+    Plan,
+    PlanAccount,
+    PlanStep,
+    TargetAccount,
+)
+from partnerhub.tenancy.actors import Actor
+from partnerhub.tenancy.audit import audit, audit_transition, snapshot
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.models import Membership, Partner, Tenant, User
+from partnerhub.tenancy.roles import STAFF_ROLES
+from partnerhub.tenancy.services.common import save_validated
+from plays.models import Play
+from reporting.models import Checkpoint
+
+TARGET_FIELDS = [
+    "target_day30_followups",
+    "target_day60_meetings",
+    "target_day90_opportunities",
+    "target_day90_pipeline",
+    "target_currency",
+]
+STEP_FIELDS = {
+    PlanStep.MARKET: ["market_kind", "market_value"],
+    PlanStep.ACCOUNTS: [],
+    PlanStep.PARTNER: ["partner"],
+    PlanStep.PLAY: ["play", "play_reason"],
+    PlanStep.FOLLOW_UP: [],
+    PlanStep.MEASUREMENT: TARGET_FIELDS,
+}
+CHECKPOINT_DAYS = [Checkpoint.Day.DAY_30, Checkpoint.Day.DAY_60, Checkpoint.Day.DAY_90]
+
+
+# --- Reading the state of the steps -------------------------------------------------------------
+
+
+def plan_steps_taken(plan: Plan) -> dict[int, bool]:
+    """Which steps hold a decision (whether or not marked for review). Two small queries."""
+    account_count = PlanAccount.objects.filter(tenant_id=plan.tenant_id, plan=plan).count()
+    has_follow_up = FollowUpCommitment.objects.filter(tenant_id=plan.tenant_id, plan=plan).exists()
+    return _steps_taken(plan, account_count, has_follow_up)
+
+
+def _steps_taken(plan: Plan, account_count: int, has_follow_up: bool) -> dict[int, bool]:
+    return {
+        PlanStep.MARKET: bool(plan.market_kind),
+        PlanStep.ACCOUNTS: MIN_PLAN_ACCOUNTS <= account_count <= MAX_PLAN_ACCOUNTS,
+        PlanStep.PARTNER: plan.partner_id is not None,
+        PlanStep.PLAY: plan.play_id is not None,
+        PlanStep.FOLLOW_UP: has_follow_up,
+        PlanStep.MEASUREMENT: None
+        not in (plan.target_day30_followups, plan.target_day60_meetings, plan.target_day90_opportunities),
+    }
+
+
+def steps_complete(plan: Plan, taken: dict[int, bool]) -> dict[int, bool]:
+    """A step is complete when it holds a decision that is not waiting for review."""
+    return {step: done and step not in plan.review_steps for step, done in taken.items()}
+
+
+def incomplete_steps(plan: Plan, taken: dict[int, bool]) -> list[int]:
+    return [step for step, done in steps_complete(plan, taken).items() if not done]
+
+
+def _step_name(step: int) -> str:
+    return f"step {step} ({PlanStep(step).label.lower()})"
+
+
+# --- The shared shape of a step -----------------------------------------------------------------
+
+
+def _lock_plan(tenant: Tenant, plan_id: int) -> Plan:
+    return Plan.objects.select_for_update(of=("self",)).get(tenant=tenant, id=plan_id)
+
+
+def _check_editable(plan: Plan) -> None:
+    if plan.status == Plan.Status.LAUNCHED:
+        raise ServiceError(
+            "This plan is launched: its decisions are fixed. Close it and plan the next quarter."
+        )
+    if plan.status == Plan.Status.CLOSED:
+        raise ServiceError("This plan is closed.")
+
+
+def _check_order(plan: Plan, step: int, taken: dict[int, bool]) -> None:
+    complete = steps_complete(plan, taken)
+    for earlier in range(1, step):
+        if not complete[earlier]:
+            waiting = " (marked for review)" if taken[earlier] else ""
+            raise ServiceError(f"Complete {_step_name(earlier)}{waiting} before {_step_name(step)}.")
+
+
+def _set_status(tenant: Tenant, actor: Actor, plan: Plan, status: str) -> None:
+    if plan.status == status:
+        return
+    before = plan.status
+    plan.status = status
+    plan.save(update_fields=["status", "updated_at"])
+    audit_transition(
+        tenant=tenant, actor=actor, action=f"plan.{status}", target=plan, from_state=before, to_state=status
+    )
+
+
+def _take_step(
+    *, tenant: Tenant, actor: Actor, plan_id: int, step: int, apply: Callable[[Plan], tuple[dict, dict]]
+) -> Plan:
+    """Check the order, apply the step (it returns the before/after values it changed), mark later
+    decisions for review when this one changed, and move the plan between draft and ready."""
+    plan = _lock_plan(tenant, plan_id)
+    _check_editable(plan)
+    taken = plan_steps_taken(plan)
+    _check_order(plan, step, taken)
+    before, after = apply(plan)
+    changed = before != after
+    review = set(plan.review_steps) - {step}
+    if changed:
+        taken = plan_steps_taken(plan)
+        review |= {later for later in range(step + 1, 7) if taken[later]}
+    plan.review_steps = sorted(review)
+    try:
+        with transaction.atomic():
+            plan.save(update_fields=[*STEP_FIELDS[step], "review_steps", "updated_at"])
+    except IntegrityError as exc:  # another plan took the market's play between check and save
+        if "plan_one_play_per_market_quarter" not in str(exc):
+            raise
+        raise _one_play_refusal(plan, _market_taken_by(tenant, plan)) from exc
+    if changed:
+        audit(
+            tenant=tenant,
+            actor=actor,
+            action=f"plan.step_{step}",
+            target=plan,
+            before=before,
+            after={**after, "review_steps": plan.review_steps},
+        )
+    ready = not incomplete_steps(plan, taken)
+    _set_status(tenant, actor, plan, Plan.Status.READY if ready else Plan.Status.DRAFT)
+    return plan
+
+
+# --- Creating a plan ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(*, tenant: Tenant, actor: Actor, year: int, quarter: int, name: str = "") -> Plan:
+    """Open a draft plan for a quarter."""
+    plan = Plan(tenant=tenant, year=year, quarter=quarter, name=name.strip(), created_by=_user(actor))
+    save_validated(plan)
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="plan.created",
+        target=plan,
+        after=snapshot(plan, ["name", "year", "quarter"]),
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_rename(*, tenant: Tenant, actor: Actor, plan_id: int, name: str) -> Plan:
+    plan = _lock_plan(tenant, plan_id)
+    before = snapshot(plan, ["name"])
+    plan.name = name.strip()
+    save_validated(plan, update_fields=["name", "updated_at"])
+    if snapshot(plan, ["name"]) != before:
+        audit(
+            tenant=tenant,
+            actor=actor,
+            action="plan.renamed",
+            target=plan,
+            before=before,
+            after=snapshot(plan, ["name"]),
+        )
+    return plan
+
+
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+# --- The six steps ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_set_market(
+    *, tenant: Tenant, actor: Actor, plan_id: int, market_kind: str, market_value: str
+) -> Plan:
+    """Step 1: one market priority for the quarter, a region, a vertical or a segment. One only."""
+    if market_kind not in MarketKind.values:
+        raise ServiceError(
+            "Choose whether the priority is a region, a vertical or a segment.", field="market_kind"
+        )
+    choices = MARKET_VALUES[MarketKind(market_kind)]
+    if market_value not in choices.values:
+        kind = MarketKind(market_kind).label.lower()
+        raise ServiceError(f"Choose one {kind} as the market priority.", field="market_value")
+
+    def apply(plan: Plan) -> tuple[dict, dict]:
+        before = snapshot(plan, STEP_FIELDS[PlanStep.MARKET])
+        plan.market_kind, plan.market_value = market_kind, market_value
+        # A plan that already picked its play moves that play to the new market: it must be free.
+        other = _market_taken_by(tenant, plan) if plan.play_id else None
+        if other is not None:
+            raise _one_play_refusal(plan, other)
+        return before, snapshot(plan, STEP_FIELDS[PlanStep.MARKET])
+
+    return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.MARKET, apply=apply)
+
+
+@transaction.atomic
+def plan_set_accounts(*, tenant: Tenant, actor: Actor, plan_id: int, account_ids: Iterable[int]) -> Plan:
+    """Step 2: a named list of 5 to 20 target accounts, not a broad profile."""
+    wanted = set(account_ids)
+    if not MIN_PLAN_ACCOUNTS <= len(wanted) <= MAX_PLAN_ACCOUNTS:
+        raise ServiceError(
+            f"A plan names {MIN_PLAN_ACCOUNTS} to {MAX_PLAN_ACCOUNTS} target accounts; "
+            f"you chose {len(wanted)}.",
+            field="accounts",
+        )
+    found = set(TargetAccount.objects.filter(tenant=tenant, id__in=wanted).values_list("id", flat=True))
+    if found != wanted:
+        raise ServiceError("Some of the chosen accounts do not exist in this tenant.", field="accounts")
+
+    def apply(plan: Plan) -> tuple[dict, dict]:
+        current = set(
+            PlanAccount.objects.filter(tenant=tenant, plan=plan).values_list("account_id", flat=True)
+        )
+        PlanAccount.objects.filter(tenant=tenant, plan=plan, account_id__in=current - wanted).delete()
+        PlanAccount.objects.bulk_create(
+            [PlanAccount(tenant=tenant, plan=plan, account_id=account_id) for account_id in wanted - current]
+        )
+        return {"accounts": sorted(current)}, {"accounts": sorted(wanted)}
+
+    return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.ACCOUNTS, apply=apply)
+
+
+@transaction.atomic
+def plan_set_partner(*, tenant: Tenant, actor: Actor, plan_id: int, partner_id: int) -> Plan:
+    """Step 3: the partner, chosen against the account list (see `partner_ranking`)."""
+    partner = Partner.objects.filter(tenant=tenant, id=partner_id).first()
+    if partner is None:
+        raise ServiceError("Select a valid partner.", field="partner")
+    if partner.status != Partner.Status.ACTIVE:
+        raise ServiceError(f"{partner.name} is not an active partner.", field="partner")
+
+    def apply(plan: Plan) -> tuple[dict, dict]:
+        before = snapshot(plan, ["partner"])
+        plan.partner = partner
+        return before, snapshot(plan, ["partner"])
+
+    return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.PARTNER, apply=apply)
+
+
+def _market_taken_by(tenant: Tenant, plan: Plan) -> Plan | None:
+    return (
+        Plan.objects.filter(
+            HOLDS_MARKET,
+            tenant=tenant,
+            year=plan.year,
+            quarter=plan.quarter,
+            market_kind=plan.market_kind,
+            market_value=plan.market_value,
+        )
+        .exclude(id=plan.id)
+        .select_related("play")
+        .first()
+    )
+
+
+def _one_play_refusal(plan: Plan, other: Plan | None) -> ServiceError:
+    held = f": {other.play} in “{other}”" if other is not None else ""
+    return ServiceError(
+        f"{plan.market_label} already has a play in {plan.quarter_label}{held}. "
+        "One play per market per quarter.",
+        field="play",
+    )
+
+
+@transaction.atomic
+def plan_set_play(*, tenant: Tenant, actor: Actor, plan_id: int, play_id: int, reason: str = "") -> Plan:
+    """Step 4: the play that fits the accounts' stage. One play per market per quarter, which the
+    database enforces too (`plan_one_play_per_market_quarter`)."""
+    play = Play.objects.filter(tenant=tenant, id=play_id).first()
+    if play is None:
+        raise ServiceError("Select a valid play.", field="play")
+
+    def apply(plan: Plan) -> tuple[dict, dict]:
+        other = _market_taken_by(tenant, plan)
+        if other is not None:
+            raise _one_play_refusal(plan, other)
+        before = snapshot(plan, STEP_FIELDS[PlanStep.PLAY])
+        plan.play, plan.play_reason = play, reason[:300]
+        return before, snapshot(plan, STEP_FIELDS[PlanStep.PLAY])
+
+    return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.PLAY, apply=apply)
+
+
+@transaction.atomic
+def plan_set_follow_up(
+    *, tenant: Tenant, actor: Actor, plan_id: int, sales_owner: User, due_on: datetime.date, talk_track: str
+) -> Plan:
+    """Step 5: sales commits to who calls the attendees, by when, with what talk track. No
+    commitment, no launch."""
+    if not Membership.objects.filter(tenant=tenant, user=sales_owner, role__in=STAFF_ROLES).exists():
+        raise ServiceError(
+            "The follow-up owner must be a vendor staff member of this tenant.", field="sales_owner"
+        )
+    if due_on < timezone.localdate():
+        raise ServiceError("The follow-up date is in the past.", field="due_on")
+    talk_track = talk_track.strip()
+    if not talk_track:
+        raise ServiceError("Write the talk track sales will use.", field="talk_track")
+
+    def apply(plan: Plan) -> tuple[dict, dict]:
+        fields = ["sales_owner", "due_on", "talk_track"]
+        commitment = FollowUpCommitment.objects.filter(tenant=tenant, plan=plan).first()
+        before = snapshot(commitment, fields) if commitment else {}
+        if commitment is None:
+            commitment = FollowUpCommitment(tenant=tenant, plan=plan)
+        commitment.sales_owner, commitment.due_on, commitment.talk_track = sales_owner, due_on, talk_track
+        after = snapshot(commitment, fields)
+        if after != before:
+            save_validated(commitment)
+        return before, after
+
+    return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.FOLLOW_UP, apply=apply)
+
+
+@transaction.atomic
+def plan_set_targets(
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    plan_id: int,
+    day30_followups: int,
+    day60_meetings: int,
+    day90_opportunities: int,
+    day90_pipeline: Decimal | None = None,
+    currency: str = "USD",
+) -> Plan:
+    """Step 6: the targets for day 30 (accounts followed up), 60 (meetings from target accounts)
+    and 90 (opportunities progressed, pipeline), published before launch."""
+    for field, value in (
+        ("target_day30_followups", day30_followups),
+        ("target_day60_meetings", day60_meetings),
+        ("target_day90_opportunities", day90_opportunities),
+    ):
+        if value is None or value < 0:
+            raise ServiceError("Set a target of zero or more.", field=field)
+    if day90_pipeline is not None and day90_pipeline < 0:
+        raise ServiceError("The pipeline target cannot be negative.", field="target_day90_pipeline")
+
+    def apply(plan: Plan) -> tuple[dict, dict]:
+        named = PlanAccount.objects.filter(tenant=tenant, plan=plan).count()
+        if day30_followups > named:
+            raise ServiceError(
+                f"The day-30 target cannot exceed the {named} named accounts.", field="target_day30_followups"
+            )
+        before = snapshot(plan, TARGET_FIELDS)
+        plan.target_day30_followups = day30_followups
+        plan.target_day60_meetings = day60_meetings
+        plan.target_day90_opportunities = day90_opportunities
+        plan.target_day90_pipeline = day90_pipeline
+        plan.target_currency = currency
+        plan.full_clean(validate_unique=False, validate_constraints=False)
+        return before, snapshot(plan, TARGET_FIELDS)
+
+    return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.MEASUREMENT, apply=apply)
+
+
+# --- Owners, kickoff, meeting -------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_update_kickoff(*, tenant: Tenant, actor: Actor, plan_id: int, **fields) -> Plan:
+    """Who owns each of the six functions (one owner each, vendor staff) and the kickoff items."""
+    allowed = [*PLAN_OWNER_FIELDS, *KICKOFF_FIELDS]
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ServiceError(f"{', '.join(sorted(unknown))} cannot be set here.")
+    plan = _lock_plan(tenant, plan_id)
+    if plan.status == Plan.Status.CLOSED:
+        raise ServiceError("This plan is closed.")
+    owners = {name: user for name, user in fields.items() if name in PLAN_OWNER_FIELDS and user is not None}
+    staff = set(
+        Membership.objects.filter(tenant=tenant, user__in=owners.values(), role__in=STAFF_ROLES).values_list(
+            "user_id", flat=True
+        )
+    )
+    for name, user in owners.items():
+        if user.id not in staff:
+            raise ServiceError("Owners must be vendor staff members of this tenant.", field=name)
+    before = snapshot(plan, allowed)
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    save_validated(plan, update_fields=[*fields, "updated_at"])
+    after = snapshot(plan, allowed)
+    if after != before:
+        audit(
+            tenant=tenant, actor=actor, action="plan.kickoff_updated", target=plan, before=before, after=after
+        )
+    return plan
+
+
+@transaction.atomic
+def plan_start_meeting(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
+    """Start (or restart) the 30-minute planning meeting's clock."""
+    plan = _lock_plan(tenant, plan_id)
+    _check_editable(plan)
+    plan.meeting_started_at = timezone.now()
+    plan.save(update_fields=["meeting_started_at", "updated_at"])
+    return plan
+
+
+# --- Launch and close ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_launch(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
+    """Launch a ready plan: refused until all six steps (with the follow-up commitment) are
+    complete. Creates the program and the day 30/60/90 checkpoints."""
+    from plays.services import program_launch  # plays depends on accounts' models, not the reverse
+
+    plan = _lock_plan(tenant, plan_id)
+    if plan.status in (Plan.Status.LAUNCHED, Plan.Status.CLOSED):
+        raise ServiceError(f"This plan is already {plan.get_status_display().lower()}.")
+    taken = plan_steps_taken(plan)
+    missing = incomplete_steps(plan, taken)
+    if not taken[PlanStep.FOLLOW_UP]:
+        raise ServiceError("No follow-up commitment, no launch: complete step 5 (follow-up) first.")
+    if missing:
+        names = ", ".join(_step_name(step) for step in missing)
+        raise ServiceError(f"Launch needs all six steps complete; still open: {names}.")
+    partner = Partner.objects.get(tenant=tenant, id=plan.partner_id)
+    if partner.status != Partner.Status.ACTIVE:
+        raise ServiceError(f"{partner.name} is no longer an active partner; choose the partner again.")
+    plan.launched_at = timezone.now()
+    plan.save(update_fields=["launched_at", "updated_at"])
+    program_launch(tenant=tenant, actor=actor, plan=plan)
+    launch_day = timezone.localdate(plan.launched_at)
+    Checkpoint.objects.bulk_create(
+        [
+            Checkpoint(
+                tenant=tenant, plan=plan, day=day, due_on=launch_day + datetime.timedelta(days=int(day))
+            )
+            for day in CHECKPOINT_DAYS
+        ]
+    )
+    _set_status(tenant, actor, plan, Plan.Status.LAUNCHED)
+    return plan
+
+
+@transaction.atomic
+def plan_close(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
+    """Close a plan: a launched one when its quarter is done (its program completes), a draft one
+    that will not go ahead (which frees its market for another play)."""
+    from plays.models import Program
+
+    plan = _lock_plan(tenant, plan_id)
+    if plan.status == Plan.Status.CLOSED:
+        raise ServiceError("This plan is already closed.")
+    plan.closed_at = timezone.now()
+    plan.save(update_fields=["closed_at", "updated_at"])
+    Program.objects.filter(tenant=tenant, plan=plan).update(status=Program.Status.COMPLETED)
+    _set_status(tenant, actor, plan, Plan.Status.CLOSED)
+    return plan
+
+
+@transaction.atomic
+def follow_up_complete(*, tenant: Tenant, actor: Actor, plan_id: int) -> FollowUpCommitment:
+    """Sales has made the follow-up calls: no more nudges."""
+    commitment = (
+        FollowUpCommitment.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .filter(tenant=tenant, plan_id=plan_id)
+        .first()
+    )
+    if commitment is None:
+        raise ServiceError("This plan has no follow-up commitment yet.")
+    if commitment.done_at is not None:
+        raise ServiceError("The follow-up is already marked done.")
+    if commitment.plan.status != Plan.Status.LAUNCHED:
+        raise ServiceError("The follow-up is done after launch.")
+    commitment.done_at = timezone.now()
+    commitment.save(update_fields=["done_at", "updated_at"])
+    audit_transition(
+        tenant=tenant,
+        actor=actor,
+        action="plan.follow_up_done",
+        target=commitment.plan,
+        from_state="open",
+        to_state="done",
+    )
+    return commitment
