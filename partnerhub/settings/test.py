@@ -20,12 +20,12 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
-# Parallel pytest workers share one Redis: give each its own key space.
-CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-
+# Test runs at once (a developer and a helper, or parallel pytest workers) share the servers:
+# each run gets its own database, cache key space and task queue.
+TEST_RUN = os.environ.get("PARTNERHUB_TEST_DB") or f"test_partnerhub_{os.getpid()}"
+TEST_RUN += f"_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+CACHES["default"]["KEY_PREFIX"] = TEST_RUN
 # Tasks sent by tests go to a queue of their own: a `make run` worker on the same Redis never
-# takes them, and parallel pytest workers do not take each other's.
-CELERY_TASK_DEFAULT_QUEUE = f"partnerhub-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-# Two test runs at once (e.g. a developer and a helper) each need their own test database.
-if os.environ.get("PARTNERHUB_TEST_DB"):
-    DATABASES["default"]["TEST"] = {"NAME": os.environ["PARTNERHUB_TEST_DB"]}
+# takes them, and concurrent runs do not take each other's.
+CELERY_TASK_DEFAULT_QUEUE = f"partnerhub-{TEST_RUN}"
+DATABASES["default"]["TEST"] = {"NAME": TEST_RUN}
