@@ -1,1 +1,141 @@
-"""Reads of accounts, opportunities and account mapping."""
+"""Reads of accounts, opportunities and account mapping. Each selector owns its joins and
+aggregates, so a page runs the same number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import (
+    OPEN_OPPORTUNITY_STAGES,
+    AccountMapping,
+    Opportunity,
+    OpportunityStageChange,
+    Plan,
+    TargetAccount,
+)
+from partnerhub.tenancy.models import Partner, Tenant
+
+
+def _per_account(queryset: QuerySet, **aggregate) -> Subquery:
+    """One aggregate of `queryset` (rows of an account) per outer account, as a correlated subquery:
+    counting two different relations with joins would multiply the rows of one by the other."""
+    [(name, expression)] = aggregate.items()
+    grouped = queryset.filter(account=OuterRef("pk")).order_by().values("account")
+    return Subquery(grouped.annotate(**{name: expression}).values(name)[:1])
+
+
+def account_list(*, tenant: Tenant) -> QuerySet[TargetAccount]:
+    """Accounts with their owner and, in SQL: how many opportunities they have (open ones apart),
+    the open pipeline (its amount only when every open opportunity is in one currency, since
+    amounts are never converted) and how many partners know them."""
+    opportunities = Opportunity.objects.filter(tenant=tenant)
+    open_ones = opportunities.filter(stage__in=OPEN_OPPORTUNITY_STAGES)
+    mappings = AccountMapping.objects.filter(tenant=tenant)
+    single_currency = (
+        open_ones.filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(currencies=Count("currency", distinct=True), currency_code=Min("currency"))
+        .filter(currencies=1)
+        .values("currency_code")[:1]
+    )
+    zero = Value(0, output_field=IntegerField())
+    return (
+        TargetAccount.objects.filter(tenant=tenant)
+        .select_related("owner")
+        .annotate(
+            opportunity_count=Coalesce(_per_account(opportunities, n=Count("pk")), zero),
+            open_opportunity_count=Coalesce(_per_account(open_ones, n=Count("pk")), zero),
+            open_pipeline_amount=_per_account(open_ones, total=Sum("amount")),
+            open_pipeline_currency=Subquery(single_currency),
+            partner_count=Coalesce(_per_account(mappings, n=Count("partner", distinct=True)), zero),
+        )
+        .order_by("name", "id")
+    )
+
+
+def account_get(*, tenant: Tenant, account_id: int) -> TargetAccount:
+    return TargetAccount.objects.get(tenant=tenant, id=account_id)
+
+
+def account_choices(*, tenant: Tenant) -> QuerySet[TargetAccount]:
+    """Accounts to pick from (forms, filters, API input), by name."""
+    return TargetAccount.objects.filter(tenant=tenant).order_by("name", "id")
+
+
+def account_by_domain(*, tenant: Tenant, domain: str) -> TargetAccount | None:
+    """The account with this (already normalized) web domain, if the tenant has one."""
+    return TargetAccount.objects.filter(tenant=tenant, domain=domain).first()
+
+
+def account_suggestions(*, tenant: Tenant, query: str, limit: int = 20) -> QuerySet[TargetAccount]:
+    """Accounts whose name or domain contains `query`, for a search-as-you-type field."""
+    return account_choices(tenant=tenant).filter(Q(name__icontains=query) | Q(domain__icontains=query))[
+        :limit
+    ]
+
+
+def opportunity_list(*, tenant: Tenant) -> QuerySet[Opportunity]:
+    """Opportunities with their account and source partner, and prefetched: influencing partners
+    and the stage history, newest change first."""
+    return (
+        Opportunity.objects.filter(tenant=tenant)
+        .select_related("account", "source_partner")
+        .prefetch_related(
+            Prefetch(
+                "influencing_partners", queryset=Partner.objects.filter(tenant=tenant).order_by("name", "id")
+            ),
+            Prefetch(
+                "stage_changes",
+                queryset=OpportunityStageChange.objects.filter(tenant=tenant).order_by("-changed_at", "-id"),
+            ),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def account_opportunities(*, tenant: Tenant, account: TargetAccount) -> QuerySet[Opportunity]:
+    """An account's opportunities, open ones first, each with its stage history."""
+    closed_last = Case(When(stage__in=OPEN_OPPORTUNITY_STAGES, then=Value(0)), default=Value(1))
+    return (
+        opportunity_list(tenant=tenant)
+        .filter(account=account)
+        .order_by(closed_last, "close_date", "-created_at", "-id")
+    )
+
+
+def mapping_list(*, tenant: Tenant) -> QuerySet[AccountMapping]:
+    """Which partners know which accounts (partner users: scope leaves their own company's rows)."""
+    return (
+        AccountMapping.objects.filter(tenant=tenant)
+        .select_related("partner", "account")
+        .order_by("account__name", "partner__name", "id")
+    )
+
+
+def account_mappings(*, tenant: Tenant, account: TargetAccount) -> QuerySet[AccountMapping]:
+    """The partners that know an account, by partner name."""
+    return mapping_list(tenant=tenant).filter(account=account).order_by("partner__name", "id")
+
+
+def account_plans(*, tenant: Tenant, account: TargetAccount) -> QuerySet[Plan]:
+    """Plans naming the account among their target accounts (which also keeps it from deletion)."""
+    return (
+        Plan.objects.filter(tenant=tenant, plan_accounts__tenant=tenant, plan_accounts__account=account)
+        .select_related("partner")
+        .order_by("-year", "-quarter", "name", "id")
+    )
