@@ -1,0 +1,530 @@
+"""Rows of the CRM mirror as they arrive from a CSV file or the API bulk endpoints: one validator
+per kind of row, shared by both, so a value means the same thing however it is sent.
+
+A row is a mapping of column → value. Column names are matched loosely (case, spaces, dashes and a
+few common aliases: "Website" is the domain, "CRM ID" the external id). Each validator is a DRF
+serializer: its field errors name the column at fault. References (a staff member by email, an
+account by CRM id or domain, a partner by name) are resolved inside the tenant from lookups that
+`lookups_for()` loads for a whole batch in a fixed number of queries, never one query per row.
+
+Empty values: a column listed in `keep_when_empty` left empty means "not given" (the stored value
+stays; a new row gets the default); other optional columns left empty clear the stored value.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.db.models.functions import Lower
+from rest_framework import serializers
+from rest_framework.settings import ISO_8601, api_settings
+
+from accounts.domains import normalize_domain
+from accounts.models import AccountMapping, AccountStage, OpportunityStage, TargetAccount
+from partnerhub.tenancy.models import Partner, Tenant
+from partnerhub.tenancy.selectors import staff_users
+from partnerhub.tenancy.taxonomy import Currency, Region, Segment, Vertical
+
+# A numbered row: (row number as the caller knows it, the row's values). CSV rows are numbered as
+# a spreadsheet shows them (the header is row 1); API rows by their index in the request.
+NumberedRow = tuple[int, Mapping]
+
+
+def fold(name: str) -> str:
+    """`Account Domain`, `account-domain` and ` ACCOUNT_DOMAIN ` are one column: account_domain."""
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+
+
+def _fold_choice(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", str(text).strip().lower())
+
+
+# --- Fields -------------------------------------------------------------------------------------
+
+
+class LenientChoiceField(serializers.ChoiceField):
+    """A choice given by its value or its label, in any case: "Mid-market", "mid_market", "MID MARKET"."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices, **kwargs)
+        self.lookup = {}
+        for value, label in self.choices.items():
+            self.lookup.setdefault(_fold_choice(value), value)
+            self.lookup.setdefault(_fold_choice(label), value)
+        self.error_messages["invalid_choice"] = "“{input}” is not one of: " + ", ".join(self.choices) + "."
+
+    def to_internal_value(self, data):
+        if data == "" and self.allow_blank:
+            return ""
+        value = self.lookup.get(_fold_choice(data))
+        if value is None:
+            self.fail("invalid_choice", input=data)
+        return value
+
+
+class DomainField(serializers.CharField):
+    """A web domain in its normal form (see accounts.domains): URLs and emails are accepted."""
+
+    def to_internal_value(self, data):
+        try:
+            return normalize_domain(super().to_internal_value(data))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+class AmountField(serializers.DecimalField):
+    """Money as a CRM export writes it: 25000, 25000.50 or 25,000.00; never 12,3,4."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=14, decimal_places=2, min_value=Decimal(0), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):  # JSON true is not an amount
+            self.fail("invalid")
+        if isinstance(data, str):
+            data = data.strip()
+            if "," in data:
+                if not THOUSANDS.fullmatch(data):
+                    self.fail("invalid")
+                data = data.replace(",", "")
+        return super().to_internal_value(data)
+
+
+class YesNoField(serializers.BooleanField):
+    """yes/no, true/false, 1/0, in any case."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data.strip().lower() if isinstance(data, str) else data)
+
+
+class TenantDateTimeField(serializers.DateTimeField):
+    """An ISO date-time; one without a time zone is read in the tenant's time zone."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=[ISO_8601, "%Y-%m-%d"], **kwargs)
+
+    def default_timezone(self):
+        return zoneinfo.ZoneInfo(self.context["tenant"].timezone)
+
+
+# --- Row validators -----------------------------------------------------------------------------
+
+
+class RowSerializer(serializers.Serializer):
+    """Base of the row validators: loose column names, trimmed values, empty = not given where the
+    column says so. Subclasses list their aliases, key columns and the columns a CSV must have."""
+
+    # Columns whose empty value means "not given" rather than "clear it".
+    keep_when_empty: ClassVar[frozenset[str]] = frozenset()
+    # Columns whose empty value means None (a date, a reference).
+    null_when_empty: ClassVar[frozenset[str]] = frozenset()
+    # Other names of columns (folded): alias → column.
+    aliases: ClassVar[dict[str, str]] = {}
+    # The columns that identify a row: two rows of one batch may not share a value of any of them.
+    key_columns: ClassVar[tuple[str, ...]] = ()
+    # Each entry: columns of which a CSV header must have at least one.
+    required_columns: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    # The columns of the downloadable template, in order.
+    template_columns: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def column_for(cls, name: str) -> str | None:
+        """The column a header (or API key) names, or None if it names none of ours."""
+        folded = fold(name)
+        if folded in cls._declared_fields:
+            return folded
+        return cls.aliases.get(folded)
+
+    @classmethod
+    def canonical(cls, row: Mapping) -> dict:
+        """The row keyed by column; a column named exactly wins over an alias of it."""
+        values: dict = {}
+        exact = set()
+        for name, value in row.items():
+            if not isinstance(name, str):
+                continue
+            column = cls.column_for(name)
+            if column is None:
+                continue
+            is_exact = fold(name) == column
+            if column in values and (column in exact or not is_exact):
+                continue
+            values[column] = value.strip() if isinstance(value, str) else value
+            if is_exact:
+                exact.add(column)
+        return values
+
+    @classmethod
+    def lookups_for(cls, *, tenant: Tenant, rows: Sequence[Mapping]) -> dict:
+        """What the rows refer to, loaded for the whole batch (a fixed number of queries)."""
+        return {}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: ["A row must be an object."]}
+            )
+        values = {}
+        for column, value in self.canonical(data).items():
+            if value in ("", None) and column in self.keep_when_empty:
+                continue
+            if value == "" and column in self.null_when_empty:
+                value = None
+            values[column] = value
+        return super().to_internal_value(values)
+
+
+def _values(rows: Iterable[Mapping], column: str) -> set[str]:
+    return {str(row[column]).strip() for row in rows if row.get(column) not in ("", None)}
+
+
+def _domains(rows: Iterable[Mapping], column: str) -> set[str]:
+    domains = set()
+    for value in _values(rows, column):
+        try:
+            domains.add(normalize_domain(value))
+        except DjangoValidationError:
+            continue  # the row's validation reports it
+    return domains
+
+
+class AccountRow(RowSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    domain = DomainField(max_length=253)
+    industry = LenientChoiceField(Vertical.choices, required=False, allow_blank=True)
+    region = LenientChoiceField(Region.choices, required=False, allow_blank=True)
+    segment = LenientChoiceField(Segment.choices, required=False, allow_blank=True)
+    stage = LenientChoiceField(
+        AccountStage.choices,
+        required=False,
+        help_text="The stage set by hand; it shows while the account has no opportunities.",
+    )
+    senior_buyers_engaged = YesNoField(required=False)
+    owner_email = serializers.EmailField(
+        required=False, allow_blank=True, allow_null=True, help_text="A vendor staff member of the tenant."
+    )
+    external_id = serializers.CharField(max_length=100, required=False, help_text="The account's CRM id.")
+
+    keep_when_empty = frozenset({"stage", "senior_buyers_engaged", "external_id"})
+    aliases = {
+        "account_name": "name",
+        "company": "name",
+        "company_name": "name",
+        "website": "domain",
+        "url": "domain",
+        "account_domain": "domain",
+        "vertical": "industry",
+        "manual_stage": "stage",
+        "account_stage": "stage",
+        "senior_buyers": "senior_buyers_engaged",
+        "owner": "owner_email",
+        "account_owner": "owner_email",
+        "crm_id": "external_id",
+        "account_id": "external_id",
+    }
+    key_columns = ("external_id", "domain")
+    required_columns = (("name",), ("domain",))
+    template_columns = (
+        "name",
+        "domain",
+        "industry",
+        "region",
+        "segment",
+        "stage",
+        "senior_buyers_engaged",
+        "owner_email",
+        "external_id",
+    )
+
+    @classmethod
+    def lookups_for(cls, *, tenant, rows):
+        emails = {email.lower() for email in _values(rows, "owner_email")}
+        staff = staff_users(tenant=tenant).filter(email__in=emails) if emails else []
+        return {"staff_by_email": {user.email: user for user in staff}}
+
+    def validate_owner_email(self, value):
+        if not value:
+            return None
+        user = self.context["staff_by_email"].get(value.lower())
+        if user is None:
+            raise serializers.ValidationError(f"No staff member of this tenant has the email {value}.")
+        return user
+
+
+class OpportunityRow(RowSerializer):
+    external_id = serializers.CharField(max_length=100, help_text="The opportunity's CRM id.")
+    name = serializers.CharField(max_length=200, required=False)
+    account_external_id = serializers.CharField(
+        max_length=100, required=False, help_text="The CRM id of its target account."
+    )
+    account_domain = DomainField(
+        max_length=253, required=False, help_text="Or the domain of its target account."
+    )
+    stage = LenientChoiceField(OpportunityStage.choices, required=False)
+    amount = AmountField(required=False)
+    currency = LenientChoiceField(Currency.choices, required=False)
+    close_date = serializers.DateField(required=False, allow_null=True, input_formats=[ISO_8601])
+    source_partner = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Name of the partner that brought the opportunity.",
+    )
+    stage_changed_at = TenantDateTimeField(
+        required=False,
+        help_text="When the stage changed in the CRM (ISO 8601; without a zone, the tenant's time zone).",
+    )
+
+    keep_when_empty = frozenset(
+        {"account_external_id", "account_domain", "stage", "amount", "currency", "stage_changed_at"}
+    )
+    null_when_empty = frozenset({"close_date"})
+    aliases = {
+        "crm_id": "external_id",
+        "opportunity_id": "external_id",
+        "opportunity_name": "name",
+        "opportunity": "name",
+        "account_id": "account_external_id",
+        "account_crm_id": "account_external_id",
+        "account_website": "account_domain",
+        "domain": "account_domain",
+        "opportunity_stage": "stage",
+        "close": "close_date",
+        "partner": "source_partner",
+        "source": "source_partner",
+    }
+    key_columns = ("external_id",)
+    required_columns = (("external_id",), ("name",), ("amount",), ("account_external_id", "account_domain"))
+    template_columns = (
+        "external_id",
+        "name",
+        "account_external_id",
+        "account_domain",
+        "stage",
+        "amount",
+        "currency",
+        "close_date",
+        "source_partner",
+        "stage_changed_at",
+    )
+
+    @classmethod
+    def lookups_for(cls, *, tenant, rows):
+        external_ids = _values(rows, "account_external_id")
+        domains = _domains(rows, "account_domain")
+        accounts = (
+            TargetAccount.objects.filter(tenant=tenant).filter(
+                Q(external_id__in=external_ids) | Q(domain__in=domains)
+            )
+            if external_ids or domains
+            else []
+        )
+        names = {name.lower() for name in _values(rows, "source_partner")}
+        partners = (
+            Partner.objects.filter(tenant=tenant).annotate(key=Lower("name")).filter(key__in=names)
+            if names
+            else []
+        )
+        accounts = list(accounts)
+        return {
+            "accounts_by_external_id": {
+                account.external_id: account for account in accounts if account.external_id
+            },
+            "accounts_by_domain": {account.domain: account for account in accounts},
+            "partners_by_name": {partner.name.lower(): partner for partner in partners},
+        }
+
+    def validate_source_partner(self, value):
+        if not value:
+            return None
+        partner = self.context["partners_by_name"].get(value.lower())
+        if partner is None:
+            raise serializers.ValidationError(f"No partner of this tenant is named {value}.")
+        return partner
+
+    def validate(self, attrs):
+        account = None
+        if "account_external_id" in attrs:
+            external_id = attrs["account_external_id"]
+            account = self.context["accounts_by_external_id"].get(external_id)
+            if account is None:
+                raise serializers.ValidationError(
+                    {"account_external_id": f"No target account has the CRM id {external_id}."}
+                )
+        if "account_domain" in attrs:
+            domain = attrs["account_domain"]
+            by_domain = self.context["accounts_by_domain"].get(domain)
+            if by_domain is None:
+                raise serializers.ValidationError(
+                    {"account_domain": f"No target account has the domain {domain}."}
+                )
+            if account is not None and by_domain.id != account.id:
+                raise serializers.ValidationError(
+                    {"account_domain": f"{domain} is not the domain of account {account.external_id}."}
+                )
+            account = by_domain
+        if account is not None:
+            attrs["account"] = account
+        return attrs
+
+
+class MappingRow(RowSerializer):
+    domain = DomainField(max_length=253, help_text="The account's web domain (a URL or an email works too).")
+    company = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="The company's name, shown in the report."
+    )
+    relationship = LenientChoiceField(AccountMapping.Relationship.choices, required=False)
+    notes = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    keep_when_empty = frozenset({"relationship"})
+    aliases = {
+        "website": "domain",
+        "url": "domain",
+        "email": "domain",
+        "company_domain": "domain",
+        "account_domain": "domain",
+        "company_name": "company",
+        "name": "company",
+        "account": "company",
+        "account_name": "company",
+        "relation": "relationship",
+        "relationship_type": "relationship",
+        "note": "notes",
+    }
+    key_columns = ("domain",)
+    required_columns = (("domain",),)
+    template_columns = ("company", "domain", "relationship", "notes")
+
+    @classmethod
+    def lookups_for(cls, *, tenant, rows):
+        domains = _domains(rows, "domain")
+        accounts = TargetAccount.objects.filter(tenant=tenant, domain__in=domains) if domains else []
+        return {"accounts_by_domain": {account.domain: account for account in accounts}}
+
+    def validate(self, attrs):
+        account = self.context["accounts_by_domain"].get(attrs["domain"])
+        if account is None:
+            company = f" ({attrs['company']})" if attrs.get("company") else ""
+            raise serializers.ValidationError(
+                {"domain": f"No target account has the domain {attrs['domain']}{company}."}
+            )
+        attrs["account"] = account
+        return attrs
+
+
+# --- Batches ------------------------------------------------------------------------------------
+
+
+def rejection(row: int, column: str, reason: str) -> dict:
+    return {"row": row, "column": column, "reason": reason}
+
+
+def _flatten(errors, prefix: str = "") -> Iterable[tuple[str, str]]:
+    if isinstance(errors, Mapping):
+        for name, inner in errors.items():
+            column = "" if name == api_settings.NON_FIELD_ERRORS_KEY else name
+            yield from _flatten(inner, column or prefix)
+    elif isinstance(errors, list | tuple):
+        messages = [str(message) for message in errors if not isinstance(message, Mapping | list)]
+        if messages:
+            yield prefix, " ".join(messages)
+        for inner in errors:
+            if isinstance(inner, Mapping | list):
+                yield from _flatten(inner, prefix)
+    else:
+        yield prefix, str(errors)
+
+
+def row_errors(row: int, errors) -> list[dict]:
+    """A serializer's errors as the report lists them: one entry per column at fault."""
+    return [rejection(row, column, reason) for column, reason in _flatten(errors)]
+
+
+def _key_value(serializer_class: type[RowSerializer], column: str, value) -> str | None:
+    if value in ("", None):
+        return None
+    if isinstance(serializer_class._declared_fields[column], DomainField):
+        try:
+            return normalize_domain(str(value))
+        except DjangoValidationError:
+            return None  # not a key at all: the row's validation rejects it
+    return str(value).strip()
+
+
+def duplicate_rows(serializer_class: type[RowSerializer], rows: Iterable[NumberedRow]) -> dict[int, dict]:
+    """Rows that repeat a key (any of the kind's key columns) of an earlier row: the first row with
+    a key is the one imported, each later one is rejected naming the first. Judged on the values as
+    sent (normalized like the validator does), so every run over a file judges alike."""
+    first: dict[tuple[str, str], int] = {}
+    duplicates: dict[int, dict] = {}
+    for number, raw in rows:
+        if not isinstance(raw, Mapping):
+            continue
+        row = serializer_class.canonical(raw)
+        keys = []
+        for column in serializer_class.key_columns:
+            value = _key_value(serializer_class, column, row.get(column))
+            if value is None:
+                continue
+            seen = first.get((column, value))
+            if seen is not None and number not in duplicates:
+                duplicates[number] = rejection(
+                    number,
+                    column,
+                    f"Row {seen} has the same {column} ({value}); only the first row with it is imported.",
+                )
+            keys.append((column, value))
+        if number not in duplicates:
+            for key in keys:
+                first.setdefault(key, number)
+    return duplicates
+
+
+def validate_rows(
+    serializer_class: type[RowSerializer], *, tenant: Tenant, rows: Sequence[NumberedRow]
+) -> tuple[list[tuple[int, dict]], list[dict]]:
+    """Validate each row on its own: (valid rows with their cleaned values, rejections). A row that
+    repeats an earlier row's key is rejected (see `duplicate_rows`)."""
+    duplicates = duplicate_rows(serializer_class, rows)
+    candidates = [(number, row) for number, row in rows if number not in duplicates]
+    context = {"tenant": tenant}
+    context.update(
+        serializer_class.lookups_for(
+            tenant=tenant,
+            rows=[serializer_class.canonical(row) for _, row in candidates if isinstance(row, Mapping)],
+        )
+    )
+    valid, rejected = [], list(duplicates.values())
+    for number, row in candidates:
+        serializer = serializer_class(data=row, context=context)
+        if serializer.is_valid():
+            valid.append((number, serializer.validated_data))
+        else:
+            rejected.extend(row_errors(number, serializer.errors))
+    rejected.sort(key=lambda entry: entry["row"])
+    return valid, rejected
+
+
+ROW_SERIALIZERS: dict[str, type[RowSerializer]] = {
+    "accounts": AccountRow,
+    "opportunities": OpportunityRow,
+    "mappings": MappingRow,
+}
+
+
+def missing_columns(serializer_class: type[RowSerializer], columns: Iterable[str]) -> list[str]:
+    """Required columns a header lacks, in words ("account_external_id or account_domain")."""
+    present = set(columns)
+    return [
+        " or ".join(options) for options in serializer_class.required_columns if not present & set(options)
+    ]
