@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from partnerhub import embedded
 
@@ -116,16 +117,38 @@ def _stop_children(children: list[subprocess.Popen]) -> None:
             child.wait()
 
 
+def _other_test_runs(runs_dir: Path) -> list[int]:
+    """Pids of other test runs still alive (each leaves a file named by its pid while it runs)."""
+    alive = []
+    for marker in runs_dir.glob("*"):
+        pid = int(marker.name) if marker.name.isdigit() else 0
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            marker.unlink(missing_ok=True)
+            continue
+        alive.append(pid)
+    return alive
+
+
 def test(pytest_args: list[str]) -> int:
     # Embedded servers of its own: a test run never shares (or stops) those of a `make run`.
     os.environ.setdefault("PARTNERHUB_DATA_DIR", str(embedded.ROOT / ".partnerhub" / "test"))
+    runs_dir = Path(os.environ["PARTNERHUB_DATA_DIR"]) / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    marker = runs_dir / str(os.getpid())
+    marker.touch()
     env, _, started = services_env()
     # Importing this package (its Celery app) defaults the settings to base: tests need their own.
     env["DJANGO_SETTINGS_MODULE"] = "partnerhub.settings.test"
     try:
         return subprocess.call([PYTHON, "-m", "pytest", *pytest_args], env=env)
     finally:
-        if started:  # leave alone servers another test run is using
+        marker.unlink(missing_ok=True)
+        # Stop what this run started, unless another test run (a concurrent one) still uses it.
+        if started and not _other_test_runs(runs_dir):
             embedded.stop()
 
 
