@@ -23,6 +23,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("Dashboard", "tenancy:dashboard", audience="staff"),
     NavItem("Home", "tenancy:dashboard", audience="partner"),
+    NavItem("Plans", "accounts:plan_list", "plan.view"),
     NavItem("Partners", "tenancy:partner_list", "partner.view", audience="staff"),
     NavItem("Members", "tenancy:member_list", "member.view", audience="staff"),
     NavItem("Settings", "tenancy:tenant_settings", "tenant.change", audience="staff", section="Admin"),

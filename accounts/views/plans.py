@@ -1,3 +1,469 @@
-"""Plans pages."""
+"""Plan pages: the board by quarter and market, and the plan page, which is the 30-minute meeting:
+the six steps on one page, each saved in place with htmx."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from typing import ClassVar
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.generic import FormView
+
+from accounts import services
+from accounts.models import (
+    MAX_PLAN_ACCOUNTS,
+    MIN_PLAN_ACCOUNTS,
+    PLAN_OWNER_FIELDS,
+    AccountStage,
+    MarketKind,
+    Plan,
+    PlanStep,
+    TargetAccount,
+)
+from accounts.plan_forms import (
+    AccountsForm,
+    FollowUpForm,
+    KickoffForm,
+    MarketForm,
+    PartnerForm,
+    PlanCreateForm,
+    PlayForm,
+    TargetsForm,
+)
+from accounts.selectors.plans import partner_ranking, plan_detail, plan_list, plan_status_counts
+from accounts.services.plans import steps_complete, steps_taken_from
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.filters import tenant_partners
+from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+from partnerhub.tenancy.selectors import audit_events_for
+from plays.selectors import play_choices, play_recommendation
+
+RANKING_SHOWN = 10
+ACCOUNT_SEARCH_LIMIT = 25
+
+
+class PlanFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+    year = django_filters.NumberFilter()
+    quarter = django_filters.ChoiceFilter(
+        choices=[(q, f"Q{q}") for q in range(1, 5)], empty_label="Any quarter"
+    )
+    status = django_filters.ChoiceFilter(choices=Plan.Status.choices, empty_label="Any status")
+    market_kind = django_filters.ChoiceFilter(choices=MarketKind.choices, empty_label="Any kind of market")
+    partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
+    sort = django_filters.OrderingFilter(
+        fields=(("year", "year"), ("quarter", "quarter"), ("name", "name"), ("status", "status"))
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["q", "year", "quarter", "status", "market_kind", "partner"]
+
+
+class PlanBoardView(TenantListView):
+    permission = "plan.view"
+    queryset_selector = plan_list
+    filterset_class = PlanFilter
+    template_name = "accounts/plan_list.html"
+    partial_template_name = "accounts/partials/_plan_board.html"
+    csv_name = "plans"
+    csv_columns = [
+        ("Plan", "name"),
+        ("Quarter", "quarter_label"),
+        ("Market", "market_label"),
+        ("Status", "get_status_display"),
+        ("Named accounts", "account_count"),
+        ("Partner", "partner.name"),
+        ("Play", "play.name"),
+        ("Tracking code", lambda plan: getattr(getattr(plan, "program", None), "tracking_code", "")),
+        ("Launched", "launched_at"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.membership.is_partner_role:
+            context["counts"] = plan_status_counts(tenant=self.tenant)
+        return context
+
+
+class PlanCreateView(TenantView, FormView):
+    permission = "plan.change"
+    template_name = "accounts/plan_create.html"
+    form_class = PlanCreateForm
+
+    def form_valid(self, form):
+        try:
+            plan = services.plan_create(tenant=self.tenant, actor=self.request.user, **form.cleaned_data)
+        except (ServiceError, ValidationError) as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Plan opened. Start with one market priority.")
+        return HttpResponseRedirect(reverse("accounts:plan_detail", args=[self.tenant.slug, plan.id]))
+
+
+# --- The plan page and its wizard ---------------------------------------------------------------
+
+
+def step_states(plan: Plan) -> dict[int, dict]:
+    """Each step's state from the plan as `plan_detail` loaded it (no further queries)."""
+    taken = steps_taken_from(plan, len(plan.plan_accounts.all()), _follow_up(plan) is not None)
+    complete = steps_complete(plan, taken)
+    first_open = next((step for step in PlanStep if not complete[step]), None)
+    return {
+        step: {
+            "number": int(step),
+            "label": step.label,
+            "taken": taken[step],
+            "complete": complete[step],
+            "review": step in plan.review_steps,
+            # Steps can be taken up to the first incomplete one; later ones wait.
+            "reachable": first_open is None or step <= first_open,
+        }
+        for step in PlanStep
+    }
+
+
+def _follow_up(plan: Plan):
+    try:
+        return plan.follow_up
+    except Plan.follow_up.RelatedObjectDoesNotExist:
+        return None
+
+
+class PlanPageMixin:
+    """Builds the wizard's context: the plan, its steps, and each open step's form and choices."""
+
+    permission = "plan.view"
+    queryset_selector = plan_detail
+    object_kwarg = "plan_id"
+
+    def wizard_context(self, plan: Plan, bound: dict[int, object] | None = None) -> dict:
+        bound = bound or {}
+        steps = step_states(plan)
+        editable = self.can("plan.change") and plan.status in (Plan.Status.DRAFT, Plan.Status.READY)
+        context = {"plan": plan, "steps": list(steps.values()), "editable": editable}
+        if not editable:
+            return context
+        tenant = self.tenant
+        follow_up = _follow_up(plan)
+        named_ids = [named.account_id for named in plan.plan_accounts.all()]
+        forms = {
+            PlanStep.MARKET: MarketForm(initial={"market": f"{plan.market_kind}:{plan.market_value}"}),
+            PlanStep.ACCOUNTS: AccountsForm(tenant=tenant, initial={"accounts": named_ids}),
+            PlanStep.PARTNER: PartnerForm(tenant=tenant, initial={"partner": plan.partner_id}),
+            PlanStep.PLAY: PlayForm(tenant=tenant, initial={"play": plan.play_id}),
+            PlanStep.FOLLOW_UP: FollowUpForm(
+                tenant=tenant,
+                initial={
+                    "sales_owner": follow_up.sales_owner_id if follow_up else plan.owner_sales_id,
+                    "due_on": follow_up.due_on if follow_up else None,
+                    "talk_track": follow_up.talk_track
+                    if follow_up
+                    else (plan.play.follow_up_template if plan.play else ""),
+                },
+            ),
+            PlanStep.MEASUREMENT: TargetsForm(
+                initial={
+                    "day30_followups": plan.target_day30_followups,
+                    "day60_meetings": plan.target_day60_meetings,
+                    "day90_opportunities": plan.target_day90_opportunities,
+                    "day90_pipeline": plan.target_day90_pipeline,
+                    "currency": plan.target_currency,
+                }
+            ),
+        }
+        forms.update(bound)
+        for step in context["steps"]:
+            step["form"] = forms[step["number"]]
+        reachable = {step["number"] for step in context["steps"] if step["reachable"]}
+        # A refused step whose form is not shown (it is not reachable yet) says why above the steps.
+        context["wizard_errors"] = [
+            error
+            for step, form in bound.items()
+            if step not in reachable
+            for error in form.errors.get("__all__", [])
+        ]
+        if PlanStep.ACCOUNTS in reachable:
+            context["account_suggestions"] = account_suggestions(tenant, plan, exclude=named_ids)
+        if PlanStep.PARTNER in reachable:
+            ranking = partner_ranking(tenant=tenant, plan=plan, limit=RANKING_SHOWN)
+            context["ranking"] = ranking
+            context["chosen_outside_ranking"] = plan.partner_id and plan.partner_id not in {
+                rank.partner.id for rank in ranking
+            }
+        if PlanStep.PLAY in reachable:
+            context["recommendation"] = play_recommendation(tenant=tenant, plan=plan)
+            context["plays"] = list(play_choices(tenant=tenant))
+        context["limits"] = {"min": MIN_PLAN_ACCOUNTS, "max": MAX_PLAN_ACCOUNTS}
+        return context
+
+
+def account_suggestions(tenant, plan: Plan, *, exclude: list[int], query: str = "", stage: str = ""):
+    """Accounts to add: those of the plan's market first (its region, industry or segment)."""
+    accounts = TargetAccount.objects.filter(tenant=tenant).exclude(id__in=exclude)
+    if query:
+        accounts = accounts.filter(name__icontains=query) | accounts.filter(domain__icontains=query)
+    elif plan.market_kind:
+        field = {"region": "region", "vertical": "industry", "segment": "segment"}[plan.market_kind]
+        accounts = accounts.filter(**{field: plan.market_value})
+    if stage:
+        accounts = accounts.filter(stage=stage)
+    return list(accounts.order_by("name", "id")[:ACCOUNT_SEARCH_LIMIT])
+
+
+class PlanDetailView(PlanPageMixin, TenantView):
+    template_name = "accounts/plan_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        plan = self.object
+        context = self.wizard_context(plan)
+        context["owners"] = [(label, getattr(plan, name)) for name, label in PLAN_OWNER_FIELDS.items()]
+        context["follow_up"] = _follow_up(plan)
+        context["checkpoints"] = list(plan.checkpoints.all())
+        context["program"] = getattr(plan, "program", None) if plan.status in ("launched", "closed") else None
+        if self.can("plan.change"):
+            context["history"] = audit_events_for(tenant=self.tenant, target=plan)[:15]
+        context["meeting_started_at"] = plan.meeting_started_at
+        context["now"] = timezone.now()
+        return TemplateResponse(request, self.template_name, context)
+
+
+class PlanStepView(PlanPageMixin, TenantView):
+    """POST one step's form: on success the wizard is re-rendered (htmx) or the page reloads; on
+    refusal the step shows the service's message and nothing was saved."""
+
+    permission = "plan.change"
+    step: ClassVar[int]
+    form_class: ClassVar[type]
+
+    def make_form(self, data):
+        if self.form_class in (MarketForm, TargetsForm):
+            return self.form_class(data)
+        return self.form_class(data, tenant=self.tenant)
+
+    def perform(self, plan: Plan, data: dict) -> None:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                self.perform(self.object, form.cleaned_data)
+            except (ServiceError, ValidationError) as exc:
+                apply_service_error(form, exc)
+            else:
+                if not request.htmx:
+                    messages.success(request, f"Step {self.step} saved.")
+                    return HttpResponseRedirect(
+                        reverse("accounts:plan_detail", args=[self.tenant.slug, self.object.id])
+                    )
+                return self.render_wizard(self.fresh_plan())
+        return self.render_wizard(self.fresh_plan(), bound={self.step: form})
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponseRedirect(reverse("accounts:plan_detail", args=[self.tenant.slug, self.object.id]))
+
+    def fresh_plan(self) -> Plan:
+        return self.get_queryset().get(id=self.object.id)
+
+    def render_wizard(self, plan: Plan, bound=None):
+        template = "accounts/partials/_plan_wizard.html" if self.request.htmx else "accounts/plan_detail.html"
+        context = self.wizard_context(plan, bound)
+        if not self.request.htmx:
+            context.update(owners=[], checkpoints=[], now=timezone.now())
+        return TemplateResponse(self.request, template, context)
+
+
+class PlanMarketView(PlanStepView):
+    step, form_class = PlanStep.MARKET, MarketForm
+
+    def perform(self, plan, data):
+        kind, value = data["market"]
+        services.plan_set_market(
+            tenant=self.tenant, actor=self.request.user, plan_id=plan.id, market_kind=kind, market_value=value
+        )
+
+
+class PlanAccountsView(PlanStepView):
+    step, form_class = PlanStep.ACCOUNTS, AccountsForm
+
+    def perform(self, plan, data):
+        services.plan_set_accounts(
+            tenant=self.tenant,
+            actor=self.request.user,
+            plan_id=plan.id,
+            account_ids=[account.id for account in data["accounts"]],
+        )
+
+    def get(self, request, *args, **kwargs):
+        """The account search of step 2 (htmx): matches to tick, the named ones left out."""
+        plan = self.object
+        named = [named.account_id for named in plan.plan_accounts.all()]
+        suggestions = account_suggestions(
+            self.tenant,
+            plan,
+            exclude=named,
+            query=request.GET.get("q", "").strip()[:100],
+            stage=request.GET.get("stage", "") if request.GET.get("stage") in AccountStage.values else "",
+        )
+        return TemplateResponse(
+            request,
+            "accounts/partials/_account_suggestions.html",
+            {"plan": plan, "account_suggestions": suggestions},
+        )
+
+
+class PlanPartnerView(PlanStepView):
+    step, form_class = PlanStep.PARTNER, PartnerForm
+
+    def perform(self, plan, data):
+        services.plan_set_partner(
+            tenant=self.tenant, actor=self.request.user, plan_id=plan.id, partner_id=data["partner"].id
+        )
+
+
+class PlanPlayView(PlanStepView):
+    step, form_class = PlanStep.PLAY, PlayForm
+
+    def perform(self, plan, data):
+        recommendation = play_recommendation(tenant=self.tenant, plan=plan)
+        chosen = data["play"]
+        reason = (
+            recommendation.reason
+            if recommendation.play is not None and chosen.id == recommendation.play.id
+            else f"Chosen over the recommendation ({recommendation.label}: {recommendation.reason})"
+        )
+        services.plan_set_play(
+            tenant=self.tenant, actor=self.request.user, plan_id=plan.id, play_id=chosen.id, reason=reason
+        )
+
+
+class PlanFollowUpView(PlanStepView):
+    step, form_class = PlanStep.FOLLOW_UP, FollowUpForm
+
+    def perform(self, plan, data):
+        services.plan_set_follow_up(tenant=self.tenant, actor=self.request.user, plan_id=plan.id, **data)
+
+
+class PlanTargetsView(PlanStepView):
+    step, form_class = PlanStep.MEASUREMENT, TargetsForm
+
+    def perform(self, plan, data):
+        services.plan_set_targets(tenant=self.tenant, actor=self.request.user, plan_id=plan.id, **data)
+
+
+class PlanMeetingView(PlanPageMixin, TenantView):
+    """Start the 30-minute meeting's clock."""
+
+    permission = "plan.change"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.plan_start_meeting(tenant=self.tenant, actor=request.user, plan_id=self.object.id)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("accounts:plan_detail", args=[self.tenant.slug, self.object.id]))
+
+
+class PlanKickoffView(TenantView, FormView):
+    """Owners of the six functions and the kickoff items."""
+
+    permission = "plan.change"
+    queryset_selector = plan_detail
+    object_kwarg = "plan_id"
+    template_name = "accounts/plan_kickoff.html"
+    form_class = KickoffForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # A fresh copy: a refused form must not leave its values on the object the page shows.
+        kwargs.update(tenant=self.tenant, instance=self.get_queryset().get(id=self.object.id))
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.plan_update_kickoff(
+                tenant=self.tenant, actor=self.request.user, plan_id=self.object.id, **form.cleaned_data
+            )
+        except (ServiceError, ValidationError) as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Owners and kickoff saved.")
+        return HttpResponseRedirect(reverse("accounts:plan_detail", args=[self.tenant.slug, self.object.id]))
+
+
+class PlanActionView(TenantConfirmView):
+    queryset_selector = plan_detail
+    object_kwarg = "plan_id"
+
+    def success_url(self) -> str:
+        return reverse("accounts:plan_detail", args=[self.tenant.slug, self.object.id])
+
+
+class PlanLaunchView(PlanActionView):
+    permission = "plan.launch"
+    title = "Launch this plan?"
+    confirm_label = "Launch"
+    danger = False
+
+    def message(self) -> str:
+        return (
+            f"“{self.object}” becomes a running program with its tracking code; the day 30, 60 and 90 "
+            "checkpoints are set from today, and the plan's decisions are fixed."
+        )
+
+    def perform(self) -> str:
+        plan = services.plan_launch(tenant=self.tenant, actor=self.request.user, plan_id=self.object.id)
+        return f"Launched. Tracking code {plan.program.tracking_code}."
+
+
+class PlanCloseView(PlanActionView):
+    permission = "plan.launch"
+    title = "Close this plan?"
+    confirm_label = "Close plan"
+
+    def message(self) -> str:
+        if self.object.status == Plan.Status.LAUNCHED:
+            return "Its program completes. Checkpoints and results stay readable."
+        return "It will not go ahead; its market is free for another play this quarter."
+
+    def perform(self) -> str:
+        services.plan_close(tenant=self.tenant, actor=self.request.user, plan_id=self.object.id)
+        return "Plan closed."
+
+
+class FollowUpDoneView(PlanActionView):
+    permission = "plan.change"
+    title = "Mark the follow-up done?"
+    confirm_label = "Follow-up done"
+    danger = False
+
+    def message(self) -> str:
+        return "Sales has called the attendees with the agreed talk track. Reminders stop."
+
+    def perform(self) -> str:
+        services.follow_up_complete(tenant=self.tenant, actor=self.request.user, plan_id=self.object.id)
+        return "Follow-up marked done."
+
+
+urlpatterns = [
+    path("plans/", PlanBoardView.as_view(), name="plan_list"),
+    path("plans/new/", PlanCreateView.as_view(), name="plan_create"),
+    path("plans/<int:plan_id>/", PlanDetailView.as_view(), name="plan_detail"),
+    path("plans/<int:plan_id>/market/", PlanMarketView.as_view(), name="plan_market"),
+    path("plans/<int:plan_id>/accounts/", PlanAccountsView.as_view(), name="plan_accounts"),
+    path("plans/<int:plan_id>/partner/", PlanPartnerView.as_view(), name="plan_partner"),
+    path("plans/<int:plan_id>/play/", PlanPlayView.as_view(), name="plan_play"),
+    path("plans/<int:plan_id>/follow-up/", PlanFollowUpView.as_view(), name="plan_follow_up"),
+    path("plans/<int:plan_id>/targets/", PlanTargetsView.as_view(), name="plan_targets"),
+    path("plans/<int:plan_id>/meeting/", PlanMeetingView.as_view(), name="plan_meeting"),
+    path("plans/<int:plan_id>/kickoff/", PlanKickoffView.as_view(), name="plan_kickoff"),
+    path("plans/<int:plan_id>/launch/", PlanLaunchView.as_view(), name="plan_launch"),
+    path("plans/<int:plan_id>/close/", PlanCloseView.as_view(), name="plan_close"),
+    path("plans/<int:plan_id>/follow-up/done/", FollowUpDoneView.as_view(), name="plan_follow_up_done"),
+]

@@ -4,10 +4,12 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts.demo import seed_planning
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import ApiKey, Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import Role
+from plays.services import catalog_install
 
 DEMO_PASSWORD = "partnerhub-demo"
 DEMO_KEY_NAME = "Demo CRM sync"
@@ -111,6 +113,9 @@ class Command(BaseCommand):
                 account_manager=manager
             )
             raw_key = self.demo_key(tenants["northwind"])
+            seed_planning(tenants["northwind"])
+        with tenant_context(tenants["globex"]):
+            catalog_install(tenant=tenants["globex"])
         if not quiet:
             self.report(raw_key)
 

@@ -1,0 +1,21 @@
+// The planning meeting's clock: 30 minutes, with the five-minute rule on one shared priority.
+(function () {
+  function tick(el) {
+    var started = Date.parse(el.dataset.started);
+    var elapsed = Math.max(0, Math.floor((Date.now() - started) / 1000));
+    var minutes = Math.floor(elapsed / 60), seconds = elapsed % 60;
+    el.querySelector("[data-clock]").textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+    el.classList.toggle("warn", minutes >= 25 && minutes < 30);
+    el.classList.toggle("over", minutes >= 30);
+    var rule = el.querySelector("[data-five-minute-rule]");
+    if (rule) rule.hidden = !(minutes >= 5 && el.dataset.marketSet !== "true");
+  }
+  function start() {
+    document.querySelectorAll("[data-meeting-timer]").forEach(function (el) {
+      tick(el);
+      setInterval(function () { tick(el); }, 1000);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
