@@ -60,3 +60,22 @@ __all__ += [
     "plan_start_meeting",
     "plan_update_kickoff",
 ]
+
+# Imports and bulk upserts (CSV files and the API bulk endpoints).
+from accounts.services.imports import import_job_create, import_job_run, import_jobs_sweep  # noqa: E402
+from accounts.services.upserts import (  # noqa: E402
+    UpsertReport,
+    accounts_upsert,
+    mappings_upsert,
+    opportunities_upsert,
+)
+
+__all__ += [
+    "UpsertReport",
+    "accounts_upsert",
+    "import_job_create",
+    "import_job_run",
+    "import_jobs_sweep",
+    "mappings_upsert",
+    "opportunities_upsert",
+]

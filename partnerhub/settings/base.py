@@ -245,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenancy.purge_idempotency_records",
         "schedule": timedelta(hours=1),
     },
+    # Imports whose task was lost (broker down at upload) or whose worker died.
+    "sweep-queued-imports": {
+        "task": "accounts.sweep_queued_imports",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Email ------------------------------------------------------------------------------------
