@@ -22,6 +22,8 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.db.models.functions import Lower
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import ISO_8601, api_settings
 
@@ -48,10 +50,14 @@ def _fold_choice(text: str) -> str:
 # --- Fields -------------------------------------------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.STR)  # not an enum: labels are accepted too
 class LenientChoiceField(serializers.ChoiceField):
     """A choice given by its value or its label, in any case: "Mid-market", "mid_market", "MID MARKET"."""
 
     def __init__(self, choices, **kwargs):
+        values = ", ".join(str(value) for value, _ in choices)
+        help_text = kwargs.pop("help_text", "")
+        kwargs["help_text"] = f"{help_text} One of: {values} (or its label, in any case).".strip()
         super().__init__(choices, **kwargs)
         self.lookup = {}
         for value, label in self.choices.items():

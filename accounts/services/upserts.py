@@ -69,7 +69,13 @@ class UpsertReport:
         }
 
     def as_dict(self) -> dict:
-        return {**self.counts(), "rejected_rows": self.rejected}
+        """The report as the API answers it: counts and each rejection."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
 
 
 def numbered(rows: Sequence[Mapping], start: int = 0) -> list[NumberedRow]:
