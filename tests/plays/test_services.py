@@ -1,0 +1,614 @@
+"""Plays services and selectors: the catalog, master → versions, programs pinned at launch, and the
+play a plan's accounts call for."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.models import AuditEvent
+from plays import catalog
+from plays.models import FIXED_BY_DEFAULT, ActivationPackage, PackageComponent, Play, PlayKind
+from plays.selectors import package_for, package_resolved, play_recommendation
+from plays.services import (
+    catalog_install,
+    package_component_update,
+    package_override_clear,
+    package_override_set,
+    package_version_create,
+    play_update,
+    program_launch,
+    tracking_code,
+)
+from tests.factories import PartnerFactory, PlanAccountFactory, PlanFactory, TargetAccountFactory
+
+LANDING = "landing_page"
+NURTURE = "nurture_sequence"
+QUALIFICATION = "qualification_logic"
+TRACKING = "tracking"
+
+
+def master_of(tenant, kind=PlayKind.ACCELERATION) -> ActivationPackage:
+    return ActivationPackage.objects.get(tenant=tenant, play__kind=kind, parent__isnull=True)
+
+
+def effective(tenant, package) -> dict[str, str]:
+    package = ActivationPackage.objects.get(id=package.id)
+    return {row.key: row.content for row in package_resolved(tenant=tenant, package=package)}
+
+
+def overridden(tenant, package) -> set[str]:
+    package = ActivationPackage.objects.get(id=package.id)
+    return {row.key for row in package_resolved(tenant=tenant, package=package) if row.overridden}
+
+
+@pytest.fixture
+def installed(in_tenant):
+    return catalog_install(tenant=in_tenant)
+
+
+# --- Catalog -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_catalog_install_creates_the_four_plays_each_with_a_master_of_seven_components(in_tenant):
+    plays = catalog_install(tenant=in_tenant)
+    assert [play.kind for play in plays] == [
+        "acceleration",
+        "vertical_wedge",
+        "expansion",
+        "roundtable",
+    ]
+    assert [play.name for play in plays] == [
+        "Regional account acceleration",
+        "Vertical wedge",
+        "Install-base expansion",
+        "Local executive roundtable",
+    ]
+    assert all(play.success_metric and play.description and play.follow_up_template for play in plays)
+    assert ActivationPackage.objects.filter(parent__isnull=True).count() == 4
+    components = PackageComponent.objects.all()
+    assert components.count() == 28
+    assert {c.key for c in components if c.is_fixed} == {QUALIFICATION, TRACKING, "proof_of_performance"}
+    assert all(component.content for component in components)
+
+
+@pytest.mark.django_db
+def test_catalog_install_is_idempotent_and_keeps_the_tenants_edits(in_tenant, manager_user):
+    catalog_install(tenant=in_tenant)
+    master = master_of(in_tenant)
+    package_component_update(
+        tenant=in_tenant, actor=manager_user, package_id=master.id, key=LANDING, content="Our own page"
+    )
+    PackageComponent.objects.filter(package=master, key=NURTURE).delete()
+
+    again = catalog_install(tenant=in_tenant)
+
+    assert len(again) == 4
+    assert Play.objects.count() == 4
+    assert ActivationPackage.objects.count() == 4
+    assert PackageComponent.objects.count() == 28
+    assert effective(in_tenant, master)[LANDING] == "Our own page"
+    assert effective(in_tenant, master)[NURTURE] == catalog.PLAYS["acceleration"]["components"][NURTURE]
+    installs = AuditEvent.objects.filter(action="plays.catalog_installed").order_by("id")
+    assert [event.after for event in installs] == [
+        {"plays": ["acceleration", "vertical_wedge", "expansion", "roundtable"], "components": 28},
+        {"plays": [], "components": 1},
+    ]
+    catalog_install(tenant=in_tenant)
+    assert AuditEvent.objects.filter(action="plays.catalog_installed").count() == 2
+
+
+@pytest.mark.django_db
+def test_catalog_fixed_parts_are_the_models_fixed_parts():
+    assert {key.value for key in FIXED_BY_DEFAULT} == catalog.FIXED_KEYS
+
+
+# --- Master and versions -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_editing_a_master_changes_versions_non_overridden_parts_keeps_overrides_and_refuses_fixed_ones(
+    installed, manager_user, partner
+):
+    """The issue's must-show: change the master once and every derived version follows, except
+    where a version overrode a flexible part; fixed parts cannot be overridden at all."""
+    tenant = installed[0].tenant
+    master = master_of(tenant)
+    healthcare = package_version_create(
+        tenant=tenant,
+        actor=manager_user,
+        master_id=master.id,
+        name="Healthcare version",
+        vertical="healthcare",
+    )
+    contoso = package_version_create(
+        tenant=tenant, actor=manager_user, master_id=master.id, name="Contoso version", partner_id=partner.id
+    )
+    package_override_set(
+        tenant=tenant, actor=manager_user, package_id=healthcare.id, key=LANDING, content="Clinics landing"
+    )
+    package_override_set(
+        tenant=tenant, actor=manager_user, package_id=contoso.id, key=NURTURE, content="Contoso's emails"
+    )
+
+    for key, content in [(LANDING, "New landing"), (NURTURE, "New nurture"), (QUALIFICATION, "Score 70+")]:
+        package_component_update(
+            tenant=tenant, actor=manager_user, package_id=master.id, key=key, content=content
+        )
+
+    healthcare_now, contoso_now = effective(tenant, healthcare), effective(tenant, contoso)
+    assert healthcare_now[LANDING] == "Clinics landing"  # its override is kept
+    assert healthcare_now[NURTURE] == "New nurture"  # follows the master
+    assert healthcare_now[QUALIFICATION] == "Score 70+"
+    assert contoso_now[LANDING] == "New landing"
+    assert contoso_now[NURTURE] == "Contoso's emails"
+    assert contoso_now[QUALIFICATION] == "Score 70+"
+    assert overridden(tenant, healthcare) == {LANDING}
+    assert overridden(tenant, contoso) == {NURTURE}
+    for version in (healthcare, contoso):
+        for fixed in (QUALIFICATION, TRACKING):
+            with pytest.raises(ServiceError, match="is fixed by the master and cannot be overridden"):
+                package_override_set(
+                    tenant=tenant, actor=manager_user, package_id=version.id, key=fixed, content="Our own"
+                )
+    assert effective(tenant, healthcare)[QUALIFICATION] == "Score 70+"
+    assert ActivationPackage.objects.get(id=master.id).revision == 4
+    assert ActivationPackage.objects.get(id=healthcare.id).revision == 2
+
+
+@pytest.mark.django_db
+def test_the_refusal_of_a_fixed_override_names_the_component(installed, manager_user, partner):
+    tenant = installed[0].tenant
+    version = package_version_create(
+        tenant=tenant,
+        actor=manager_user,
+        master_id=master_of(tenant).id,
+        name="Contoso",
+        partner_id=partner.id,
+    )
+    with pytest.raises(ServiceError) as refusal:
+        package_override_set(
+            tenant=tenant, actor=manager_user, package_id=version.id, key=TRACKING, content="x"
+        )
+    assert (
+        refusal.value.message
+        == "Tracking (UTM and campaign naming) is fixed by the master and cannot be overridden."
+    )
+    assert not PackageComponent.objects.filter(package=version).exists()
+
+
+@pytest.mark.django_db
+def test_a_component_cannot_become_fixed_while_versions_override_it(installed, manager_user, partner):
+    tenant = installed[0].tenant
+    master = master_of(tenant)
+    for name, vertical in [("Healthcare version", "healthcare"), ("Retail version", "retail")]:
+        version = package_version_create(
+            tenant=tenant, actor=manager_user, master_id=master.id, name=name, vertical=vertical
+        )
+        package_override_set(
+            tenant=tenant, actor=manager_user, package_id=version.id, key=LANDING, content=name
+        )
+
+    with pytest.raises(ServiceError) as refusal:
+        package_component_update(
+            tenant=tenant, actor=manager_user, package_id=master.id, key=LANDING, content="x", is_fixed=True
+        )
+
+    assert refusal.value.message == (
+        "Landing page is overridden by Healthcare version, Retail version: "
+        "clear those overrides before making it fixed."
+    )
+    component = PackageComponent.objects.get(package=master, key=LANDING)
+    assert (component.is_fixed, component.content) == (
+        False,
+        catalog.PLAYS["acceleration"]["components"][LANDING],
+    )
+    assert ActivationPackage.objects.get(id=master.id).revision == 1
+
+
+@pytest.mark.django_db
+def test_a_flexible_component_made_fixed_can_no_longer_be_overridden(installed, manager_user, partner):
+    tenant = installed[0].tenant
+    master = master_of(tenant)
+    version = package_version_create(
+        tenant=tenant, actor=manager_user, master_id=master.id, name="Contoso", partner_id=partner.id
+    )
+    package_component_update(
+        tenant=tenant,
+        actor=manager_user,
+        package_id=master.id,
+        key=LANDING,
+        content="One page",
+        is_fixed=True,
+    )
+    with pytest.raises(ServiceError, match="Landing page is fixed by the master"):
+        package_override_set(
+            tenant=tenant, actor=manager_user, package_id=version.id, key=LANDING, content="x"
+        )
+    event = AuditEvent.objects.get(action="package.component_updated")
+    assert event.before["is_fixed"] is False
+    assert event.after == {"key": LANDING, "content": "One page", "is_fixed": True, "revision": 2}
+
+
+@pytest.mark.django_db
+def test_an_unchanged_master_component_does_not_raise_the_revision(installed, manager_user):
+    tenant = installed[0].tenant
+    master = master_of(tenant)
+    content = catalog.PLAYS["acceleration"]["components"][LANDING]
+    package_component_update(
+        tenant=tenant, actor=manager_user, package_id=master.id, key=LANDING, content=content
+    )
+    assert ActivationPackage.objects.get(id=master.id).revision == 1
+    assert not AuditEvent.objects.filter(action="package.component_updated").exists()
+
+
+@pytest.mark.django_db
+def test_clearing_an_override_reads_the_master_again(installed, manager_user, partner):
+    tenant = installed[0].tenant
+    master = master_of(tenant)
+    version = package_version_create(
+        tenant=tenant, actor=manager_user, master_id=master.id, name="Contoso", partner_id=partner.id
+    )
+    package_override_set(tenant=tenant, actor=manager_user, package_id=version.id, key=LANDING, content="Own")
+
+    package_override_clear(tenant=tenant, actor=manager_user, package_id=version.id, key=LANDING)
+
+    assert effective(tenant, version)[LANDING] == catalog.PLAYS["acceleration"]["components"][LANDING]
+    assert overridden(tenant, version) == set()
+    assert ActivationPackage.objects.get(id=version.id).revision == 3
+    assert [e.action for e in AuditEvent.objects.filter(target_id=str(version.id)).order_by("id")] == [
+        "package.version_created",
+        "package.override_set",
+        "package.override_cleared",
+    ]
+    with pytest.raises(ServiceError, match="Contoso does not override Landing page"):
+        package_override_clear(tenant=tenant, actor=manager_user, package_id=version.id, key=LANDING)
+
+
+@pytest.mark.django_db
+def test_overrides_belong_to_versions_and_master_components_to_masters(installed, manager_user, partner):
+    tenant = installed[0].tenant
+    master = master_of(tenant)
+    version = package_version_create(
+        tenant=tenant, actor=manager_user, master_id=master.id, name="Contoso", partner_id=partner.id
+    )
+    with pytest.raises(ServiceError, match="overrides belong to its versions"):
+        package_override_set(
+            tenant=tenant, actor=manager_user, package_id=master.id, key=LANDING, content="x"
+        )
+    with pytest.raises(ServiceError, match="Only a master's components are edited directly"):
+        package_component_update(
+            tenant=tenant, actor=manager_user, package_id=version.id, key=LANDING, content="x"
+        )
+    with pytest.raises(ServiceError, match="not from another version"):
+        package_version_create(
+            tenant=tenant, actor=manager_user, master_id=version.id, name="x", vertical="retail"
+        )
+    with pytest.raises(ServiceError, match="is not a component"):
+        package_override_set(
+            tenant=tenant, actor=manager_user, package_id=version.id, key="logo", content="x"
+        )
+
+
+@pytest.mark.django_db
+def test_a_version_needs_a_target_a_name_and_a_partner_of_the_tenant(installed, manager_user, other_tenant):
+    tenant = installed[0].tenant
+    master = master_of(tenant)
+    foreign = PartnerFactory(tenant=other_tenant)
+    with pytest.raises(ServiceError, match="choose at least one"):
+        package_version_create(tenant=tenant, actor=manager_user, master_id=master.id, name="Nobody's")
+    with pytest.raises(ServiceError, match="Name the version"):
+        package_version_create(
+            tenant=tenant, actor=manager_user, master_id=master.id, name=" ", vertical="retail"
+        )
+    with pytest.raises(ServiceError, match="Select a valid partner"):
+        package_version_create(
+            tenant=tenant, actor=manager_user, master_id=master.id, name="Initech", partner_id=foreign.id
+        )
+    with pytest.raises(ServiceError, match="is not a vertical"):
+        package_version_create(
+            tenant=tenant, actor=manager_user, master_id=master.id, name="x", vertical="mars"
+        )
+    assert ActivationPackage.objects.filter(parent__isnull=False).count() == 0
+
+
+@pytest.mark.django_db
+def test_one_version_per_vertical_and_partner(installed, manager_user, partner):
+    tenant = installed[0].tenant
+    master = master_of(tenant)
+    package_version_create(
+        tenant=tenant, actor=manager_user, master_id=master.id, name="A", vertical="retail"
+    )
+    with pytest.raises(ValidationError, match="A version for this vertical and partner already exists"):
+        package_version_create(
+            tenant=tenant, actor=manager_user, master_id=master.id, name="B", vertical="retail"
+        )
+    both = package_version_create(
+        tenant=tenant,
+        actor=manager_user,
+        master_id=master.id,
+        name="C",
+        vertical="retail",
+        partner_id=partner.id,
+    )
+    assert both.parent_id == master.id
+
+
+@pytest.mark.django_db
+def test_play_update_changes_the_text_and_audits_it(installed, manager_user):
+    tenant, play = installed[0].tenant, installed[0]
+    play_update(
+        tenant=tenant,
+        actor=manager_user,
+        play_id=play.id,
+        name="Deal acceleration",
+        success_metric="Stage moves",
+    )
+    play.refresh_from_db()
+    assert (play.name, play.success_metric, play.kind) == ("Deal acceleration", "Stage moves", "acceleration")
+    event = AuditEvent.objects.get(action="play.updated")
+    assert event.before["name"] == "Regional account acceleration"
+    assert event.after["name"] == "Deal acceleration"
+    with pytest.raises(ServiceError, match="kind cannot be changed"):
+        play_update(tenant=tenant, actor=manager_user, play_id=play.id, kind="roundtable")
+
+
+# --- Programs ------------------------------------------------------------------------------------
+
+
+def ready_plan(tenant, partner, kind=PlayKind.ACCELERATION, market_kind="region", market_value="dach"):
+    """A plan whose six steps are done, as the plan's launch service hands it over."""
+    return PlanFactory(
+        tenant=tenant,
+        year=2026,
+        quarter=4,
+        market_kind=market_kind,
+        market_value=market_value,
+        partner=partner,
+        play=Play.objects.get(kind=kind),
+        status="ready",
+    )
+
+
+@pytest.mark.django_db
+def test_tracking_code_follows_the_one_naming_convention():
+    assert (
+        tracking_code(
+            year=2026,
+            quarter=4,
+            play_kind="vertical_wedge",
+            market_value="financial_services",
+            partner_name="Contoso Consulting GmbH & Co. KG",
+            plan_id=42,
+        )
+        == "2026Q4-WDG-FINANCIAL-CONTOSO-CONSULTING-42"
+    )
+
+
+@pytest.mark.django_db
+def test_program_launch_names_and_pins_the_package_as_it_is_at_launch(installed, manager_user):
+    tenant = installed[0].tenant
+    partner = PartnerFactory(tenant=tenant, name="Contoso Consulting", verticals=["healthcare", "retail"])
+    master = master_of(tenant)
+    healthcare = package_version_create(
+        tenant=tenant,
+        actor=manager_user,
+        master_id=master.id,
+        name="Healthcare version",
+        vertical="healthcare",
+    )
+    package_override_set(
+        tenant=tenant, actor=manager_user, package_id=healthcare.id, key=LANDING, content="Clinics landing"
+    )
+    package_component_update(
+        tenant=tenant, actor=manager_user, package_id=master.id, key=NURTURE, content="v2"
+    )
+    plan = ready_plan(tenant, partner)
+
+    program = program_launch(tenant=tenant, actor=manager_user, plan=plan)
+
+    assert program.package == healthcare  # the partner's first vertical, the market being a region
+    assert (
+        program.package_label == "Regional account acceleration · Healthcare version (master r2, version r2)"
+    )
+    assert program.tracking_code == f"2026Q4-ACC-DACH-CONTOSO-CONSULTING-{plan.id}"
+    assert program.utm_source == "contoso-consulting"
+    assert program.utm_medium == "partner"
+    assert program.utm_campaign == f"2026q4-acc-dach-contoso-consulting-{plan.id}"
+    assert program.utm_content == "acceleration"
+    assert program.utm_query == (
+        f"utm_source=contoso-consulting&utm_medium=partner&utm_campaign=2026q4-acc-dach-contoso-consulting-"
+        f"{plan.id}&utm_content=acceleration"
+    )
+    assert program.components[LANDING] == "Clinics landing"
+    assert program.components[NURTURE] == "v2"
+    assert len(program.components) == 7
+    event = AuditEvent.objects.get(action="program.launched")
+    assert event.after["tracking_code"] == program.tracking_code
+
+    # A master edit after launch reaches the version, not the running program.
+    package_component_update(
+        tenant=tenant, actor=manager_user, package_id=master.id, key=NURTURE, content="v3"
+    )
+    program.refresh_from_db()
+    assert effective(tenant, healthcare)[NURTURE] == "v3"
+    assert program.components[NURTURE] == "v2"
+
+
+@pytest.mark.django_db
+def test_program_launch_prefers_the_partners_version_then_the_markets_vertical_then_the_master(
+    installed, manager_user
+):
+    tenant = installed[0].tenant
+    contoso = PartnerFactory(tenant=tenant, name="Contoso", verticals=["healthcare"])
+    fabrikam = PartnerFactory(tenant=tenant, name="Fabrikam", verticals=["retail"])
+    litware = PartnerFactory(tenant=tenant, name="Litware", verticals=[])
+    master = master_of(tenant, PlayKind.VERTICAL_WEDGE)
+    for name, fields in [
+        ("Contoso version", {"partner_id": contoso.id}),
+        ("Education version", {"vertical": "education"}),
+        ("Retail version", {"vertical": "retail"}),
+    ]:
+        package_version_create(tenant=tenant, actor=manager_user, master_id=master.id, name=name, **fields)
+
+    plans = [
+        ready_plan(tenant, contoso, PlayKind.VERTICAL_WEDGE, "vertical", "education"),
+        ready_plan(tenant, fabrikam, PlayKind.VERTICAL_WEDGE, "region", "dach"),
+        ready_plan(tenant, fabrikam, PlayKind.VERTICAL_WEDGE, "vertical", "healthcare"),
+        ready_plan(tenant, litware, PlayKind.VERTICAL_WEDGE, "segment", "enterprise"),
+    ]
+    chosen = [program_launch(tenant=tenant, actor=manager_user, plan=plan).package.name for plan in plans]
+
+    assert chosen == ["Contoso version", "Retail version", "Master", "Master"]
+
+
+@pytest.mark.django_db
+def test_a_plan_gets_one_program(installed, manager_user, partner):
+    tenant = installed[0].tenant
+    plan = ready_plan(tenant, partner)
+    program_launch(tenant=tenant, actor=manager_user, plan=plan)
+    with pytest.raises(ServiceError, match="already has a program"):
+        program_launch(tenant=tenant, actor=manager_user, plan=plan)
+
+
+@pytest.mark.django_db
+def test_package_for_takes_the_partners_version_for_the_vertical_before_its_general_one(
+    installed, manager_user
+):
+    tenant = installed[0].tenant
+    partner = PartnerFactory(tenant=tenant, name="Contoso")
+    master = master_of(tenant)
+    for name, fields in [
+        ("Contoso", {"partner_id": partner.id}),
+        ("Contoso healthcare", {"partner_id": partner.id, "vertical": "healthcare"}),
+        ("Healthcare", {"vertical": "healthcare"}),
+    ]:
+        package_version_create(tenant=tenant, actor=manager_user, master_id=master.id, name=name, **fields)
+    play = master.play
+
+    def pick(vertical, who=partner):
+        return package_for(tenant=tenant, play=play, partner=who, vertical=vertical).name
+
+    assert pick("healthcare") == "Contoso healthcare"
+    assert pick("retail") == "Contoso"
+    assert pick("healthcare", PartnerFactory(tenant=tenant)) == "Healthcare"
+    assert pick("", None) == "Master"
+
+
+# --- Play recommendation -------------------------------------------------------------------------
+
+
+def plan_with_accounts(tenant, partner, accounts, market_kind="region", market_value="dach"):
+    plan = PlanFactory(tenant=tenant, partner=partner, market_kind=market_kind, market_value=market_value)
+    for stage, senior, industry in accounts:
+        account = TargetAccountFactory(
+            tenant=tenant, stage=stage, senior_buyers_engaged=senior, industry=industry
+        )
+        PlanAccountFactory(tenant=tenant, plan=plan, account=account)
+    return plan
+
+
+def accounts(n, stage, senior=False, industry="retail"):
+    return [(stage, senior, industry)] * n
+
+
+@pytest.mark.django_db
+def test_open_and_stalled_opportunities_recommend_acceleration(installed):
+    tenant = installed[0].tenant
+    partner = PartnerFactory(tenant=tenant, verticals=["healthcare"])
+    plan = plan_with_accounts(
+        tenant,
+        partner,
+        accounts(4, "open_opportunity")
+        + accounts(3, "stalled_opportunity")
+        + accounts(3, "existing_customer")
+        + accounts(2, "net_new", senior=True),
+    )
+    recommendation = play_recommendation(tenant=tenant, plan=plan)
+    assert recommendation.play == Play.objects.get(kind="acceleration")
+    assert recommendation.reason == "7 of 12 named accounts have open or stalled opportunities."
+    assert [option.kind for option in recommendation.alternatives] == ["expansion", "roundtable"]
+
+
+@pytest.mark.django_db
+def test_existing_customers_recommend_expansion(installed):
+    tenant = installed[0].tenant
+    plan = plan_with_accounts(
+        tenant, None, accounts(6, "existing_customer") + accounts(2, "open_opportunity", senior=True)
+    )
+    recommendation = play_recommendation(tenant=tenant, plan=plan)
+    assert recommendation.play.kind == "expansion"
+    assert recommendation.reason == "6 of 8 named accounts are existing customers."
+
+
+@pytest.mark.django_db
+def test_senior_buyers_recommend_a_roundtable(installed):
+    tenant = installed[0].tenant
+    plan = plan_with_accounts(
+        tenant, None, accounts(5, "net_new", senior=True) + accounts(2, "existing_customer", senior=True)
+    )
+    recommendation = play_recommendation(tenant=tenant, plan=plan)
+    assert recommendation.play.kind == "roundtable"
+    assert recommendation.reason == "7 of 7 named accounts have senior buyers engaged."
+
+
+@pytest.mark.django_db
+def test_partner_depth_in_the_markets_vertical_recommends_the_wedge(installed):
+    tenant = installed[0].tenant
+    partner = PartnerFactory(tenant=tenant, name="Litware Health", verticals=["healthcare", "life_sciences"])
+    plan = plan_with_accounts(
+        tenant,
+        partner,
+        accounts(5, "open_opportunity", industry="healthcare") + accounts(1, "net_new", industry="retail"),
+        market_kind="vertical",
+        market_value="healthcare",
+    )
+    recommendation = play_recommendation(tenant=tenant, plan=plan)
+    assert recommendation.play.kind == "vertical_wedge"
+    assert recommendation.reason == (
+        "Litware Health has depth in Healthcare, this plan's market: 5 of 6 named accounts are in Healthcare."
+    )
+    assert [option.kind for option in recommendation.alternatives] == ["acceleration"]
+
+
+@pytest.mark.django_db
+def test_a_vertical_market_the_partner_has_no_depth_in_falls_back_to_the_stages(installed):
+    tenant = installed[0].tenant
+    partner = PartnerFactory(tenant=tenant, verticals=["retail"])
+    plan = plan_with_accounts(
+        tenant, partner, accounts(5, "existing_customer"), market_kind="vertical", market_value="healthcare"
+    )
+    assert play_recommendation(tenant=tenant, plan=plan).play.kind == "expansion"
+
+
+@pytest.mark.django_db
+def test_ties_go_to_acceleration_then_expansion(installed):
+    tenant = installed[0].tenant
+    plan = plan_with_accounts(
+        tenant, None, accounts(3, "existing_customer", senior=True) + accounts(3, "stalled_opportunity")
+    )
+    recommendation = play_recommendation(tenant=tenant, plan=plan)
+    assert recommendation.play.kind == "acceleration"
+    assert [option.kind for option in recommendation.alternatives] == ["expansion", "roundtable"]
+
+
+@pytest.mark.django_db
+def test_no_matching_accounts_default_to_acceleration_and_say_so(installed):
+    tenant = installed[0].tenant
+    plan = plan_with_accounts(tenant, None, accounts(5, "net_new"))
+    recommendation = play_recommendation(tenant=tenant, plan=plan)
+    assert recommendation.play.kind == "acceleration"
+    assert recommendation.reason.startswith("None of the 5 named accounts has an open or stalled opportunity")
+    assert recommendation.alternatives == ()
+
+
+@pytest.mark.django_db
+def test_recommendation_counts_in_a_fixed_number_of_queries(installed, django_assert_num_queries):
+    tenant = installed[0].tenant
+    partner = PartnerFactory(tenant=tenant)
+    small = plan_with_accounts(tenant, partner, accounts(5, "open_opportunity"))
+    large = plan_with_accounts(tenant, partner, accounts(20, "open_opportunity"), market_value="nordics")
+    for plan in (small, large):
+        plan = type(plan).objects.select_related("partner").get(id=plan.id)
+        with django_assert_num_queries(2):
+            play_recommendation(tenant=tenant, plan=plan)
