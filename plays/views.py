@@ -1,0 +1,310 @@
+"""Plays pages: the catalog, activation packages (master and versions) and programs."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+from partnerhub.tenancy.selectors import audit_events_for
+from plays import selectors, services
+from plays.filters import PackageFilter, ProgramFilter
+from plays.forms import ComponentForm, OverrideForm, PlayForm, VersionForm
+from plays.models import ComponentKey
+
+
+def _package_url(tenant, package_id: int) -> str:
+    return reverse(
+        "plays:package_detail", kwargs={"tenant_slug": tenant.slug, "activation_package_id": package_id}
+    )
+
+
+class ServiceFormView(TenantView, FormView):
+    """A form whose valid data goes to one service; its refusals show on the form."""
+
+    def form_valid(self, form):
+        try:
+            result = self.save(form.cleaned_data)
+        except (ServiceError, ValidationError) as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message(result))
+        return redirect(self.success_url(result))
+
+
+# --- Plays ---------------------------------------------------------------------------------------
+
+
+class PlayListView(TenantListView):
+    permission = "play.view"
+    queryset_selector = selectors.play_list
+    template_name = "plays/play_list.html"
+    partial_template_name = "plays/partials/_play_table.html"
+
+
+class PlayDetailView(TenantView, TemplateView):
+    permission = "play.view"
+    queryset_selector = selectors.play_list
+    object_kwarg = "play_id"
+    template_name = "plays/play_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["play"] = self.object
+        context["packages"] = selectors.package_list(tenant=self.tenant).filter(play=self.object)
+        context["programs"] = selectors.program_list(tenant=self.tenant).filter(play=self.object)[:10]
+        return context
+
+
+class PlayUpdateView(ServiceFormView):
+    permission = "play.change"
+    queryset_selector = selectors.play_list
+    object_kwarg = "play_id"
+    template_name = "plays/play_form.html"
+    form_class = PlayForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # A fresh copy: a rejected form must not leave its values on the object the page shows.
+        kwargs["instance"] = selectors.play_get(tenant=self.tenant, play_id=self.object.id)
+        return kwargs
+
+    def save(self, data):
+        return services.play_update(
+            tenant=self.tenant, actor=self.request.user, play_id=self.object.id, **data
+        )
+
+    def success_message(self, play):
+        return f"{play.name} saved."
+
+    def success_url(self, play):
+        return reverse("plays:play_detail", kwargs={"tenant_slug": self.tenant.slug, "play_id": play.id})
+
+
+# --- Activation packages -------------------------------------------------------------------------
+
+
+class PackageListView(TenantListView):
+    permission = "play.view"
+    queryset_selector = selectors.package_list
+    filterset_class = PackageFilter
+    template_name = "plays/package_list.html"
+    partial_template_name = "plays/partials/_package_table.html"
+    csv_name = "activation-packages"
+    csv_columns = [
+        ("Play", "play.name"),
+        ("Package", "name"),
+        ("Master", lambda package: "yes" if package.is_master else "no"),
+        ("Derived from", "parent.name"),
+        ("Vertical", "get_vertical_display"),
+        ("Partner", "partner.name"),
+        ("Revision", "revision"),
+        ("Own components", "own_component_count"),
+        ("Updated", "updated_at"),
+    ]
+
+
+class PackageDetailView(TenantView, TemplateView):
+    """A master: its seven components, fixed or flexible, and which versions override which. A
+    version: each component as it takes effect, and whether the version overrides it."""
+
+    permission = "play.view"
+    queryset_selector = selectors.package_list
+    object_kwarg = "activation_package_id"
+    template_name = "plays/package_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        package = self.object
+        context["package"] = package
+        context["components"] = selectors.package_resolved(tenant=self.tenant, package=package)
+        if package.is_master:
+            context["versions"] = selectors.package_list(tenant=self.tenant).filter(parent=package)
+        if self.can("play.change"):
+            context["history"] = audit_events_for(tenant=self.tenant, target=package)[:10]
+        return context
+
+
+class PackageComponentUpdateView(ServiceFormView):
+    """Edit one component of a master; every version that does not override it follows."""
+
+    permission = "play.change"
+    queryset_selector = selectors.master_component_list
+    object_kwarg = "package_component_id"
+    template_name = "plays/component_form.html"
+    form_class = ComponentForm
+
+    def get_initial(self):
+        return {"content": self.object.content, "is_fixed": self.object.is_fixed}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["package"] = self.object.package
+        context["overriders"] = selectors.package_list(tenant=self.tenant).filter(
+            parent=self.object.package, components__key=self.object.key
+        )
+        return context
+
+    def save(self, data):
+        return services.package_component_update(
+            tenant=self.tenant,
+            actor=self.request.user,
+            package_id=self.object.package_id,
+            key=self.object.key,
+            content=data["content"],
+            is_fixed=data["is_fixed"],
+        )
+
+    def success_message(self, component):
+        return f"{component.get_key_display()} saved: every version that does not override it follows."
+
+    def success_url(self, component):
+        return _package_url(self.tenant, component.package_id)
+
+
+class PackageVersionCreateView(ServiceFormView):
+    """Derive a version of a master for a vertical and/or a partner."""
+
+    permission = "play.change"
+    queryset_selector = selectors.master_package_list
+    object_kwarg = "activation_package_id"
+    template_name = "plays/version_form.html"
+    form_class = VersionForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["tenant"] = self.tenant
+        return kwargs
+
+    def save(self, data):
+        partner = data.get("partner")
+        return services.package_version_create(
+            tenant=self.tenant,
+            actor=self.request.user,
+            master_id=self.object.id,
+            name=data["name"],
+            vertical=data.get("vertical", ""),
+            partner_id=partner.id if partner else None,
+        )
+
+    def success_message(self, version):
+        return f"{version.name} created: it reads everything from the master until you override a part."
+
+    def success_url(self, version):
+        return _package_url(self.tenant, version.id)
+
+
+class PackageOverrideSetView(ServiceFormView):
+    """Give a version its own content for a flexible component."""
+
+    permission = "play.change"
+    queryset_selector = selectors.version_package_list
+    object_kwarg = "activation_package_id"
+    template_name = "plays/override_form.html"
+    form_class = OverrideForm
+
+    def resolved(self) -> dict:
+        if not hasattr(self, "_resolved"):
+            rows = selectors.package_resolved(tenant=self.tenant, package=self.object)
+            self._resolved = {row.key: row for row in rows}
+        return self._resolved
+
+    def get_initial(self):
+        key = self.request.GET.get("key", "")
+        row = self.resolved().get(key)
+        return {"key": key, "content": row.content} if row else {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["package"] = self.object
+        context["components"] = list(self.resolved().values())
+        return context
+
+    def save(self, data):
+        return services.package_override_set(
+            tenant=self.tenant,
+            actor=self.request.user,
+            package_id=self.object.id,
+            key=data["key"],
+            content=data["content"],
+        )
+
+    def success_message(self, override):
+        return f"{override.get_key_display()} now has this version's own content."
+
+    def success_url(self, override):
+        return _package_url(self.tenant, self.object.id)
+
+
+class PackageOverrideClearView(TenantConfirmView):
+    permission = "play.change"
+    queryset_selector = selectors.override_list
+    object_kwarg = "package_component_id"
+    confirm_label = "Use the master's content"
+    danger = False
+
+    @property
+    def title(self):
+        return f"Clear the override of {self.object.get_key_display()}?"
+
+    def message(self):
+        return (
+            f"{self.object.package.name} will read {self.object.get_key_display()} from the master again, "
+            "and follow its future changes. This version's own text for it is discarded."
+        )
+
+    def perform(self):
+        services.package_override_clear(
+            tenant=self.tenant,
+            actor=self.request.user,
+            package_id=self.object.package_id,
+            key=self.object.key,
+        )
+        return f"{self.object.get_key_display()} reads from the master again."
+
+    def success_url(self):
+        return _package_url(self.tenant, self.object.package_id)
+
+
+# --- Programs ------------------------------------------------------------------------------------
+
+
+class ProgramListView(TenantListView):
+    permission = "program.view"
+    queryset_selector = selectors.program_list
+    filterset_class = ProgramFilter
+    template_name = "plays/program_list.html"
+    partial_template_name = "plays/partials/_program_table.html"
+    csv_name = "programs"
+    csv_columns = [
+        ("Tracking code", "tracking_code"),
+        ("Play", "play.name"),
+        ("Partner", "partner.name"),
+        ("Plan", "plan"),
+        ("Quarter", "plan.quarter_label"),
+        ("Package", "package_label"),
+        ("Status", "get_status_display"),
+        ("Launched", "launched_at"),
+        ("UTM", "utm_query"),
+    ]
+
+
+class ProgramDetailView(TenantView, TemplateView):
+    permission = "program.view"
+    queryset_selector = selectors.program_list
+    object_kwarg = "program_id"
+    template_name = "plays/program_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        program = self.object
+        context["program"] = program
+        # The components as pinned at launch, in the package's order.
+        context["components"] = [
+            (key.label, program.components[key.value])
+            for key in ComponentKey
+            if key.value in program.components
+        ]
+        return context
