@@ -1,7 +1,297 @@
 """Plays REST API; viewsets are registered on the project's one router."""
 
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+
+from partnerhub.tenancy.api.fields import TenantRelatedField
+from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantReadOnlyViewSet
+from partnerhub.tenancy.selectors import partner_choices
+from partnerhub.tenancy.taxonomy import Vertical
+from plays import selectors, services
+from plays.filters import PackageFilter, ProgramFilter
+from plays.models import ActivationPackage, ComponentKey, Play, Program
+
+# --- Serializers ---------------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {"type": "string", "description": "A vertical of the shared taxonomy (as in a partner's `verticals`)."}
+)
+class VerticalField(serializers.ChoiceField):
+    """Validated against the verticals, documented as a string: the same choice set appears as the
+    partners' `verticals` enum, and two names for one enum fail the schema check. (With an
+    `ENUM_NAME_OVERRIDES` entry for `Vertical` in the settings this can become a plain ChoiceField.)"""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Vertical.choices, **kwargs)
+
+
+class PlaySerializer(serializers.ModelSerializer):
+    version_count = serializers.IntegerField(read_only=True, help_text="Versions derived from its master.")
+    program_count = serializers.IntegerField(read_only=True, help_text="Programs launched with this play.")
+
+    class Meta:
+        model = Play
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "description",
+            "success_metric",
+            "follow_up_template",
+            "version_count",
+            "program_count",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "kind", "updated_at"]
+
+
+class PackageSerializer(serializers.ModelSerializer):
+    play_name = serializers.CharField(source="play.name", read_only=True)
+    is_master = serializers.BooleanField(read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True, default=None)
+    vertical = VerticalField(read_only=True)
+    own_component_count = serializers.IntegerField(
+        read_only=True, help_text="On a master its components; on a version its overrides."
+    )
+
+    class Meta:
+        model = ActivationPackage
+        fields = [
+            "id",
+            "play",
+            "play_name",
+            "parent",
+            "is_master",
+            "name",
+            "vertical",
+            "partner",
+            "partner_name",
+            "revision",
+            "own_component_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ResolvedComponentSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=ComponentKey.choices)
+    label = serializers.CharField()
+    content = serializers.CharField(help_text="The content in effect for this package.")
+    is_fixed = serializers.BooleanField(help_text="Fixed by the master: versions cannot override it.")
+    overridden = serializers.BooleanField(help_text="This version has its own content for the component.")
+    source = serializers.ChoiceField(choices=[("master", "master"), ("version", "version")])
+    overridden_by = serializers.SerializerMethodField(help_text="On a master: ids of versions overriding it.")
+
+    def get_overridden_by(self, row) -> list[int]:
+        return [version.id for version in row.overridden_by]
+
+
+class PackageDetailSerializer(PackageSerializer):
+    components = serializers.SerializerMethodField()
+
+    class Meta(PackageSerializer.Meta):
+        fields = [*PackageSerializer.Meta.fields, "components"]
+        read_only_fields = fields
+
+    @extend_schema_field(ResolvedComponentSerializer(many=True))
+    def get_components(self, package) -> list[dict]:
+        rows = selectors.package_resolved(tenant=self.context["request"].tenant, package=package)
+        return ResolvedComponentSerializer(rows, many=True).data
+
+
+class VersionCreateSerializer(serializers.ModelSerializer):
+    master = TenantRelatedField(
+        source="parent",
+        queryset_for=lambda request: selectors.master_package_list(tenant=request.tenant),
+        help_text="Id of the master package to derive from.",
+    )
+    vertical = VerticalField(required=False, allow_blank=True, default="")
+    partner = TenantRelatedField(
+        queryset_for=lambda request: partner_choices(tenant=request.tenant),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id of the partner the version is for.",
+    )
+
+    class Meta:
+        model = ActivationPackage
+        fields = ["master", "name", "vertical", "partner"]
+
+
+class OverrideSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=ComponentKey.choices)
+    content = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class OverrideClearSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=ComponentKey.choices)
+
+
+class ComponentUpdateSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=ComponentKey.choices)
+    content = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    is_fixed = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Leave out to keep it as it is."
+    )
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    play_kind = serializers.CharField(source="play.kind", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    utm_query = serializers.CharField(read_only=True, help_text="The query string every link carries.")
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "plan",
+            "play",
+            "play_kind",
+            "partner",
+            "partner_name",
+            "package",
+            "package_label",
+            "components",
+            "tracking_code",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "utm_content",
+            "utm_query",
+            "status",
+            "launched_at",
+        ]
+        read_only_fields = fields
+
+
+# --- Viewsets ------------------------------------------------------------------------------------
+
+
+class PlayViewSet(TenantReadOnlyViewSet):
+    """The four plays of the tenant's catalog. Their text is edited with PATCH; plays are neither
+    created nor deleted (the catalog is installed with the tenant)."""
+
+    queryset_selector = selectors.play_list
+    serializer_class = PlaySerializer
+    permission_read = "play.view"
+    permission_write = "play.change"
+
+    def partial_update(self, request, pk=None):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        play = services.play_update(
+            tenant=request.tenant,
+            actor=request.user,
+            play_id=self.get_object().id,
+            **serializer.validated_data,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(id=play.id)).data)
+
+
+class VersionCreateMixin:
+    """POST on the package collection derives a version of a master."""
+
+    def create(self, request, *args, **kwargs):
+        serializer = VersionCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        partner = data.get("partner")
+        version = services.package_version_create(
+            tenant=request.tenant,
+            actor=request.user,
+            master_id=data["parent"].id,
+            name=data["name"],
+            vertical=data.get("vertical", ""),
+            partner_id=partner.id if partner else None,
+        )
+        return self._detail(version.id, status=201)
+
+
+class PackageViewSet(IdempotentCreateMixin, VersionCreateMixin, TenantReadOnlyViewSet):
+    """Activation packages: a master per play and the versions derived from it. The detail resolves
+    the seven components; POST derives a version; actions edit a master's component and set or clear
+    a version's override."""
+
+    queryset_selector = selectors.package_list
+    serializer_class = PackageSerializer
+    filterset_class = PackageFilter
+    permission_read = "play.view"
+    permission_write = "play.change"
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return PackageDetailSerializer
+        return super().get_serializer_class()
+
+    def _detail(self, package_id: int, status: int = 200) -> Response:
+        package = self.get_queryset().get(id=package_id)
+        return Response(
+            PackageDetailSerializer(package, context=self.get_serializer_context()).data, status=status
+        )
+
+    @extend_schema(request=VersionCreateSerializer, responses={201: PackageDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=OverrideSerializer, responses=PackageDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="set-override")
+    def set_override(self, request, pk=None):
+        """Give a version its own content for a flexible component (refused for fixed ones)."""
+        serializer = OverrideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.package_override_set(
+            tenant=request.tenant,
+            actor=request.user,
+            package_id=self.get_object().id,
+            **serializer.validated_data,
+        )
+        return self._detail(self.get_object().id)
+
+    @extend_schema(request=OverrideClearSerializer, responses=PackageDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="clear-override")
+    def clear_override(self, request, pk=None):
+        """Drop a version's override: the component reads from the master again."""
+        serializer = OverrideClearSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.package_override_clear(
+            tenant=request.tenant,
+            actor=request.user,
+            package_id=self.get_object().id,
+            **serializer.validated_data,
+        )
+        return self._detail(self.get_object().id)
+
+    @extend_schema(request=ComponentUpdateSerializer, responses=PackageDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="update-component")
+    def update_component(self, request, pk=None):
+        """Change a master's component (content, and whether it is fixed); versions follow."""
+        serializer = ComponentUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.package_component_update(
+            tenant=request.tenant,
+            actor=request.user,
+            package_id=self.get_object().id,
+            **serializer.validated_data,
+        )
+        return self._detail(self.get_object().id)
+
+
+class ProgramViewSet(TenantReadOnlyViewSet):
+    """Programs: plays launched for a plan. Partner users see their own company's."""
+
+    queryset_selector = selectors.program_list
+    serializer_class = ProgramSerializer
+    filterset_class = ProgramFilter
+    permission_read = "program.view"
 
 
 def register(router: SimpleRouter) -> None:
-    pass
+    router.register("plays", PlayViewSet, basename="play")
+    router.register("packages", PackageViewSet, basename="package")
+    router.register("programs", ProgramViewSet, basename="program")
