@@ -92,13 +92,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-class BulkUpsertViewSet(IdempotentCreateMixin, TenantViewSetMixin, viewsets.GenericViewSet):
-    """Base of the bulk endpoints: check the envelope, upsert the rows, answer with the report."""
-
-    serializer_class = BulkRowsSerializer
-    filter_backends = []
-    pagination_class = None
-    permission_write = "account.change"
+class _UpsertRows:
+    """The work of a bulk call: check the envelope, upsert the rows, answer with the report. Below
+    IdempotentCreateMixin in the MRO, so a retried key replays instead of running it again."""
 
     def upsert(self, data: dict) -> UpsertReport:
         raise NotImplementedError
@@ -108,6 +104,13 @@ class BulkUpsertViewSet(IdempotentCreateMixin, TenantViewSetMixin, viewsets.Gene
         envelope.is_valid(raise_exception=True)
         report = self.upsert(envelope.validated_data)
         return Response(UpsertReportSerializer(report.as_dict()).data, status=status.HTTP_200_OK)
+
+
+class BulkUpsertViewSet(IdempotentCreateMixin, _UpsertRows, TenantViewSetMixin, viewsets.GenericViewSet):
+    serializer_class = BulkRowsSerializer
+    filter_backends = []
+    pagination_class = None
+    permission_write = "account.change"
 
 
 class AccountBulkViewSet(BulkUpsertViewSet):
