@@ -46,6 +46,15 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new tenant starts with the play catalog: plans pick from its four plays.
+            from plays.services import catalog_install  # the core does not import apps at load time
+
+            with tenant_context(obj):
+                catalog_install(tenant=obj)
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
