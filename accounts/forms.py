@@ -1,0 +1,135 @@
+"""Forms of the accounts pages: they validate input; the services in accounts.services act."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.domains import normalize_domain
+from accounts.models import AccountMapping, Opportunity, TargetAccount
+from accounts.selectors.accounts import account_by_domain
+from partnerhub.tenancy import selectors as tenancy_selectors
+from partnerhub.tenancy.models import Membership, Partner
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = TargetAccount
+        fields = [
+            "name",
+            "domain",
+            "industry",
+            "region",
+            "segment",
+            "manual_stage",
+            "senior_buyers_engaged",
+            "owner",
+            "external_id",
+        ]
+        labels = {
+            "domain": "Web domain",
+            "manual_stage": "Stage",
+            "external_id": "CRM id",
+        }
+        help_texts = {
+            "domain": "For example acme.com; a URL or an email address is reduced to its domain.",
+            "manual_stage": (
+                "Used while the account has no opportunities. Once it has some, the stage follows "
+                "them: open, stalled (no stage change in 60 days), existing customer (won), or net new "
+                "(only lost ones)."
+            ),
+            "owner": "The vendor's sales owner of the account.",
+        }
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = tenancy_selectors.staff_users(tenant=tenant)
+        self.fields["owner"].label_from_instance = lambda user: f"{user.display_name} ({user.email})"
+
+    def clean_domain(self):
+        return normalize_domain(self.cleaned_data["domain"])
+
+
+class OpportunityForm(forms.ModelForm):
+    # Declared, not generated: a generated field would query every tenant's partners at import.
+    source_partner = forms.ModelChoiceField(
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text="The partner that brought the opportunity (partner-sourced pipeline).",
+    )
+    influencing_partners = forms.ModelMultipleChoiceField(
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Partners that helped move this opportunity (partner-influenced pipeline).",
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = ["name", "stage", "amount", "currency", "close_date", "source_partner", "external_id"]
+        labels = {"external_id": "CRM id", "close_date": "Expected close date"}
+        widgets = {"close_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {"stage": "A change of stage is kept in the opportunity's history with its time."}
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        partners = tenancy_selectors.partner_choices(tenant=tenant)
+        self.fields["source_partner"].queryset = partners
+        self.fields["influencing_partners"].queryset = partners
+        if self.instance.pk:
+            self.initial["influencing_partners"] = [
+                partner.pk for partner in self.instance.influencing_partners.all()
+            ]
+
+
+class AccountDomainField(forms.CharField):
+    """An account named by its web domain (or a URL or email address at it), found in the tenant."""
+
+    def __init__(self, *, tenant, **kwargs):
+        self.tenant = tenant
+        kwargs.setdefault("max_length", 253)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        domain = normalize_domain(value)
+        account = account_by_domain(tenant=self.tenant, domain=domain)
+        if account is None:
+            raise ValidationError(
+                f"No target account has the domain {domain}. Check the spelling, or ask your "
+                "partner manager to add the account first.",
+                code="unknown_account",
+            )
+        return account
+
+
+class MappingCreateForm(forms.Form):
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), empty_label="Choose a partner")
+    account = forms.CharField()  # replaced in __init__: it needs the tenant
+    relationship = forms.ChoiceField(
+        choices=AccountMapping.Relationship.choices, initial=AccountMapping.Relationship.RELATIONSHIP
+    )
+    notes = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        partners = tenancy_selectors.partner_choices(tenant=membership.tenant)
+        if membership.is_partner_role:  # their own company's mapping only: the field is fixed
+            partners = partners.filter(id=membership.partner_id)
+            self.fields["partner"].initial = membership.partner_id
+            self.fields["partner"].disabled = True
+        self.fields["partner"].queryset = partners
+        self.fields["account"] = AccountDomainField(
+            tenant=membership.tenant,
+            label="Account web domain",
+            help_text="The account's web domain, e.g. acme.com (a URL or an email address at it works too).",
+            widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "acme.com"}),
+        )
+
+
+class MappingUpdateForm(forms.ModelForm):
+    class Meta:
+        model = AccountMapping
+        fields = ["relationship", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
