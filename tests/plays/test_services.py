@@ -1,9 +1,12 @@
 """Plays services and selectors: the catalog, master → versions, programs pinned at launch, and the
 play a plan's accounts call for."""
 
+import importlib
+
 import pytest
 from django.core.exceptions import ValidationError
 
+from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import AuditEvent
 from plays import catalog
@@ -612,3 +615,23 @@ def test_recommendation_counts_in_a_fixed_number_of_queries(installed, django_as
         plan = type(plan).objects.select_related("partner").get(id=plan.id)
         with django_assert_num_queries(2):
             play_recommendation(tenant=tenant, plan=plan)
+
+
+@pytest.mark.django_db
+def test_the_data_migration_installs_the_catalog_for_existing_tenants_once(tenant, other_tenant):
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = importlib.import_module("plays.migrations.0002_install_catalog")
+    historical = MigrationLoader(connection).project_state(("plays", "0001_initial")).apps
+
+    migration.install_catalog(historical, None)
+    migration.install_catalog(historical, None)
+
+    for each in (tenant, other_tenant):
+        assert Play.unscoped.filter(tenant=each).count() == 4
+        assert PackageComponent.unscoped.filter(tenant=each).count() == 28
+        assert PackageComponent.unscoped.filter(tenant=each, is_fixed=True).count() == 12
+    with tenant_context(tenant):
+        assert catalog_install(tenant=tenant)[0].name == "Regional account acceleration"
+    assert not AuditEvent.unscoped.filter(tenant=tenant, action="plays.catalog_installed").exists()
