@@ -58,7 +58,7 @@ CHECKPOINT_DAYS = [Checkpoint.Day.DAY_30, Checkpoint.Day.DAY_60, Checkpoint.Day.
 # --- Reading the state of the steps -------------------------------------------------------------
 
 
-def plansteps_taken_from(plan: Plan) -> dict[int, bool]:
+def plan_steps_taken(plan: Plan) -> dict[int, bool]:
     """Which steps hold a decision (whether or not marked for review). Two small queries."""
     account_count = PlanAccount.objects.filter(tenant_id=plan.tenant_id, plan=plan).count()
     has_follow_up = FollowUpCommitment.objects.filter(tenant_id=plan.tenant_id, plan=plan).exists()
@@ -132,13 +132,13 @@ def _take_step(
     decisions for review when this one changed, and move the plan between draft and ready."""
     plan = _lock_plan(tenant, plan_id)
     _check_editable(plan)
-    taken = plansteps_taken_from(plan)
+    taken = plan_steps_taken(plan)
     _check_order(plan, step, taken)
     before, after = apply(plan)
     changed = before != after
     review = set(plan.review_steps) - {step}
     if changed:
-        taken = plansteps_taken_from(plan)
+        taken = plan_steps_taken(plan)
         review |= {later for later in range(step + 1, 7) if taken[later]}
     plan.review_steps = sorted(review)
     try:
@@ -448,7 +448,7 @@ def plan_launch(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
     plan = _lock_plan(tenant, plan_id)
     if plan.status in (Plan.Status.LAUNCHED, Plan.Status.CLOSED):
         raise ServiceError(f"This plan is already {plan.get_status_display().lower()}.")
-    taken = plansteps_taken_from(plan)
+    taken = plan_steps_taken(plan)
     missing = incomplete_steps(plan, taken)
     if not taken[PlanStep.FOLLOW_UP]:
         raise ServiceError("No follow-up commitment, no launch: complete step 5 (follow-up) first.")

@@ -281,11 +281,6 @@ def test_a_write_key_walks_a_plan_and_launches_it(tenant, manager_user, sales_us
     assert post(client, plan_id, "close").json()["status"] == "closed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Plan.created_by is null=True without blank=True: save_validated's full_clean refuses a plan "
-    "with no creator (made by a key, or its creator deleted) on create, rename and kickoff",
-)
 @pytest.mark.django_db
 def test_a_plan_without_a_creating_user_is_created_renamed_and_kicked_off(tenant):
     client = bearer(ApiKeyFactory(tenant=tenant, scopes=["read", "write"]))
