@@ -260,7 +260,9 @@ class ImportJob(TenantScopedModel):
     rejected_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="[{row, column, reason}] of rejected rows.")
     failure = models.TextField(blank=True, help_text="Why the whole file could not be read, if it could not.")
-    created_by = models.ForeignKey("tenancy.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        "tenancy.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -421,7 +423,9 @@ class Plan(TenantScopedModel):
     meeting_started_at = models.DateTimeField(
         null=True, blank=True, help_text="When the planning meeting began."
     )
-    created_by = models.ForeignKey("tenancy.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        "tenancy.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
     launched_at = models.DateTimeField(null=True, blank=True)
