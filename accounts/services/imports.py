@@ -280,6 +280,7 @@ def _run_chunk(tenant: Tenant, job_id: int, rows: list[NumberedRow], refused: di
     job = (
         ImportJob.objects.select_for_update(of=("self",))
         .select_related("tenant", "partner", "created_by")
+        .defer("content")  # read once per run, not once per chunk
         .get(tenant=tenant, id=job_id)
     )
     if job.status != ImportJob.Status.RUNNING:
@@ -358,7 +359,9 @@ def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:
             if attempts < 2:
                 continue
             logger.exception("Import job %s failed", job_id)
-            done = ImportJob.objects.get(tenant=tenant, id=job_id).processed_rows
+            done = ImportJob.objects.filter(tenant=tenant, id=job_id).values_list(
+                "processed_rows", flat=True
+            )[0]
             _fail(
                 tenant,
                 job_id,
@@ -366,7 +369,7 @@ def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:
                 "those rows were kept. Upload the file again to finish it.",
             )
             break
-    return ImportJob.objects.get(tenant=tenant, id=job_id)
+    return ImportJob.objects.defer("content").get(tenant=tenant, id=job_id)
 
 
 @transaction.atomic

@@ -283,6 +283,35 @@ def test_a_job_whose_file_cannot_be_read_fails_with_the_reason(tenant):
 
 
 @pytest.mark.django_db
+def test_an_unexpected_error_fails_the_job_keeping_the_chunks_already_done(tenant):
+    # A mapping job without a partner (only a bug could leave one): the database refuses its rows.
+    TargetAccountFactory(tenant=tenant, domain="acme.com")
+    job = ImportJobFactory(
+        tenant=tenant, kind="mappings", partner=None, content="domain\nacme.com\n", total_rows=1
+    )
+
+    job = run(job)
+
+    assert (job.status, job.processed_rows) == ("failed", 0)
+    assert job.failure.startswith("An unexpected error (IntegrityError) stopped the import after 0 rows")
+    with tenant_context(tenant):
+        assert not AccountMapping.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_resumes_a_job_left_running_by_a_dead_worker(tenant, client):
+    upload(client, ACCOUNTS_CSV)
+    job = latest_job()
+    started = timezone.now() - datetime.timedelta(hours=1)
+    ImportJob.unscoped.filter(id=job.id).update(status="running", started_at=started)
+
+    assert sweep_queued_imports_task() == 1
+
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 3)
+
+
+@pytest.mark.django_db
 def test_an_upload_is_sent_to_the_broker_after_commit(
     tenant, client, broker_queue, django_capture_on_commit_callbacks
 ):
