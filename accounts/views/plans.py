@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -15,12 +14,12 @@ from django.utils import timezone
 from django.views.generic import FormView
 
 from accounts import services
+from accounts.filters_plans import PlanFilter
 from accounts.models import (
     MAX_PLAN_ACCOUNTS,
     MIN_PLAN_ACCOUNTS,
     PLAN_OWNER_FIELDS,
     AccountStage,
-    MarketKind,
     Plan,
     PlanStep,
     TargetAccount,
@@ -38,31 +37,12 @@ from accounts.plan_forms import (
 from accounts.selectors.plans import partner_ranking, plan_detail, plan_list, plan_status_counts
 from accounts.services.plans import steps_complete, steps_taken_from
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.filters import tenant_partners
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
 from partnerhub.tenancy.selectors import audit_events_for
 from plays.selectors import play_choices, play_recommendation
 
 RANKING_SHOWN = 10
 ACCOUNT_SEARCH_LIMIT = 25
-
-
-class PlanFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
-    year = django_filters.NumberFilter()
-    quarter = django_filters.ChoiceFilter(
-        choices=[(q, f"Q{q}") for q in range(1, 5)], empty_label="Any quarter"
-    )
-    status = django_filters.ChoiceFilter(choices=Plan.Status.choices, empty_label="Any status")
-    market_kind = django_filters.ChoiceFilter(choices=MarketKind.choices, empty_label="Any kind of market")
-    partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
-    sort = django_filters.OrderingFilter(
-        fields=(("year", "year"), ("quarter", "quarter"), ("name", "name"), ("status", "status"))
-    )
-
-    class Meta:
-        model = Plan
-        fields = ["q", "year", "quarter", "status", "market_kind", "partner"]
 
 
 class PlanBoardView(TenantListView):
