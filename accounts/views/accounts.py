@@ -166,7 +166,7 @@ class AccountSuggestView(TenantView, TemplateView):
     name an account by its domain and never browse the vendor's account list)."""
 
     permission = "account.view"
-    template_name = "accounts/partials/_account_suggestions.html"
+    template_name = "accounts/partials/_account_options.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -357,11 +357,11 @@ class MappingCreateView(TenantView, FormView):
             ].help_text = "Type part of its name or domain and pick it, or type its web domain."
             form.fields["account"].widget.attrs.update(
                 {
-                    "list": "account-suggestions",
+                    "list": "account-options",
                     "placeholder": "Acme or acme.com",
                     "hx-get": _url("account_suggest", self.tenant),
                     "hx-trigger": "input changed delay:250ms",
-                    "hx-target": "#account-suggestions",
+                    "hx-target": "#account-options",
                 }
             )
         return form
