@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.domains import normalize_domain
 from accounts.models import AccountMapping, Opportunity, TargetAccount
-from accounts.selectors.accounts import account_by_domain
+from accounts.selectors.accounts import account_by_domain, account_clashes
 from partnerhub.tenancy import selectors as tenancy_selectors
 from partnerhub.tenancy.models import Membership, Partner
 
@@ -41,11 +41,24 @@ class AccountForm(forms.ModelForm):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
+        self.tenant = tenant
         self.fields["owner"].queryset = tenancy_selectors.staff_users(tenant=tenant)
         self.fields["owner"].label_from_instance = lambda user: f"{user.display_name} ({user.email})"
 
     def clean_domain(self):
         return normalize_domain(self.cleaned_data["domain"])
+
+    def clean(self):
+        cleaned = super().clean()
+        clashes = account_clashes(
+            tenant=self.tenant,
+            account_id=self.instance.pk,
+            domain=cleaned.get("domain", ""),
+            external_id=cleaned.get("external_id", ""),
+        )
+        for field, message in clashes.items():
+            self.add_error(field, message)
+        return cleaned
 
 
 class OpportunityForm(forms.ModelForm):

@@ -117,6 +117,17 @@ class AccountSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {"external_id": {"help_text": "The account's id in the CRM, unique in the tenant."}}
 
+    def validate(self, attrs):
+        clashes = selectors.account_clashes(
+            tenant=self.context["request"].tenant,
+            account_id=getattr(self.instance, "pk", None),
+            domain=attrs.get("domain", ""),
+            external_id=attrs.get("external_id", ""),
+        )
+        if clashes:
+            raise serializers.ValidationError({field: [message] for field, message in clashes.items()})
+        return attrs
+
 
 class AccountViewSet(TenantModelViewSet):
     """Target accounts. Staff read; account editors and write keys change them."""

@@ -82,6 +82,24 @@ def account_by_domain(*, tenant: Tenant, domain: str) -> TargetAccount | None:
     return TargetAccount.objects.filter(tenant=tenant, domain=domain).first()
 
 
+def account_clashes(
+    *, tenant: Tenant, account_id: int | None = None, domain: str = "", external_id: str = ""
+) -> dict[str, str]:
+    """The fields whose value another account of the tenant already has, each with the message of
+    the constraint it would break. Saving refuses them anyway, as a whole-record error; this lets a
+    form or the API name the field at fault."""
+    messages = {
+        constraint.name: constraint.violation_error_message for constraint in TargetAccount._meta.constraints
+    }
+    others = TargetAccount.objects.filter(tenant=tenant).exclude(id=account_id)
+    clashes = {}
+    if domain and others.filter(domain=domain).exists():
+        clashes["domain"] = messages["account_domain_unique_per_tenant"]
+    if external_id and others.filter(external_id=external_id).exists():
+        clashes["external_id"] = messages["account_external_id_unique_per_tenant"]
+    return clashes
+
+
 def account_suggestions(*, tenant: Tenant, query: str, limit: int = 20) -> QuerySet[TargetAccount]:
     """Accounts whose name or domain contains `query`, for a search-as-you-type field."""
     return account_choices(tenant=tenant).filter(Q(name__icontains=query) | Q(domain__icontains=query))[

@@ -294,8 +294,22 @@ def test_a_duplicate_domain_is_refused_on_the_form(tenant, manager_user):
     TargetAccountFactory(tenant=tenant, name="Litware", domain="litware.example")
     response = login(manager_user).post(f"{T}/accounts/new/", account_form(domain="LITWARE.example"))
     assert response.status_code == 200
-    assert "An account with this domain already exists." in response.content.decode()
+    assert response.context["form"].errors["domain"] == ["An account with this domain already exists."]
     assert TargetAccount.unscoped.filter(tenant=tenant).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_duplicate_crm_id_is_refused_on_its_field_but_an_account_keeps_its_own(tenant, manager_user):
+    TargetAccountFactory(tenant=tenant, external_id="001-LIT")
+    mine = TargetAccountFactory(tenant=tenant, name="Alpine", domain="alpine.example", external_id="001-ALP")
+    client = login(manager_user)
+    clash = client.post(f"{T}/accounts/new/", account_form())
+    assert clash.context["form"].errors["external_id"] == ["An account with this CRM id already exists."]
+    kept = client.post(
+        f"{T}/accounts/{mine.id}/edit/",
+        account_form(name="Alpine", domain="alpine.example", external_id="001-ALP"),
+    )
+    assert kept.status_code == 302
 
 
 @pytest.mark.django_db

@@ -1,0 +1,459 @@
+"""REST API of accounts, opportunities (with stage history) and account mapping: CRUD through the
+services, ids resolved inside the tenant, partner scope, read keys."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import (
+    AccountMapping,
+    AccountStage,
+    Opportunity,
+    OpportunityInfluence,
+    OpportunityStageChange,
+    TargetAccount,
+)
+from partnerhub.tenancy.models import AuditEvent
+from partnerhub.tenancy.roles import Role
+from tests.conftest import make_member
+from tests.factories import (
+    AccountMappingFactory,
+    ApiKeyFactory,
+    OpportunityFactory,
+    PartnerFactory,
+    PlanAccountFactory,
+    TargetAccountFactory,
+)
+
+ACCOUNTS = "/api/v1/accounts/"
+OPPORTUNITIES = "/api/v1/opportunities/"
+MAPPINGS = "/api/v1/account-mappings/"
+JSON = "application/json"
+
+
+def bearer(key) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key.raw_key}")
+
+
+def session(user, tenant_slug="northwind") -> Client:
+    client = Client(HTTP_X_TENANT=tenant_slug)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def writer(tenant) -> Client:
+    return bearer(ApiKeyFactory(tenant=tenant, scopes=["read", "write"]))
+
+
+@pytest.fixture
+def reader(tenant) -> Client:
+    return bearer(ApiKeyFactory(tenant=tenant, scopes=["read"]))
+
+
+# --- Accounts -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_write_key_does_the_full_crud_of_accounts(tenant, writer, manager_user):
+    created = writer.post(
+        ACCOUNTS,
+        {
+            "name": "Alpine Clinics",
+            "domain": "https://www.Alpine-Clinics.example/",
+            "industry": "healthcare",
+            "region": "dach",
+            "manual_stage": "existing_customer",
+            "owner": "PM@northwind.example",
+            "external_id": "001-ALP",
+        },
+        content_type=JSON,
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert (body["domain"], body["stage"], body["owner"]) == (
+        "alpine-clinics.example",
+        "existing_customer",
+        "pm@northwind.example",
+    )
+    assert (body["opportunity_count"], body["open_pipeline_amount"], body["partner_count"]) == (0, None, 0)
+    url = f"{ACCOUNTS}{body['id']}/"
+    assert writer.get(url).json()["name"] == "Alpine Clinics"
+    patched = writer.patch(url, {"manual_stage": "net_new", "stage": "open_opportunity"}, content_type=JSON)
+    assert (patched.json()["manual_stage"], patched.json()["stage"]) == (
+        "net_new",
+        "net_new",
+    )  # stage is derived
+    replaced = writer.put(
+        url, {"name": "Alpine Health", "domain": "alpine-health.example"}, content_type=JSON
+    )
+    assert replaced.status_code == 200
+    assert TargetAccount.unscoped.get(id=body["id"]).domain == "alpine-health.example"
+    assert writer.delete(url).status_code == 204
+    assert not TargetAccount.unscoped.exists()
+    assert AuditEvent.unscoped.filter(tenant=tenant, action__startswith="account.").count() == 4
+
+
+@pytest.mark.django_db
+def test_an_accounts_stage_and_open_pipeline_follow_its_opportunities(tenant, writer):
+    account = TargetAccountFactory(tenant=tenant)
+    OpportunityFactory(tenant=tenant, account=account, amount=Decimal("1000"), currency="EUR")
+    OpportunityFactory(tenant=tenant, account=account, amount=Decimal("500.50"), currency="EUR")
+    OpportunityFactory(tenant=tenant, account=account, stage="closed_won", currency="USD")
+    writer.patch(f"{ACCOUNTS}{account.id}/", {"senior_buyers_engaged": True}, content_type=JSON)
+    writer.post(
+        OPPORTUNITIES,
+        {"account": account.id, "name": "Upsell", "amount": "10", "currency": "EUR"},
+        content_type=JSON,
+    )
+    body = writer.get(f"{ACCOUNTS}{account.id}/").json()
+    assert body["stage"] == "open_opportunity"
+    assert (body["opportunity_count"], body["open_opportunity_count"]) == (4, 3)
+    assert (body["open_pipeline_amount"], body["open_pipeline_currency"]) == ("1510.50", "EUR")
+
+
+@pytest.mark.django_db
+def test_a_duplicate_domain_or_crm_id_is_a_400_on_its_field(tenant, writer):
+    TargetAccountFactory(tenant=tenant, domain="alpine.example")
+    response = writer.post(ACCOUNTS, {"name": "Alpine", "domain": "ALPINE.example"}, content_type=JSON)
+    assert response.status_code == 400
+    assert response.json() == {"domain": ["An account with this domain already exists."]}
+    TargetAccountFactory(tenant=tenant, domain="borealis.example", external_id="001-BOR")
+    same_crm_id = writer.post(
+        ACCOUNTS, {"name": "Cobalt", "domain": "cobalt.example", "external_id": "001-BOR"}, content_type=JSON
+    )
+    assert same_crm_id.json() == {"external_id": ["An account with this CRM id already exists."]}
+    bad = writer.post(ACCOUNTS, {"name": "Alpine", "domain": "alpine"}, content_type=JSON)
+    assert bad.status_code == 400
+    assert "is not a web domain" in bad.json()["domain"][0]
+    assert TargetAccount.unscoped.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_owner_must_be_this_tenants_staff(tenant, other_tenant, writer, partner_user):
+    make_member(other_tenant, Role.SALES, email="sales@globex.example")
+    for email in ("casey@contoso.example", "sales@globex.example", "nobody@example.com"):
+        response = writer.post(
+            ACCOUNTS, {"name": "Alpine", "domain": "alpine.example", "owner": email}, content_type=JSON
+        )
+        assert response.status_code == 400
+        assert "owner" in response.json()
+    assert not TargetAccount.unscoped.exists()
+
+
+@pytest.mark.django_db
+def test_an_account_named_in_a_plan_is_not_deleted(tenant, writer):
+    named = PlanAccountFactory(tenant=tenant, account__name="Alpine Clinics")
+    response = writer.delete(f"{ACCOUNTS}{named.account_id}/")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Alpine Clinics is named in a plan; take it out of the plan first."}
+    assert TargetAccount.unscoped.filter(id=named.account_id).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("stage=existing_customer", ["Cobalt Bank"]),
+        ("industry=retail", ["Borealis Retail"]),
+        ("q=cobalt", ["Cobalt Bank"]),
+        ("senior_buyers_engaged=true", ["Alpine Clinics"]),
+        ("sort=-name", ["Cobalt Bank", "Borealis Retail", "Alpine Clinics"]),
+    ],
+)
+def test_account_filters(tenant, reader, query, expected):
+    TargetAccountFactory(tenant=tenant, name="Alpine Clinics", senior_buyers_engaged=True)
+    TargetAccountFactory(tenant=tenant, name="Borealis Retail", industry="retail")
+    TargetAccountFactory(tenant=tenant, name="Cobalt Bank", stage=AccountStage.EXISTING_CUSTOMER)
+    response = reader.get(f"{ACCOUNTS}?{query}")
+    assert [row["name"] for row in response.json()["results"]] == expected
+
+
+# --- Opportunities ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_opportunity_is_created_with_its_partners_and_first_stage(tenant, writer, partner, other_partner):
+    account = TargetAccountFactory(tenant=tenant)
+    opened = timezone.now() - timedelta(days=10)
+    response = writer.post(
+        OPPORTUNITIES,
+        {
+            "account": account.id,
+            "name": "Clinic rollout",
+            "stage": "qualification",
+            "amount": "48000.00",
+            "currency": "EUR",
+            "close_date": "2026-12-15",
+            "external_id": "006-ROLL",
+            "source_partner": partner.id,
+            "influencing_partners": [partner.id, other_partner.id],
+            "stage_changed_at": opened.isoformat(),
+        },
+        content_type=JSON,
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["account"], body["stage"], body["amount"], body["source_partner"]) == (
+        account.id,
+        "qualification",
+        "48000.00",
+        partner.id,
+    )
+    assert sorted(body["influencing_partners"]) == sorted([partner.id, other_partner.id])
+    [first] = body["stage_history"]
+    assert (first["from_stage"], first["to_stage"]) == ("", "qualification")
+    assert parse_datetime(first["changed_at"]) == opened
+    assert TargetAccount.unscoped.get(id=account.id).stage == AccountStage.OPEN_OPPORTUNITY
+
+
+@pytest.mark.django_db
+def test_a_stage_change_synced_from_the_crm_is_kept_with_the_crms_time(tenant, writer):
+    opportunity = OpportunityFactory(tenant=tenant, stage="prospecting")
+    url = f"{OPPORTUNITIES}{opportunity.id}/"
+    crm_time = timezone.now() - timedelta(hours=5)
+    moved = writer.patch(
+        url, {"stage": "proposal", "stage_changed_at": crm_time.isoformat()}, content_type=JSON
+    )
+    unchanged = writer.patch(url, {"amount": "30000.00"}, content_type=JSON)
+    won = writer.patch(url, {"stage": "closed_won"}, content_type=JSON)
+    assert moved.status_code == unchanged.status_code == won.status_code == 200
+    history = won.json()["stage_history"]
+    assert [(change["from_stage"], change["to_stage"]) for change in history] == [
+        ("proposal", "closed_won"),
+        ("prospecting", "proposal"),
+    ]
+    assert parse_datetime(history[1]["changed_at"]) == crm_time
+    assert won.json()["amount"] == "30000.00"
+    assert OpportunityStageChange.unscoped.filter(opportunity=opportunity).count() == 2
+    assert TargetAccount.unscoped.get(id=opportunity.account_id).stage == AccountStage.EXISTING_CUSTOMER
+
+
+@pytest.mark.django_db
+def test_influencing_partners_are_replaced_only_when_sent(tenant, writer, partner, other_partner):
+    opportunity = OpportunityFactory(tenant=tenant)
+    url = f"{OPPORTUNITIES}{opportunity.id}/"
+    writer.patch(url, {"influencing_partners": [partner.id]}, content_type=JSON)
+    writer.patch(url, {"name": "Renamed"}, content_type=JSON)
+    assert writer.get(url).json()["influencing_partners"] == [partner.id]
+    writer.patch(url, {"influencing_partners": [other_partner.id]}, content_type=JSON)
+    assert list(OpportunityInfluence.unscoped.values_list("partner_id", flat=True)) == [other_partner.id]
+
+
+@pytest.mark.django_db
+def test_another_tenants_ids_are_refused_in_an_opportunity(tenant, other_tenant, writer, partner):
+    account = TargetAccountFactory(tenant=tenant)
+    foreign_account = TargetAccountFactory(tenant=other_tenant)
+    foreign_partner = PartnerFactory(tenant=other_tenant)
+    base = {"account": account.id, "name": "Rollout", "amount": "10"}
+    for field, value in [
+        ("account", foreign_account.id),
+        ("source_partner", foreign_partner.id),
+        ("influencing_partners", [partner.id, foreign_partner.id]),
+    ]:
+        response = writer.post(OPPORTUNITIES, {**base, field: value}, content_type=JSON)
+        assert response.status_code == 400
+        assert "does not exist" in str(response.json()[field])
+    assert not Opportunity.unscoped.exists()
+
+
+@pytest.mark.django_db
+def test_opportunity_filters(tenant, reader, partner):
+    alpine = TargetAccountFactory(tenant=tenant)
+    OpportunityFactory(tenant=tenant, account=alpine, name="Renewal", source_partner=partner)
+    OpportunityFactory(tenant=tenant, account=alpine, name="Pilot", stage="closed_lost")
+    OpportunityFactory(tenant=tenant, name="Elsewhere")
+
+    def names(query):
+        return sorted(row["name"] for row in reader.get(f"{OPPORTUNITIES}?{query}").json()["results"])
+
+    assert names(f"account={alpine.id}") == ["Pilot", "Renewal"]
+    assert names(f"account={alpine.id}&status=open") == ["Renewal"]
+    assert names(f"source_partner={partner.id}") == ["Renewal"]
+    assert names("status=closed") == ["Pilot"]
+
+
+@pytest.mark.django_db
+def test_an_opportunity_create_with_an_idempotency_key_is_replayed(tenant, writer):
+    account = TargetAccountFactory(tenant=tenant)
+    body = {"account": account.id, "name": "Rollout", "amount": "10"}
+    first = writer.post(OPPORTUNITIES, body, content_type=JSON, HTTP_IDEMPOTENCY_KEY="crm-1")
+    second = writer.post(OPPORTUNITIES, body, content_type=JSON, HTTP_IDEMPOTENCY_KEY="crm-1")
+    assert first.status_code == second.status_code == 201
+    assert second["Idempotent-Replayed"] == "true"
+    assert Opportunity.unscoped.count() == 1
+
+
+@pytest.mark.django_db
+def test_deleting_an_opportunity_rederives_the_account(tenant, writer):
+    account = TargetAccountFactory(tenant=tenant, manual_stage=AccountStage.EXISTING_CUSTOMER)
+    created = writer.post(
+        OPPORTUNITIES, {"account": account.id, "name": "Rollout", "amount": "10"}, content_type=JSON
+    ).json()
+    assert writer.delete(f"{OPPORTUNITIES}{created['id']}/").status_code == 204
+    assert TargetAccount.unscoped.get(id=account.id).stage == AccountStage.EXISTING_CUSTOMER
+
+
+# --- Keys and roles -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_read_key_reads_but_cannot_write(tenant, reader, partner):
+    account = TargetAccountFactory(tenant=tenant)
+    opportunity = OpportunityFactory(tenant=tenant, account=account)
+    mapping = AccountMappingFactory(tenant=tenant, account=account, partner=partner)
+    for collection, obj, body in [
+        (ACCOUNTS, account, {"name": "X", "domain": "x.example"}),
+        (OPPORTUNITIES, opportunity, {"account": account.id, "name": "X", "amount": "1"}),
+        (MAPPINGS, mapping, {"partner": partner.id, "account": account.id}),
+    ]:
+        assert reader.get(collection).status_code == 200
+        assert reader.get(f"{collection}{obj.id}/").status_code == 200
+        assert reader.post(collection, body, content_type=JSON).status_code == 403
+        assert reader.patch(f"{collection}{obj.id}/", {"notes": "x"}, content_type=JSON).status_code == 403
+        assert reader.delete(f"{collection}{obj.id}/").status_code == 403
+    assert (
+        TargetAccount.unscoped.count(),
+        Opportunity.unscoped.count(),
+        AccountMapping.unscoped.count(),
+    ) == (1, 1, 1)
+
+
+@pytest.mark.django_db
+def test_a_role_without_account_change_reads_but_cannot_write(tenant):
+    account = TargetAccountFactory(tenant=tenant, name="Alpine Clinics")
+    client = session(make_member(tenant, Role.PRODUCT_MARKETING))
+    assert [row["name"] for row in client.get(ACCOUNTS).json()["results"]] == ["Alpine Clinics"]
+    response = client.patch(f"{ACCOUNTS}{account.id}/", {"name": "Renamed"}, content_type=JSON)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Your role does not allow this."}
+    assert TargetAccount.unscoped.get(id=account.id).name == "Alpine Clinics"
+
+
+@pytest.mark.django_db
+def test_partner_users_reach_no_account_or_opportunity(tenant, partner, partner_user):
+    account = TargetAccountFactory(tenant=tenant)
+    opportunity = OpportunityFactory(tenant=tenant, account=account, source_partner=partner)
+    AccountMappingFactory(tenant=tenant, account=account, partner=partner)
+    client = session(partner_user)
+    assert client.get(ACCOUNTS).status_code == 403
+    assert client.get(OPPORTUNITIES).status_code == 403
+    assert client.get(f"{ACCOUNTS}{account.id}/").status_code == 404
+    assert client.get(f"{OPPORTUNITIES}{opportunity.id}/").status_code == 404
+
+
+# --- Account mapping ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_key_maps_a_partner_to_an_account_named_by_domain(tenant, writer, partner):
+    account = TargetAccountFactory(tenant=tenant, name="Alpine Clinics", domain="alpine.example")
+    response = writer.post(
+        MAPPINGS,
+        {"partner": partner.id, "account_domain": "https://alpine.example/", "relationship": "customer"},
+        content_type=JSON,
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["account"], body["account_name"], body["account_domain"], body["partner_name"]) == (
+        account.id,
+        "Alpine Clinics",
+        "alpine.example",
+        "Contoso Consulting",
+    )
+    assert (body["relationship"], body["source"]) == ("customer", "api")
+    unknown = writer.post(
+        MAPPINGS, {"partner": partner.id, "account_domain": "nowhere.example"}, content_type=JSON
+    )
+    assert unknown.json() == {"account_domain": ["No target account has the domain nowhere.example."]}
+    nothing = writer.post(MAPPINGS, {"partner": partner.id}, content_type=JSON)
+    assert nothing.status_code == 400
+    assert "account" in nothing.json()
+    assert AccountMapping.unscoped.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_mapping_changes_its_relationship_but_not_its_partner_or_account(
+    tenant, writer, partner, other_partner
+):
+    mapping = AccountMappingFactory(tenant=tenant, partner=partner)
+    url = f"{MAPPINGS}{mapping.id}/"
+    changed = writer.patch(url, {"relationship": "active_project", "notes": "EHR rollout"}, content_type=JSON)
+    assert (changed.json()["relationship"], changed.json()["notes"]) == ("active_project", "EHR rollout")
+    moved = writer.patch(url, {"partner": other_partner.id}, content_type=JSON)
+    assert moved.status_code == 400
+    assert "do not change" in moved.json()["partner"][0]
+    assert AccountMapping.unscoped.get(id=mapping.id).partner_id == partner.id
+    assert writer.delete(url).status_code == 204
+    assert not AccountMapping.unscoped.exists()
+
+
+@pytest.mark.django_db
+def test_a_partner_user_sees_and_maps_only_their_own_company(tenant, partner, other_partner, partner_user):
+    account = TargetAccountFactory(tenant=tenant, domain="alpine.example")
+    own = AccountMappingFactory(tenant=tenant, partner=partner)
+    theirs = AccountMappingFactory(tenant=tenant, partner=other_partner)
+    client = session(partner_user)
+    assert [row["id"] for row in client.get(MAPPINGS).json()["results"]] == [own.id]
+    assert client.get(f"{MAPPINGS}{theirs.id}/").status_code == 404
+    assert client.patch(f"{MAPPINGS}{theirs.id}/", {"notes": "x"}, content_type=JSON).status_code == 404
+    assert client.delete(f"{MAPPINGS}{theirs.id}/").status_code == 404
+    for_other = client.post(
+        MAPPINGS, {"partner": other_partner.id, "account_domain": "alpine.example"}, content_type=JSON
+    )
+    assert for_other.status_code == 400
+    assert "does not exist" in for_other.json()["partner"][0]
+    created = client.post(MAPPINGS, {"account_domain": "alpine.example"}, content_type=JSON)
+    assert created.status_code == 201
+    assert (created.json()["partner"], created.json()["account"], created.json()["source"]) == (
+        partner.id,
+        account.id,
+        "partner_upload",
+    )
+    assert AccountMapping.unscoped.get(id=theirs.id).notes == ""
+
+
+@pytest.mark.django_db
+def test_a_partner_user_filtering_by_another_partner_learns_nothing(
+    tenant, partner, other_partner, partner_user
+):
+    client = session(partner_user)
+    other = client.get(f"{MAPPINGS}?partner={other_partner.id}")
+    missing = client.get(f"{MAPPINGS}?partner=999999")
+    assert other.status_code == missing.status_code == 400
+    assert other.json() == {
+        "partner": [m.replace("999999", str(other_partner.id)) for m in missing.json()["partner"]]
+    }
+
+
+@pytest.mark.django_db
+def test_staff_filter_mapping_by_partner_and_relationship(tenant, reader, partner, other_partner):
+    AccountMappingFactory(tenant=tenant, partner=partner, relationship="customer")
+    wanted = AccountMappingFactory(tenant=tenant, partner=other_partner, relationship="customer")
+    AccountMappingFactory(tenant=tenant, partner=other_partner, relationship="relationship")
+    response = reader.get(f"{MAPPINGS}?partner={other_partner.id}&relationship=customer")
+    assert [row["id"] for row in response.json()["results"]] == [wanted.id]
+
+
+# --- Schema -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_three_collections_and_the_nested_history():
+    schema = Client().get("/api/schema/?format=json").json()
+    assert {
+        "/api/v1/accounts/",
+        "/api/v1/accounts/{id}/",
+        "/api/v1/opportunities/",
+        "/api/v1/opportunities/{id}/",
+        "/api/v1/account-mappings/",
+        "/api/v1/account-mappings/{id}/",
+    } <= set(schema["paths"])
+    opportunity = schema["components"]["schemas"]["Opportunity"]["properties"]
+    assert opportunity["stage_history"]["readOnly"] is True
+    assert opportunity["stage_history"]["items"]["$ref"].endswith("/StageChange")
+    assert "stage" not in schema["components"]["schemas"]["AccountRequest"]["properties"]
