@@ -79,7 +79,9 @@ class OpportunityFilter(django_filters.FilterSet):
         label="Open or closed",
         empty_label="Either",
     )
-    account = django_filters.ModelChoiceFilter(queryset=tenant_accounts, empty_label="Any account")
+    # Set by links from an account (and by the API), never picked from a list: a tenant has tens of
+    # thousands of accounts. The page names the account it is filtered by.
+    account = django_filters.ModelChoiceFilter(queryset=tenant_accounts, label="", widget=forms.HiddenInput)
     source_partner = django_filters.ModelChoiceFilter(
         queryset=tenant_partners, label="Source partner", empty_label="Any source"
     )

@@ -72,8 +72,9 @@ class OpportunityForm(forms.ModelForm):
     influencing_partners = forms.ModelMultipleChoiceField(
         queryset=Partner.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Partners that helped move this opportunity (partner-influenced pipeline).",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Partners that helped move this opportunity (partner-influenced pipeline); "
+        "Ctrl- or Cmd-click to pick several.",
     )
 
     class Meta:

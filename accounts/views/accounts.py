@@ -78,11 +78,16 @@ class AccountDetailView(TenantView, DetailView):
     template_name = "accounts/account_detail.html"
     context_object_name = "account"
 
+    # An account can have thousands of opportunities (and hundreds of partners): the page shows the
+    # first ones and links to the full, paginated lists.
+    shown = 50
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         account = self.object
-        context["opportunities"] = selectors.account_opportunities(tenant=self.tenant, account=account)
-        context["mappings"] = selectors.account_mappings(tenant=self.tenant, account=account)
+        opportunities = selectors.account_opportunities(tenant=self.tenant, account=account)
+        context["opportunities"] = opportunities[: self.shown]
+        context["mappings"] = selectors.account_mappings(tenant=self.tenant, account=account)[: self.shown]
         context["plans"] = selectors.account_plans(tenant=self.tenant, account=account)
         if self.can("account.change"):
             context["history"] = audit_events_for(tenant=self.tenant, target=account)[:10]

@@ -269,6 +269,24 @@ def test_account_detail_query_count_does_not_grow_with_opportunities(tenant, man
     assert len(many) == len(few)
 
 
+@pytest.mark.django_db
+def test_an_account_with_many_opportunities_shows_the_open_ones_first_and_links_to_all(tenant, manager_user):
+    account = TargetAccountFactory(tenant=tenant, name="Alpine Clinics")
+    OpportunityFactory.create_batch(50, tenant=tenant, account=account, stage="closed_lost")
+    OpportunityFactory(tenant=tenant, account=account, name="The open one", stage="negotiation")
+    client = login(manager_user)
+    response = client.get(f"{T}/accounts/{account.id}/")
+    html = response.content.decode()
+    assert response.context["opportunities"][0].name == "The open one"
+    assert len(response.context["opportunities"]) == 50
+    assert "The first 50 of 51 opportunities" in html
+    link = f"{T}/opportunities/?account={account.id}"
+    assert link in html
+    full = client.get(link)
+    assert full.context["page"].paginator.count == 51
+    assert "Opportunities of" in full.content.decode()
+
+
 # --- Account create, edit, delete ---------------------------------------------------------------
 
 
