@@ -16,3 +16,13 @@ def run_import_task(*, tenant_id: int, job_id: int) -> str | None:
 @shared_task(name="accounts.sweep_queued_imports", acks_late=True)
 def sweep_queued_imports_task() -> int:
     return imports.import_jobs_sweep()
+
+
+# --- Follow-up nudges -------------------------------------------------------------------------
+
+
+@shared_task(name="accounts.send_follow_up_nudges", acks_late=True)
+def send_follow_up_nudges_task() -> int:
+    from accounts.services import follow_up_nudges_send
+
+    return follow_up_nudges_send()

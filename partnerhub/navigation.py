@@ -23,6 +23,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("Dashboard", "tenancy:dashboard", audience="staff"),
     NavItem("Home", "tenancy:dashboard", audience="partner"),
+    NavItem("Notifications", "tenancy:notification_list", "notification.view"),
     NavItem("Plans", "accounts:plan_list", "plan.view"),
     NavItem("Programs", "plays:program_list", "program.view"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
@@ -50,5 +51,7 @@ def nav_for(request) -> list[dict]:
             continue
         url = reverse(item.url_name, kwargs={"tenant_slug": membership.tenant.slug})
         active = request.path == url if item.url_name.endswith("dashboard") else request.path.startswith(url)
-        sections.setdefault(item.section, []).append({"label": item.label, "url": url, "active": active})
+        sections.setdefault(item.section, []).append(
+            {"label": item.label, "url": url, "active": active, "url_name": item.url_name}
+        )
     return [{"name": name, "items": items} for name, items in sections.items()]

@@ -79,3 +79,7 @@ __all__ += [
     "mappings_upsert",
     "opportunities_upsert",
 ]
+
+from accounts.services.nudges import follow_up_nudges_send  # noqa: E402
+
+__all__ += ["follow_up_nudges_send"]

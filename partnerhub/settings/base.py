@@ -250,6 +250,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.sweep_queued_imports",
         "schedule": timedelta(minutes=1),
     },
+    # Follow-up commitments due in 2 days or overdue: one nudge per state and due date.
+    "send-follow-up-nudges": {
+        "task": "accounts.send_follow_up_nudges",
+        "schedule": timedelta(minutes=15),
+    },
+    # Notification emails whose task was lost (broker down) or whose send failed.
+    "send-pending-notification-emails": {
+        "task": "tenancy.send_pending_notification_emails",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Email ------------------------------------------------------------------------------------

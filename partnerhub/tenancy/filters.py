@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from partnerhub.tenancy.models import AuditEvent, Membership, Partner
+from partnerhub.tenancy.models import AuditEvent, Membership, Notification, Partner
 from partnerhub.tenancy.roles import Role
 from partnerhub.tenancy.scoping import scope_for
 from partnerhub.tenancy.selectors import partner_choices
@@ -76,3 +76,17 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["action", "actor", "target", "since", "until"]
+
+
+class NotificationFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(
+        choices=[("unread", "Unread"), ("read", "Read")], method="by_state", label="Show", empty_label="All"
+    )
+    sort = django_filters.OrderingFilter(fields=(("created_at", "created"),))
+
+    class Meta:
+        model = Notification
+        fields = ["state"]
+
+    def by_state(self, queryset, name, value):
+        return queryset.filter(read_at__isnull=value == "unread")

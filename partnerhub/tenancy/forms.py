@@ -127,3 +127,13 @@ class InvitationSignupForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class NotificationMarkReadForm(forms.Form):
+    """Which of the member's own notifications to mark read; none chosen means all of them."""
+
+    notification_id = forms.ModelMultipleChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, notifications, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notification_id"].queryset = notifications

@@ -16,6 +16,7 @@ from partnerhub.tenancy.models import (
     Heartbeat,
     Invitation,
     Membership,
+    Notification,
     Partner,
     Tenant,
     User,
@@ -133,3 +134,15 @@ def heartbeat_status() -> dict:
         "hostname": heartbeat.worker_hostname,
         "runs": heartbeat.run_count,
     }
+
+
+def notification_list(*, tenant: Tenant, user: User) -> QuerySet[Notification]:
+    """One member's own notifications, newest first (indexed on tenant, user, created_at). Never
+    anyone else's, whatever the reader's role."""
+    return Notification.objects.filter(tenant=tenant, user=user).order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, tenant: Tenant, user: User, membership: Membership) -> int:
+    """The badge beside "Notifications": one COUNT query over the rows the page lists."""
+    notifications = notification_list(tenant=tenant, user=user)
+    return scope_for(notifications, tenant=tenant, membership=membership).filter(read_at__isnull=True).count()

@@ -34,3 +34,14 @@ def send_pending_invitations_task() -> int:
 @shared_task(name="tenancy.purge_idempotency_records", acks_late=True)
 def purge_idempotency_records_task() -> int:
     return services.idempotency_records_purge()
+
+
+@shared_task(name="tenancy.send_notification_email", base=TenantTask, acks_late=True)
+def send_notification_email_task(*, tenant_id: int, notification_id: int) -> bool:
+    # No autoretry: a refused send is counted on the row and the outbox sweep retries it.
+    return services.notification_send_email(tenant=get_active_tenant(), notification_id=notification_id)
+
+
+@shared_task(name="tenancy.send_pending_notification_emails", acks_late=True)
+def send_pending_notification_emails_task() -> int:
+    return services.notification_emails_send_pending()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partnerhub.tenancy.views import admin, dashboard, members, partners
+from partnerhub.tenancy.views import admin, dashboard, members, notifications, partners
 
 app_name = "tenancy"
 
@@ -38,5 +38,11 @@ urlpatterns = [
         "settings/api-keys/<int:api_key_id>/revoke/", admin.ApiKeyRevokeView.as_view(), name="api_key_revoke"
     ),
     path("audit/", admin.AuditListView.as_view(), name="audit_list"),
+    path("notifications/", notifications.NotificationListView.as_view(), name="notification_list"),
+    path(
+        "notifications/mark-read/",
+        notifications.NotificationMarkReadView.as_view(),
+        name="notification_mark_read",
+    ),
     path("status/", admin.SystemStatusView.as_view(), name="system_status"),
 ]

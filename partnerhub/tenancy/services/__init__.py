@@ -18,6 +18,12 @@ from partnerhub.tenancy.services.invitations import (
     user_create_for_invitation,
 )
 from partnerhub.tenancy.services.memberships import membership_change_role, membership_remove
+from partnerhub.tenancy.services.notifications import (
+    notification_create,
+    notification_emails_send_pending,
+    notification_send_email,
+    notifications_mark_read,
+)
 from partnerhub.tenancy.services.partners import (
     PARTNER_FIELDS,
     partner_create,
@@ -46,6 +52,10 @@ __all__ = [
     "invitation_token",
     "membership_change_role",
     "membership_remove",
+    "notification_create",
+    "notification_emails_send_pending",
+    "notification_send_email",
+    "notifications_mark_read",
     "partner_create",
     "partner_delete",
     "partner_update",
