@@ -36,6 +36,13 @@ format: install
 lock: install
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
 
+# Scale benchmark of partner ranking and the plan page (bench/README.md); not part of `make test`.
+# Generates the two bench tenants once (in the partnerhub_bench database), then measures.
+bench: install
+	$(PY) -m bench.generate
+	$(PY) -m bench.generate --scale 0.1
+	$(PY) -m bench.planning --json bench/results/planning.json
+
 stop: install
 	$(PY) -m partnerhub.dev stop
 
