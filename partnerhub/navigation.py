@@ -29,7 +29,9 @@ NAV: list[NavItem] = [
     NavItem("My accounts", "accounts:mapping_list", "mapping.view", audience="partner"),
     NavItem("Upload my accounts", "accounts:import_mapping_create", "mapping.change", audience="partner"),
     NavItem("Accounts", "accounts:account_list", "account.view", audience="staff", section="Accounts"),
-    NavItem("Opportunities", "accounts:opportunity_list", "account.view", audience="staff", section="Accounts"),
+    NavItem(
+        "Opportunities", "accounts:opportunity_list", "account.view", audience="staff", section="Accounts"
+    ),
     NavItem("Account mapping", "accounts:mapping_list", "mapping.view", audience="staff", section="Accounts"),
     NavItem("Imports", "accounts:import_list", "account.view", audience="staff", section="Accounts"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
