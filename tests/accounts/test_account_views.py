@@ -669,8 +669,10 @@ def test_a_partner_user_sees_only_their_own_mapping(mapping, partner_user, other
     page = client.get(f"{T}/account-mapping/")
     html = page.content.decode()
     assert mapping_rows(page) == [("Alpine Clinics", "Contoso Consulting")]
+    assert "<h1>My accounts</h1>" in html
     assert "Borealis" not in html
     assert "Fabrikam" not in html
+    assert '<input type="hidden" name="partner"' in html  # one company: nothing to pick
     assert f"{T}/accounts/" not in html  # no links into the vendor's account pages
     other = client.get(f"{T}/account-mapping/?partner={other_partner.id}")
     assert "Select a valid choice" in other.content.decode()
