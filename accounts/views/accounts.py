@@ -356,11 +356,10 @@ class MappingCreateView(TenantView, FormView):
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         if self.can("account.view"):  # staff may search the accounts; partner users type a domain
-            form.fields["account"].label = "Account"
-            form.fields[
-                "account"
-            ].help_text = "Type part of its name or domain and pick it, or type its web domain."
-            form.fields["account"].widget.attrs.update(
+            field = form.fields["account"]
+            field.label = "Account"
+            field.help_text = "Type part of its name or domain and pick it, or type its web domain."
+            field.widget.attrs.update(
                 {
                     "list": "account-options",
                     "placeholder": "Acme or acme.com",
