@@ -161,7 +161,7 @@ FUNDS = {
 
 
 def seed_planning(tenant: Tenant) -> None:
-    catalog_install(tenant=tenant)
+    plays = {play.kind: play for play in catalog_install(tenant=tenant)}
     if TargetAccount.objects.filter(tenant=tenant).exists():
         return
     sales = User.objects.get(email="sales@northwind.example")
@@ -209,7 +209,7 @@ def seed_planning(tenant: Tenant) -> None:
         FundAllocation.objects.create(
             tenant=tenant, partner=partners[partner_name], year=year, quarter=quarter, amount=Decimal(amount)
         )
-    _launched_plan(tenant, manager, sales, partners["Contoso Consulting"], by_domain, year, quarter)
+    _launched_plan(tenant, manager, sales, partners["Contoso Consulting"], plays, by_domain, year, quarter)
     draft = services.plan_create(
         tenant=tenant, actor=manager, year=year, quarter=quarter, name="DACH manufacturing"
     )
@@ -218,8 +218,7 @@ def seed_planning(tenant: Tenant) -> None:
     )
 
 
-def _launched_plan(tenant, manager, sales, partner, by_domain, year, quarter) -> Plan:
-    plays = {play.kind: play for play in catalog_install(tenant=tenant)}
+def _launched_plan(tenant, manager, sales, partner, plays, by_domain, year, quarter) -> Plan:
     plan = services.plan_create(
         tenant=tenant, actor=manager, year=year, quarter=quarter, name="Hospitals in the Northeast"
     )

@@ -2,22 +2,13 @@
 
 import django_filters
 
+from accounts.filters import SortFilter
 from accounts.models import MARKET_VALUES, MarketKind, Plan
 from partnerhub.tenancy.filters import tenant_partners
 
 QUARTERS = [(1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")]
 # Every value a market can take, whatever its kind (regions, verticals and segments).
 MARKET_VALUE_CHOICES = [choice for choices in MARKET_VALUES.values() for choice in choices.choices]
-
-
-class PlanSortFilter(django_filters.OrderingFilter):
-    """`?sort=` with the id as the last key, so pages stay stable where the sorted values tie."""
-
-    def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        if value:
-            qs = qs.order_by(*qs.query.order_by, "id")
-        return qs
 
 
 class PlanFilter(django_filters.FilterSet):
@@ -30,7 +21,7 @@ class PlanFilter(django_filters.FilterSet):
     # A partner user's choice is their own company only: another partner's id is "not a valid
     # choice", exactly like an id that does not exist.
     partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
-    sort = PlanSortFilter(
+    sort = SortFilter(
         fields=(
             ("year", "year"),
             ("quarter", "quarter"),

@@ -8,6 +8,7 @@ from accounts.models import AccountMapping, Opportunity, TargetAccount
 from accounts.selectors.accounts import account_by_domain, account_clashes
 from partnerhub.tenancy import selectors as tenancy_selectors
 from partnerhub.tenancy.models import Membership, Partner
+from partnerhub.tenancy.scoping import scope_for
 
 
 class AccountForm(forms.ModelForm):
@@ -129,11 +130,10 @@ class MappingCreateForm(forms.Form):
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
         partners = tenancy_selectors.partner_choices(tenant=membership.tenant)
+        self.fields["partner"].queryset = scope_for(partners, tenant=membership.tenant, membership=membership)
         if membership.is_partner_role:  # their own company's mapping only: the field is fixed
-            partners = partners.filter(id=membership.partner_id)
             self.fields["partner"].initial = membership.partner_id
             self.fields["partner"].disabled = True
-        self.fields["partner"].queryset = partners
         self.fields["account"] = AccountDomainField(
             tenant=membership.tenant,
             label="Account web domain",

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from accounts.services import imports
+from accounts.services import imports, nudges
 from partnerhub.tenancy.context import get_active_tenant
 from partnerhub.tenancy.tasking import TenantTask
 
@@ -23,6 +23,4 @@ def sweep_queued_imports_task() -> int:
 
 @shared_task(name="accounts.send_follow_up_nudges", acks_late=True)
 def send_follow_up_nudges_task() -> int:
-    from accounts.services import follow_up_nudges_send
-
-    return follow_up_nudges_send()
+    return nudges.follow_up_nudges_send()

@@ -596,13 +596,9 @@ class Generator:
         from django.db.models.functions import MD5, Cast
 
         from accounts.models import Plan, PlanAccount, TargetAccount
-        from plays.models import Play, PlayKind
+        from plays.services import catalog_install
 
-        Play.objects.bulk_create(
-            Play(tenant=tenant, kind=kind, name=kind.label, success_metric="Opportunities progressed")
-            for kind in PlayKind
-            if not Play.objects.filter(tenant=tenant, kind=kind).exists()
-        )
+        catalog_install(tenant=tenant)  # the four plays and their masters, as every tenant has
         year, quarter = current_quarter()
         kind, value = PLAN_MARKET
         pm = self.users["pm"]

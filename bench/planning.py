@@ -21,7 +21,6 @@ For each tenant made by `bench.generate`, on its 20-account plan:
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import math
 import statistics
@@ -89,18 +88,6 @@ class TenantResult:
     explain: dict = field(default_factory=dict)
     page: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
-
-
-def find_selector() -> Callable:
-    """`accounts.selectors.partner_ranking`, wherever the package keeps it."""
-    for module_name in ("accounts.selectors", "accounts.selectors.plans"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if hasattr(module, "partner_ranking"):
-            return module.partner_ranking
-    raise SystemExit("accounts.selectors.partner_ranking does not exist (yet): nothing to measure.")
 
 
 def timed(func: Callable, repeat: int) -> tuple[Timing, object]:
@@ -206,11 +193,11 @@ def measure_tenant(slug: str, repeat: int, say: Callable[[str], None]) -> Tenant
     from django.utils.html import escape
 
     from accounts.models import Plan, PlanAccount
+    from accounts.selectors.plans import partner_ranking
     from bench.generate import tenant_counts
     from partnerhub.tenancy.context import tenant_context
     from partnerhub.tenancy.models import Tenant, User
 
-    partner_ranking = find_selector()
     tenant = Tenant.objects.get(slug=slug)
     plan = Plan.unscoped.filter(tenant=tenant).order_by("id").first()
     result = TenantResult(
@@ -412,7 +399,6 @@ def main(argv: list[str] | None = None) -> int:
             f"Tenant(s) {missing or ['bench']} not generated: run python -m bench.generate "
             "(and --scale 0.1) first, or make bench."
         )
-    find_selector()
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

@@ -124,18 +124,15 @@ class VersionCreateSerializer(serializers.ModelSerializer):
         fields = ["master", "name", "vertical", "partner"]
 
 
-class OverrideSerializer(serializers.Serializer):
-    key = serializers.ChoiceField(choices=ComponentKey.choices)
-    content = serializers.CharField(allow_blank=True, trim_whitespace=False)
-
-
 class OverrideClearSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=ComponentKey.choices)
 
 
-class ComponentUpdateSerializer(serializers.Serializer):
-    key = serializers.ChoiceField(choices=ComponentKey.choices)
+class OverrideSerializer(OverrideClearSerializer):
     content = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class ComponentUpdateSerializer(OverrideSerializer):
     is_fixed = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="Leave out to keep it as it is."
     )
@@ -239,47 +236,36 @@ class PackageViewSet(IdempotentCreateMixin, VersionCreateMixin, TenantReadOnlyVi
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
+    def _edit(self, input_serializer, service) -> Response:
+        """Validate the body, hand it to the service with this package's id, answer the detail."""
+        serializer = input_serializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        package_id = self.get_object().id
+        service(
+            tenant=self.request.tenant,
+            actor=self.request.user,
+            package_id=package_id,
+            **serializer.validated_data,
+        )
+        return self._detail(package_id)
+
     @extend_schema(request=OverrideSerializer, responses=PackageDetailSerializer)
     @action(detail=True, methods=["post"], url_path="set-override")
     def set_override(self, request, pk=None):
         """Give a version its own content for a flexible component (refused for fixed ones)."""
-        serializer = OverrideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.package_override_set(
-            tenant=request.tenant,
-            actor=request.user,
-            package_id=self.get_object().id,
-            **serializer.validated_data,
-        )
-        return self._detail(self.get_object().id)
+        return self._edit(OverrideSerializer, services.package_override_set)
 
     @extend_schema(request=OverrideClearSerializer, responses=PackageDetailSerializer)
     @action(detail=True, methods=["post"], url_path="clear-override")
     def clear_override(self, request, pk=None):
         """Drop a version's override: the component reads from the master again."""
-        serializer = OverrideClearSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.package_override_clear(
-            tenant=request.tenant,
-            actor=request.user,
-            package_id=self.get_object().id,
-            **serializer.validated_data,
-        )
-        return self._detail(self.get_object().id)
+        return self._edit(OverrideClearSerializer, services.package_override_clear)
 
     @extend_schema(request=ComponentUpdateSerializer, responses=PackageDetailSerializer)
     @action(detail=True, methods=["post"], url_path="update-component")
     def update_component(self, request, pk=None):
         """Change a master's component (content, and whether it is fixed); versions follow."""
-        serializer = ComponentUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.package_component_update(
-            tenant=request.tenant,
-            actor=request.user,
-            package_id=self.get_object().id,
-            **serializer.validated_data,
-        )
-        return self._detail(self.get_object().id)
+        return self._edit(ComponentUpdateSerializer, services.package_component_update)
 
 
 class ProgramViewSet(TenantReadOnlyViewSet):

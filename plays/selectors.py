@@ -150,17 +150,16 @@ def package_for(
     rank = [When(parent__isnull=True, then=Value(4))]
     if partner_id is not None:
         specific |= Q(partner_id=partner_id, vertical__in=[vertical, ""])
-        rank += [
-            When(partner_id=partner_id, vertical=vertical, then=Value(1)) if vertical else None,
-            When(partner_id=partner_id, vertical="", then=Value(2)),
-        ]
+        if vertical:
+            rank.append(When(partner_id=partner_id, vertical=vertical, then=Value(1)))
+        rank.append(When(partner_id=partner_id, vertical="", then=Value(2)))
     if vertical:
         specific |= Q(partner__isnull=True, vertical=vertical)
         rank.append(When(partner__isnull=True, vertical=vertical, then=Value(3)))
     return (
         ActivationPackage.objects.filter(tenant=tenant, play=play)
         .filter(specific)
-        .annotate(rank=Case(*[when for when in rank if when is not None], output_field=IntegerField()))
+        .annotate(rank=Case(*rank, output_field=IntegerField()))
         .select_related("play", "parent", "partner")
         .order_by("rank", "id")
         .first()

@@ -234,14 +234,12 @@ def package_version_create(
 def _version_and_master(tenant: Tenant, package_id: int) -> tuple[ActivationPackage, ActivationPackage]:
     """The version, locked after its master: the same order as `package_component_update`, so making
     a component fixed and overriding it cannot both succeed."""
-    parent_id = ActivationPackage.objects.filter(tenant=tenant, id=package_id).values_list(
-        "parent_id", flat=True
-    )
-    parent_id = parent_id.get()
+    packages = ActivationPackage.objects.filter(tenant=tenant)
+    parent_id = packages.values_list("parent_id", flat=True).get(id=package_id)
     if parent_id is None:
         raise ServiceError("A master is edited directly; overrides belong to its versions.")
-    master = ActivationPackage.objects.select_for_update().get(tenant=tenant, id=parent_id)
-    version = ActivationPackage.objects.select_for_update().get(tenant=tenant, id=package_id)
+    master = packages.select_for_update().get(id=parent_id)
+    version = packages.select_for_update().get(id=package_id)
     return version, master
 
 

@@ -8,7 +8,7 @@ written. A body that is not {"rows": [objects]} is a 400.
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -19,8 +19,7 @@ from accounts.rows import AccountRow, MappingRow, OpportunityRow
 from accounts.services.upserts import UpsertReport, numbered
 from partnerhub.tenancy.api.fields import TenantRelatedField
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantViewSetMixin
-from partnerhub.tenancy.scoping import scope_for
-from partnerhub.tenancy.selectors import partner_choices
+from partnerhub.tenancy.filters import tenant_partners
 
 MAX_BULK_ROWS = 1000
 
@@ -50,16 +49,9 @@ class BulkRowsSerializer(serializers.Serializer):
     )
 
 
-def _tenant_partners(request):
-    """A partner user can name only their own company: another id is invalid, like one that does
-    not exist."""
-    partners = partner_choices(tenant=request.tenant)
-    return scope_for(partners, tenant=request.tenant, membership=request.membership)
-
-
 class MappingRowsSerializer(BulkRowsSerializer):
     partner = TenantRelatedField(
-        queryset_for=_tenant_partners, help_text="Id of the partner these accounts are mapped to."
+        queryset_for=tenant_partners, help_text="Id of the partner these accounts are mapped to."
     )
 
 
@@ -113,52 +105,49 @@ class BulkUpsertViewSet(IdempotentCreateMixin, _UpsertRows, TenantViewSetMixin, 
     permission_write = "account.change"
 
 
-class AccountBulkViewSet(BulkUpsertViewSet):
-    @extend_schema(
+@extend_schema_view(
+    create=extend_schema(
         summary="Create or update accounts by CRM id (else domain)",
         request=AccountBulkRequestSerializer,
         responses={200: UpsertReportSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
+)
+class AccountBulkViewSet(BulkUpsertViewSet):
     def upsert(self, data):
         return services.accounts_upsert(
             tenant=self.request.tenant, actor=self.request.user, rows=numbered(data["rows"])
         )
 
 
-class OpportunityBulkViewSet(BulkUpsertViewSet):
-    @extend_schema(
+@extend_schema_view(
+    create=extend_schema(
         summary="Create or update opportunities by CRM id; stage changes go to the stage history",
         request=OpportunityBulkRequestSerializer,
         responses={200: UpsertReportSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
+)
+class OpportunityBulkViewSet(BulkUpsertViewSet):
     def upsert(self, data):
         return services.opportunities_upsert(
             tenant=self.request.tenant, actor=self.request.user, rows=numbered(data["rows"])
         )
 
 
-class MappingBulkViewSet(BulkUpsertViewSet):
-    """A partner's account mapping; a partner user's session may send only their own company's."""
-
-    serializer_class = MappingRowsSerializer
-    permission_write = "mapping.change"
-
-    @extend_schema(
+@extend_schema_view(
+    create=extend_schema(
         summary="Map target accounts (matched by domain) to a partner",
         request=MappingBulkRequestSerializer,
         responses={200: UpsertReportSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
+)
+class MappingBulkViewSet(BulkUpsertViewSet):
+    """A partner's account mapping; a partner user's session may send only their own company's."""
+
+    serializer_class = MappingRowsSerializer
+    permission_write = "mapping.change"
 
     def upsert(self, data):
         return services.mappings_upsert(

@@ -2,15 +2,13 @@
 /api/v1/accounts/, /api/v1/opportunities/, /api/v1/account-mappings/. Reads come from the
 selectors through the tenant (and partner) scope; writes go through accounts.services."""
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from accounts import services
-from accounts.filters import AccountFilter, MappingFilter, OpportunityFilter
+from accounts.filters import AccountFilter, MappingFilter, OpportunityFilter, tenant_accounts, tenant_staff
 from accounts.models import (
     AccountMapping,
-    AccountStage,
     Opportunity,
     OpportunityStage,
     OpportunityStageChange,
@@ -21,66 +19,18 @@ from accounts.selectors import accounts as selectors
 from partnerhub.tenancy.api.fields import TenantEmailRelatedField, TenantRelatedField
 from partnerhub.tenancy.api.viewsets import TenantModelViewSet
 from partnerhub.tenancy.filters import tenant_partners
-from partnerhub.tenancy.selectors import staff_users
-from partnerhub.tenancy.taxonomy import Region, Vertical
-
-
-def tenant_accounts(request):
-    return selectors.account_choices(tenant=request.tenant)
-
-
-class OwnEnumChoiceField(serializers.ChoiceField):
-    """A choice field with an OpenAPI enum of its own, named after the field.
-
-    drf-spectacular names enums by property name and warns when one name covers two choice sets
-    (an account's `stage` and an opportunity's) or one choice set gets two names (`industry` here,
-    a partner's `verticals`): `enum_id` keeps each such field's enum apart."""
-
-    def __init__(self, *, enum_id: str, **kwargs):
-        self.enum_id = enum_id
-        super().__init__(**kwargs)
-
-
-class OwnEnumChoiceFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = OwnEnumChoiceField
-
-    def map_serializer_field(self, auto_schema, direction):
-        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        schema["x-spec-enum-id"] = self.target.enum_id  # the key enums are grouped and named by
-        return schema
-
 
 # --- Accounts -----------------------------------------------------------------------------------
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    industry = OwnEnumChoiceField(
-        enum_id="account.industry", choices=Vertical.choices, required=False, allow_blank=True
-    )
-    region = OwnEnumChoiceField(
-        enum_id="account.region", choices=Region.choices, required=False, allow_blank=True
-    )
-    stage = OwnEnumChoiceField(
-        enum_id="account.stage",
-        choices=AccountStage.choices,
-        read_only=True,
-        help_text="Derived from the account's opportunities when it has any (open; stalled when no open "
-        "one changed stage in 60 days; existing customer when one was won; net new when all were "
-        "lost); else manual_stage.",
-    )
-    manual_stage = OwnEnumChoiceField(
-        enum_id="account.manual_stage",
-        choices=AccountStage.choices,
-        required=False,
-        help_text="The stage used while the account has no opportunities.",
-    )
     domain = DomainField(
         max_length=253,
         help_text="Web domain, unique in the tenant; a URL or an email address is reduced to it "
         "(https://www.Acme.com/about → acme.com).",
     )
     owner = TenantEmailRelatedField(
-        queryset_for=lambda request: staff_users(tenant=request.tenant),
+        queryset_for=tenant_staff,
         required=False,
         allow_null=True,
         help_text="Email of the vendor's sales owner of the account (a staff member).",
@@ -114,8 +64,15 @@ class AccountSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"external_id": {"help_text": "The account's id in the CRM, unique in the tenant."}}
+        read_only_fields = ["id", "stage", "created_at", "updated_at"]
+        extra_kwargs = {
+            "external_id": {"help_text": "The account's id in the CRM, unique in the tenant."},
+            "stage": {
+                "help_text": "Derived from the account's opportunities when it has any (open; stalled "
+                "when no open one changed stage in 60 days; existing customer when one was won; net new "
+                "when all were lost); else manual_stage."
+            },
+        }
 
     def validate(self, attrs):
         clashes = selectors.account_clashes(
@@ -161,15 +118,11 @@ class AccountViewSet(TenantModelViewSet):
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
-    from_stage = OwnEnumChoiceField(
-        enum_id="stage_change.from_stage",
+    from_stage = serializers.ChoiceField(
         choices=OpportunityStage.choices,
         allow_blank=True,
         read_only=True,
         help_text="Empty for the stage the opportunity opened in.",
-    )
-    to_stage = OwnEnumChoiceField(
-        enum_id="stage_change.to_stage", choices=OpportunityStage.choices, read_only=True
     )
 
     class Meta:
@@ -179,7 +132,6 @@ class StageChangeSerializer(serializers.ModelSerializer):
 
 
 class OpportunitySerializer(serializers.ModelSerializer):
-    stage = OwnEnumChoiceField(enum_id="opportunity.stage", choices=OpportunityStage.choices, required=False)
     account = TenantRelatedField(queryset_for=tenant_accounts, help_text="Id of the target account.")
     source_partner = TenantRelatedField(
         queryset_for=tenant_partners,

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from accounts.filters import tenant_accounts, tenant_staff
 from accounts.filters_plans import PlanFilter
 from accounts.models import (
     KICKOFF_FIELDS,
@@ -26,8 +27,7 @@ from accounts.models import (
     Plan,
     PlanStep,
 )
-from accounts.selectors.accounts import account_choices
-from accounts.selectors.plans import partner_ranking, plan_detail, plan_list
+from accounts.selectors.plans import partner_ranking, plan_detail, plan_list, plan_steps_loaded
 from accounts.services.plans import (
     follow_up_complete,
     plan_close,
@@ -42,14 +42,13 @@ from accounts.services.plans import (
     plan_set_targets,
     plan_update_kickoff,
     steps_complete,
-    steps_taken_from,
 )
 from partnerhub.tenancy.api.fields import TenantEmailRelatedField, TenantRelatedField
 from partnerhub.tenancy.api.schema import FIELD_ERRORS
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantReadOnlyViewSet
 from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.filters import tenant_partners
 from partnerhub.tenancy.scoping import scope_for
-from partnerhub.tenancy.selectors import partner_choices, staff_users
 from partnerhub.tenancy.taxonomy import Currency
 from plays.models import PlayKind
 from plays.selectors import play_choices, play_recommendation
@@ -80,7 +79,7 @@ class StaffEmailField(TenantEmailRelatedField):
     """A vendor staff member of the tenant, named by email."""
 
     def __init__(self, **kwargs):
-        super().__init__(queryset_for=lambda request: staff_users(tenant=request.tenant), **kwargs)
+        super().__init__(queryset_for=tenant_staff, **kwargs)
 
 
 class BoundedListField(serializers.ListField):
@@ -275,8 +274,7 @@ class PlanDetailSerializer(PlanSerializer):
     @extend_schema_field(PlanStepStateSerializer(many=True))
     def get_steps(self, plan: Plan) -> list[dict]:
         # From what `plan_detail` loaded: no further queries.
-        has_follow_up = getattr(plan, "follow_up", None) is not None
-        taken = steps_taken_from(plan, len(plan.plan_accounts.all()), has_follow_up)
+        taken = plan_steps_loaded(plan)
         complete = steps_complete(plan, taken)
         rows = [
             {
@@ -377,14 +375,14 @@ class MarketInputSerializer(serializers.Serializer):
 
 class AccountsInputSerializer(serializers.Serializer):
     account_ids = BoundedListField(
-        child=TenantIdField(queryset_for=lambda request: account_choices(tenant=request.tenant)),
+        child=TenantIdField(queryset_for=tenant_accounts),
         max_length=ACCOUNT_IDS_MAX,
         help_text="Ids of the 5 to 20 named target accounts (the whole list: it replaces the last one).",
     )
 
 
 class PartnerInputSerializer(serializers.Serializer):
-    partner_id = TenantIdField(queryset_for=lambda request: partner_choices(tenant=request.tenant))
+    partner_id = TenantIdField(queryset_for=tenant_partners)
 
 
 class PlayInputSerializer(serializers.Serializer):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
+    Aggregate,
     Case,
+    CharField,
     Count,
-    F,
+    FilteredRelation,
     Func,
     IntegerField,
     OuterRef,
@@ -23,7 +25,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, JSONObject, Least
 
-from accounts.models import AccountMapping, MarketKind, Plan, PlanAccount, TargetAccount
+from accounts.models import PLAN_OWNER_FIELDS, MarketKind, Plan, PlanAccount, TargetAccount
+from accounts.selectors.accounts import account_choices
+from accounts.services.plans import steps_taken_from
 from mdf.models import FundAllocation
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.taxonomy import Region, Vertical
@@ -56,51 +60,75 @@ def plan_detail(*, tenant: Tenant) -> QuerySet[Plan]:
             "program",
             "follow_up__sales_owner",
             "created_by",
-            *PLAN_OWNERS,
+            *PLAN_OWNER_FIELDS,
         )
         .prefetch_related(Prefetch("plan_accounts", queryset=named), "checkpoints")
     )
 
 
-PLAN_OWNERS = [
-    "owner_field_marketing",
-    "owner_partner_marketing",
-    "owner_sales",
-    "owner_channel",
-    "owner_product_marketing",
-    "owner_revops",
-]
+def plan_steps_loaded(plan: Plan) -> dict[int, bool]:
+    """Which steps hold a decision, read from a plan as `plan_detail` loaded it (no query)."""
+    has_follow_up = getattr(plan, "follow_up", None) is not None
+    return steps_taken_from(plan, len(plan.plan_accounts.all()), has_follow_up)
+
+
+# The account field a market kind is matched against.
+MARKET_ACCOUNT_FIELD = {
+    MarketKind.REGION: "region",
+    MarketKind.VERTICAL: "industry",
+    MarketKind.SEGMENT: "segment",
+}
+
+
+def plan_account_candidates(
+    *, tenant: Tenant, plan: Plan, exclude: list[int], query: str = "", stage: str = "", limit: int = 25
+) -> list[TargetAccount]:
+    """Accounts to add to a plan: those matching `query` (name or domain), else the market's own
+    (its region, industry or segment); optionally of one stage."""
+    accounts = account_choices(tenant=tenant).exclude(id__in=exclude)
+    if query:
+        accounts = accounts.filter(Q(name__icontains=query) | Q(domain__icontains=query))
+    elif plan.market_kind:
+        accounts = accounts.filter(**{MARKET_ACCOUNT_FIELD[MarketKind(plan.market_kind)]: plan.market_value})
+    if stage:
+        accounts = accounts.filter(stage=stage)
+    return list(accounts[:limit])
 
 
 @dataclass
 class PlanProfile:
-    """What the plan's named accounts look like: the market's vertical and region for credibility
-    and fit (for a region market, the accounts' most common industry; and so on)."""
+    """The plan's named accounts, and the vertical and region partners are judged against: the
+    market's own, or for another kind of market the named accounts' most common one."""
 
     account_ids: list[int]
+    account_names: dict[int, str]
     vertical: str = ""
     region: str = ""
-    stages: dict[str, int] = field(default_factory=dict)
+
+
+class Mode(Aggregate):
+    """PostgreSQL's most frequent value (ties: the smallest)."""
+
+    function = "MODE"
+    template = "%(function)s() WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
 
 
 def plan_profile(*, tenant: Tenant, plan: Plan) -> PlanProfile:
     named = TargetAccount.objects.filter(tenant=tenant, plans__id=plan.id)
-    rows = list(named.values("id", "industry", "region", "stage"))
-    profile = PlanProfile(account_ids=[row["id"] for row in rows])
-
-    def most_common(key: str) -> str:
-        counts: dict[str, int] = {}
-        for row in rows:
-            if row[key]:
-                counts[row[key]] = counts.get(row[key], 0) + 1
-        return max(sorted(counts), key=counts.get, default="")
-
+    found = named.aggregate(
+        ids=ArrayAgg("id", order_by="id", default=[]),
+        names=ArrayAgg("name", order_by="id", default=[]),
+        industry=Mode("industry", filter=~Q(industry=""), output_field=CharField()),
+        region=Mode("region", filter=~Q(region=""), output_field=CharField()),
+    )
     market = plan.market_value
-    profile.vertical = market if plan.market_kind == MarketKind.VERTICAL else most_common("industry")
-    profile.region = market if plan.market_kind == MarketKind.REGION else most_common("region")
-    for row in rows:
-        profile.stages[row["stage"]] = profile.stages.get(row["stage"], 0) + 1
-    return profile
+    return PlanProfile(
+        account_ids=found["ids"],
+        account_names=dict(zip(found["ids"], found["names"], strict=True)),
+        vertical=market if plan.market_kind == MarketKind.VERTICAL else found["industry"] or "",
+        region=market if plan.market_kind == MarketKind.REGION else found["region"] or "",
+    )
 
 
 @dataclass
@@ -131,42 +159,42 @@ def partner_ranking(*, tenant: Tenant, plan: Plan, limit: int | None = None) -> 
     access first, then find the money.
     """
     profile = plan_profile(tenant=tenant, plan=plan)
-    mappings = AccountMapping.objects.filter(
-        tenant=tenant, partner=OuterRef("pk"), account_id__in=profile.account_ids
-    )
-    access = Coalesce(
-        Subquery(mappings.values("partner").annotate(n=Count("id")).values("n"), output_field=IntegerField()),
-        0,
-    )
     has_vertical = Case(When(verticals__contains=[profile.vertical or "-"], then=1), default=0)
     covers_region = Case(When(regions__contains=[profile.region or "-"], then=1), default=0)
     funds = FundAllocation.objects.filter(
         tenant=tenant, partner=OuterRef("pk"), year=plan.year, quarter=plan.quarter
-    ).values("partner")
+    )
     partners = (
         Partner.objects.filter(tenant=tenant, status=Partner.Status.ACTIVE)
+        # One join to the partner's mappings of the named accounts only, aggregated once per partner.
         .annotate(
-            access=access,
-            access_accounts=ArraySubquery(
-                mappings.order_by("account__name").values(
-                    json=JSONObject(name="account__name", relationship="relationship")
-                )
+            known=FilteredRelation(
+                "account_mappings",
+                condition=Q(
+                    account_mappings__tenant=tenant, account_mappings__account_id__in=profile.account_ids
+                ),
+            )
+        )
+        .annotate(
+            access=Count("known"),
+            access_accounts=ArrayAgg(
+                JSONObject(account="known__account_id", relationship="known__relationship"),
+                filter=Q(known__isnull=False),
+                default=[],
             ),
+            credibility_fit=has_vertical * VERTICAL_POINTS
+            + Least(Coalesce(Cardinality("certifications"), 0), MAX_CERTIFICATION_POINTS)
+            + covers_region * REGION_POINTS,
             has_vertical=has_vertical,
             certification_count=Coalesce(Cardinality("certifications"), 0),
             covers_region=covers_region,
             mdf_available=Coalesce(
-                Subquery(funds.annotate(total=Sum("amount")).values("total")), Value(Decimal("0"))
+                Subquery(funds.values("partner").annotate(total=Sum("amount")).values("total")),
+                Value(Decimal("0")),
             ),
-            mdf_currency=Subquery(funds.annotate(currency_=F("currency")).values("currency_")[:1]),
+            mdf_currency=Subquery(funds.values("currency")[:1]),
         )
-        .annotate(
-            score=F("access") * ACCESS_POINTS
-            + F("has_vertical") * VERTICAL_POINTS
-            + Least(F("certification_count"), MAX_CERTIFICATION_POINTS)
-            + F("covers_region") * REGION_POINTS
-        )
-        .order_by("-access", "-score", "name", "id")
+        .order_by("-access", "-credibility_fit", "name", "id")
     )
     if limit is not None:
         partners = partners[:limit]
@@ -175,9 +203,13 @@ def partner_ranking(*, tenant: Tenant, plan: Plan, limit: int | None = None) -> 
 
 
 def _rank(partner: Partner, named: int, profile: PlanProfile) -> PartnerRank:
+    known = sorted(
+        ({"name": profile.account_names[row["account"]], **row} for row in partner.access_accounts),
+        key=lambda row: row["name"],
+    )
     reasons = []
     if partner.access:
-        accounts = ", ".join(row["name"] for row in partner.access_accounts[:5])
+        accounts = ", ".join(row["name"] for row in known[:5])
         more = f" and {partner.access - 5} more" if partner.access > 5 else ""
         reasons.append(f"Works with {partner.access} of the {named} named accounts: {accounts}{more}.")
     else:
@@ -192,11 +224,11 @@ def _rank(partner: Partner, named: int, profile: PlanProfile) -> PartnerRank:
     return PartnerRank(
         partner=partner,
         access=partner.access,
-        access_accounts=partner.access_accounts,
+        access_accounts=known,
         has_vertical=bool(partner.has_vertical),
         certifications=partner.certification_count,
         covers_region=bool(partner.covers_region),
-        score=partner.score,
+        score=partner.access * ACCESS_POINTS + partner.credibility_fit,
         mdf_available=partner.mdf_available,
         mdf_currency=partner.mdf_currency or "",
         reasons=reasons,

@@ -25,9 +25,9 @@ from accounts.models import (
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, snapshot
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.models import Membership, Partner, Tenant
-from partnerhub.tenancy.roles import STAFF_ROLES
-from partnerhub.tenancy.services.common import check_partner_in_tenant, save_validated
+from partnerhub.tenancy.models import Partner, Tenant
+from partnerhub.tenancy.selectors import staff_users
+from partnerhub.tenancy.services.common import check_partner_in_tenant, membership_of, save_validated
 
 ACCOUNT_FIELDS = [
     "name",
@@ -67,10 +67,7 @@ def _clean_account_fields(tenant: Tenant, fields: dict) -> dict:
         except ValidationError as exc:
             raise ServiceError(exc.messages[0], field="domain") from exc
     owner = fields.get("owner")
-    if (
-        owner is not None
-        and not Membership.objects.filter(tenant=tenant, user=owner, role__in=STAFF_ROLES).exists()
-    ):
+    if owner is not None and not staff_users(tenant=tenant).filter(pk=owner.pk).exists():
         raise ServiceError("The owner must be a vendor staff member of this tenant.", field="owner")
     return fields
 
@@ -177,9 +174,10 @@ def _clean_opportunity_fields(tenant: Tenant, fields: dict) -> dict:
 
 
 def _set_influencers(tenant: Tenant, opportunity: Opportunity, partners: Iterable[Partner]) -> None:
+    partners = list(partners)
+    for partner in partners:
+        check_partner_in_tenant(tenant, partner)
     wanted = {partner.id for partner in partners}
-    for partner_id in wanted:
-        check_partner_in_tenant(tenant, Partner(id=partner_id, tenant_id=tenant.id))
     existing = set(
         OpportunityInfluence.objects.filter(tenant=tenant, opportunity=opportunity).values_list(
             "partner_id", flat=True
@@ -196,18 +194,25 @@ def _set_influencers(tenant: Tenant, opportunity: Opportunity, partners: Iterabl
     )
 
 
-def opportunity_stage_record(
+def opportunity_stage_change(
     *, tenant: Tenant, opportunity: Opportunity, from_stage: str, at: datetime | None = None
-) -> None:
-    """Keep a stage change in the history (the caller has saved the new stage)."""
-    at = at or timezone.now()
-    OpportunityStageChange.objects.create(
+) -> OpportunityStageChange:
+    """The history row of a stage change to the opportunity's current stage, unsaved (a batch
+    bulk-inserts them)."""
+    return OpportunityStageChange(
         tenant=tenant,
         opportunity=opportunity,
         from_stage=from_stage,
         to_stage=opportunity.stage,
-        changed_at=at,
+        changed_at=at or timezone.now(),
     )
+
+
+def opportunity_stage_record(
+    *, tenant: Tenant, opportunity: Opportunity, from_stage: str, at: datetime | None = None
+) -> None:
+    """Keep a stage change in the history (the caller has saved the new stage)."""
+    opportunity_stage_change(tenant=tenant, opportunity=opportunity, from_stage=from_stage, at=at).save()
 
 
 @transaction.atomic
@@ -294,11 +299,23 @@ def opportunity_delete(*, tenant: Tenant, actor: Actor, opportunity_id: int) -> 
 # --- Account mapping ----------------------------------------------------------------------------
 
 
-def _acting_partner_id(tenant: Tenant, actor: Actor) -> int | None:
-    """The partner a partner user acts for (their mappings can only be their own); None for staff
-    and API keys."""
-    membership = Membership.objects.filter(tenant=tenant, user_id=getattr(actor, "pk", None)).first()
-    return membership.partner_id if membership is not None and membership.is_partner_role else None
+def acting_partner_id(*, tenant: Tenant, actor: Actor) -> int | None:
+    """The partner a partner user acts for (their mappings can only be their own); None for staff,
+    API keys and the system."""
+    if getattr(actor, "pk", None) is None:
+        return None
+    membership = membership_of(tenant=tenant, user=actor)
+    return membership.partner_id if membership.is_partner_role else None
+
+
+def mapping_partner_check(*, tenant: Tenant, actor: Actor, partner: Partner) -> int | None:
+    """Refuse a partner of another tenant, and a partner user mapping another company than their
+    own. Returns the partner a partner user acts for (None for staff and API keys)."""
+    check_partner_in_tenant(tenant, partner)
+    own = acting_partner_id(tenant=tenant, actor=actor)
+    if own is not None and partner.id != own:
+        raise ServiceError("You can only map accounts for your own company.", field="partner")
+    return own
 
 
 @transaction.atomic
@@ -313,10 +330,7 @@ def mapping_create(
     notes: str = "",
 ) -> AccountMapping:
     """Record that a partner works with an account. A partner user maps only their own company."""
-    own = _acting_partner_id(tenant, actor)
-    if own is not None and partner.id != own:
-        raise ServiceError("You can only map accounts for your own company.", field="partner")
-    check_partner_in_tenant(tenant, partner)
+    own = mapping_partner_check(tenant=tenant, actor=actor, partner=partner)
     if account.tenant_id != tenant.id:
         raise ServiceError("Select a valid account.", field="account")
     if own is not None:
@@ -340,7 +354,7 @@ def mapping_update(*, tenant: Tenant, actor: Actor, mapping_id: int, **fields) -
     """Change the kind of relationship or the notes of a mapping."""
     _check_unknown(fields, ["relationship", "notes"], "a mapping")
     mapping = AccountMapping.objects.select_for_update().get(tenant=tenant, id=mapping_id)
-    own = _acting_partner_id(tenant, actor)
+    own = acting_partner_id(tenant=tenant, actor=actor)
     if own is not None and mapping.partner_id != own:
         raise AccountMapping.DoesNotExist
     before = snapshot(mapping, MAPPING_FIELDS)
@@ -358,7 +372,7 @@ def mapping_update(*, tenant: Tenant, actor: Actor, mapping_id: int, **fields) -
 @transaction.atomic
 def mapping_delete(*, tenant: Tenant, actor: Actor, mapping_id: int) -> None:
     mapping = AccountMapping.objects.select_for_update().get(tenant=tenant, id=mapping_id)
-    own = _acting_partner_id(tenant, actor)
+    own = acting_partner_id(tenant=tenant, actor=actor)
     if own is not None and mapping.partner_id != own:
         raise AccountMapping.DoesNotExist
     audit(

@@ -10,7 +10,7 @@ import zoneinfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import FollowUpCommitment, FollowUpNudge, Plan
@@ -70,10 +70,7 @@ def tenant_today(tenant: Tenant, now: datetime.datetime) -> datetime.date:
 
 
 def _plan_url(tenant: Tenant, plan: Plan) -> str:
-    try:
-        return reverse("accounts:plan_detail", kwargs={"tenant_slug": tenant.slug, "plan_id": plan.id})
-    except NoReverseMatch:  # the plan pages are not mounted yet: their path is fixed by design
-        return f"/t/{tenant.slug}/plans/{plan.id}/"
+    return reverse("accounts:plan_detail", kwargs={"tenant_slug": tenant.slug, "plan_id": plan.id})
 
 
 def _message(commitment: FollowUpCommitment, state: str, today: datetime.date) -> tuple[str, str]:

@@ -33,7 +33,7 @@ from partnerhub.tenancy.audit import audit, audit_transition, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import STAFF_ROLES
-from partnerhub.tenancy.services.common import save_validated
+from partnerhub.tenancy.services.common import check_staff_member, save_validated, user_of
 from plays.models import Play
 from reporting.models import Checkpoint
 
@@ -168,7 +168,7 @@ def _take_step(
 @transaction.atomic
 def plan_create(*, tenant: Tenant, actor: Actor, year: int, quarter: int, name: str = "") -> Plan:
     """Open a draft plan for a quarter."""
-    plan = Plan(tenant=tenant, year=year, quarter=quarter, name=name.strip(), created_by=_user(actor))
+    plan = Plan(tenant=tenant, year=year, quarter=quarter, name=name.strip(), created_by=user_of(actor))
     save_validated(plan)
     audit(
         tenant=tenant,
@@ -196,10 +196,6 @@ def plan_rename(*, tenant: Tenant, actor: Actor, plan_id: int, name: str) -> Pla
             after=snapshot(plan, ["name"]),
         )
     return plan
-
-
-def _user(actor: Actor) -> User | None:
-    return actor if isinstance(actor, User) else None
 
 
 # --- The six steps ------------------------------------------------------------------------------
@@ -405,15 +401,10 @@ def plan_update_kickoff(*, tenant: Tenant, actor: Actor, plan_id: int, **fields)
     plan = _lock_plan(tenant, plan_id)
     if plan.status == Plan.Status.CLOSED:
         raise ServiceError("This plan is closed.")
-    owners = {name: user for name, user in fields.items() if name in PLAN_OWNER_FIELDS and user is not None}
-    staff = set(
-        Membership.objects.filter(tenant=tenant, user__in=owners.values(), role__in=STAFF_ROLES).values_list(
-            "user_id", flat=True
+    for name in set(fields) & set(PLAN_OWNER_FIELDS):  # at most six, one query each
+        check_staff_member(
+            tenant, fields[name], field=name, message="Owners must be vendor staff members of this tenant."
         )
-    )
-    for name, user in owners.items():
-        if user.id not in staff:
-            raise ServiceError("Owners must be vendor staff members of this tenant.", field=name)
     before = snapshot(plan, allowed)
     for name, value in fields.items():
         setattr(plan, name, value)

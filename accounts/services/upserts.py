@@ -31,12 +31,10 @@ from django.utils import timezone
 
 from accounts.models import AccountMapping, Opportunity, OpportunityStageChange, TargetAccount
 from accounts.rows import AccountRow, MappingRow, NumberedRow, OpportunityRow, rejection, validate_rows
-from accounts.services.accounts import _acting_partner_id, account_stages_refresh
+from accounts.services.accounts import account_stages_refresh, mapping_partner_check, opportunity_stage_change
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit
-from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
-from partnerhub.tenancy.services.common import check_partner_in_tenant
 
 # Keys of pg_advisory_xact_lock(tenant id, kind): one upsert of a kind per tenant at a time.
 LOCK_KEYS = {"accounts": 31_001, "opportunities": 31_002, "mappings": 31_003}
@@ -70,12 +68,7 @@ class UpsertReport:
 
     def as_dict(self) -> dict:
         """The report as the API answers it: counts and each rejection."""
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-        }
+        return {**self.counts(), "rejected": self.rejected}
 
 
 def numbered(rows: Sequence[Mapping], start: int = 0) -> list[NumberedRow]:
@@ -88,21 +81,14 @@ def _lock(tenant: Tenant, kind: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [tenant.id, LOCK_KEYS[kind]])
 
 
-def _stored(instance: Model, name: str):
-    """The stored value of a field, foreign keys by id (compared without loading the object)."""
-    return getattr(instance, instance._meta.get_field(name).attname)
-
-
-def _comparable(instance: Model, name: str, value):
-    return value.pk if isinstance(value, Model) else value
-
-
 def _changes(instance: Model, values: dict) -> dict:
-    """The fields whose new value differs from the stored one."""
+    """The fields whose new value differs from the stored one (foreign keys compared by id, without
+    loading the object)."""
     return {
         name: value
         for name, value in values.items()
-        if _stored(instance, name) != _comparable(instance, name, value)
+        if getattr(instance, instance._meta.get_field(name).attname)
+        != (value.pk if isinstance(value, Model) else value)
     }
 
 
@@ -124,6 +110,21 @@ def _checked(instance: Model, number: int, exclude: list[str], columns: dict[str
     except ValidationError as exc:
         return _model_errors(number, exc, columns)
     return []
+
+
+def _apply(
+    instance: Model, changes: dict, number: int, exclude: list[str], columns: dict[str, str]
+) -> list[dict]:
+    """Set the changes on a stored row and check it (see `_checked`); a rejected row is left as it
+    was."""
+    before = {name: getattr(instance, name) for name in changes}
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    errors = _checked(instance, number, exclude, columns)
+    if errors:
+        for name, value in before.items():
+            setattr(instance, name, value)
+    return errors
 
 
 def _summary_audit(*, tenant: Tenant, actor: Actor, action: str, report: UpsertReport, target=None) -> None:
@@ -212,13 +213,8 @@ def accounts_upsert(
         if holder is not None and holder.pk != account.pk:
             report.rejected.append(rejection(number, "domain", f"Another account has the domain {domain}."))
             continue
-        before = {name: getattr(account, name) for name in changes}
-        for name, value in changes.items():
-            setattr(account, name, value)
-        errors = _checked(account, number, ACCOUNT_FK_FIELDS, ACCOUNT_FIELD_COLUMNS)
+        errors = _apply(account, changes, number, ACCOUNT_FK_FIELDS, ACCOUNT_FIELD_COLUMNS)
         if errors:
-            for name, value in before.items():
-                setattr(account, name, value)
             report.rejected.extend(errors)
             continue
         account.updated_at = now
@@ -306,19 +302,18 @@ def opportunities_upsert(
             report.unchanged += 1
             continue
         old_stage, old_account = opportunity.stage, opportunity.account_id
-        before = {name: getattr(opportunity, name) for name in changes}
-        for name, value in changes.items():
-            setattr(opportunity, name, value)
-        errors = _checked(opportunity, number, OPPORTUNITY_FK_FIELDS, OPPORTUNITY_FIELD_COLUMNS)
+        errors = _apply(opportunity, changes, number, OPPORTUNITY_FK_FIELDS, OPPORTUNITY_FIELD_COLUMNS)
         if errors:
-            for name, value in before.items():
-                setattr(opportunity, name, value)
             report.rejected.extend(errors)
             continue
         if "stage" in changes:
             opportunity.stage_changed_at = changed_at
             fields.add("stage_changed_at")
-            history.append(_stage_change(tenant, opportunity, from_stage=old_stage))
+            history.append(
+                opportunity_stage_change(
+                    tenant=tenant, opportunity=opportunity, from_stage=old_stage, at=changed_at
+                )
+            )
         opportunity.updated_at = now
         changed.append(opportunity)
         fields.update(changes)
@@ -327,7 +322,12 @@ def opportunities_upsert(
     Opportunity.objects.bulk_create(new)
     if changed:
         Opportunity.objects.bulk_update(changed, [*sorted(fields), "updated_at"])
-    history.extend(_stage_change(tenant, opportunity, from_stage="") for opportunity in new)
+    history.extend(
+        opportunity_stage_change(
+            tenant=tenant, opportunity=opportunity, from_stage="", at=opportunity.stage_changed_at
+        )
+        for opportunity in new
+    )
     OpportunityStageChange.objects.bulk_create(history)
     if accounts:
         account_stages_refresh(tenant=tenant, account_ids=accounts)
@@ -338,26 +338,7 @@ def opportunities_upsert(
     return report
 
 
-def _stage_change(tenant: Tenant, opportunity: Opportunity, *, from_stage: str) -> OpportunityStageChange:
-    """The history row `opportunity_stage_record` writes, built for one bulk INSERT per batch."""
-    return OpportunityStageChange(
-        tenant=tenant,
-        opportunity=opportunity,
-        from_stage=from_stage,
-        to_stage=opportunity.stage,
-        changed_at=opportunity.stage_changed_at,
-    )
-
-
 # --- Account mapping ----------------------------------------------------------------------------
-
-
-def _mapping_partner(tenant: Tenant, actor: Actor, partner: Partner) -> int | None:
-    check_partner_in_tenant(tenant, partner)
-    own = _acting_partner_id(tenant, actor)
-    if own is not None and partner.id != own:
-        raise ServiceError("You can only map accounts for your own company.", field="partner")
-    return own
 
 
 @transaction.atomic
@@ -376,7 +357,7 @@ def mappings_upsert(
     their rows are marked as uploaded by the partner). A row changes the relationship and notes of
     an existing mapping; who entered it first (its source) stays.
     """
-    own = _mapping_partner(tenant, actor, partner)
+    own = mapping_partner_check(tenant=tenant, actor=actor, partner=partner)
     if own is not None:
         source = AccountMapping.Source.PARTNER_UPLOAD
     _lock(tenant, "mappings")

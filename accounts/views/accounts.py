@@ -271,7 +271,7 @@ class OpportunityUpdateView(OpportunityFormView):
         return self.object.account
 
     def fresh_instance(self):
-        return selectors.opportunity_list(tenant=self.tenant).get(id=self.object.id)
+        return self.get_queryset().get(id=self.object.id)
 
     def save(self, data):
         fields, influencers = split_influencers(data)
@@ -338,7 +338,7 @@ def mappings_url(tenant) -> str:
     return _url("mapping_list", tenant)
 
 
-class MappingCreateView(TenantView, FormView):
+class MappingCreateView(SavingFormMixin, TenantView, FormView):
     permission = "mapping.change"
     template_name = "accounts/mapping_form.html"
     form_class = MappingCreateForm
@@ -375,28 +375,27 @@ class MappingCreateView(TenantView, FormView):
         context["suggest"] = self.can("account.view")
         return context
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            mapping = services.mapping_create(
-                tenant=self.tenant,
-                actor=self.request.user,
-                partner=data["partner"],
-                account=data["account"],
-                relationship=data["relationship"],
-                notes=data["notes"],
-                source=AccountMapping.Source.STAFF,  # the service records a partner user's own upload
-            )
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, f"{mapping.partner.name} now knows {mapping.account.name}.")
+    def save(self, data):
+        return services.mapping_create(
+            tenant=self.tenant,
+            actor=self.request.user,
+            partner=data["partner"],
+            account=data["account"],
+            relationship=data["relationship"],
+            notes=data["notes"],
+            source=AccountMapping.Source.STAFF,  # the service records a partner user's own upload
+        )
+
+    def success_message(self, mapping):
+        return f"{mapping.partner.name} now knows {mapping.account.name}."
+
+    def saved_url(self, mapping):
         if self.can("account.view") and self.request.GET.get("next") == "account":
-            return redirect(account_url(self.tenant, mapping.account_id, anchor="partners"))
-        return redirect(mappings_url(self.tenant))
+            return account_url(self.tenant, mapping.account_id, anchor="partners")
+        return mappings_url(self.tenant)
 
 
-class MappingUpdateView(TenantView, FormView):
+class MappingUpdateView(SavingFormMixin, TenantView, FormView):
     permission = "mapping.change"
     queryset_selector = selectors.mapping_list
     object_kwarg = "account_mapping_id"
@@ -408,18 +407,16 @@ class MappingUpdateView(TenantView, FormView):
         kwargs["instance"] = self.get_queryset().get(id=self.object.id)  # a fresh copy
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            services.mapping_update(
-                tenant=self.tenant, actor=self.request.user, mapping_id=self.object.id, **form.cleaned_data
-            )
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, f"Mapping of {self.object.partner.name} to {self.object.account.name} saved."
+    def save(self, data):
+        return services.mapping_update(
+            tenant=self.tenant, actor=self.request.user, mapping_id=self.object.id, **data
         )
-        return redirect(mappings_url(self.tenant))
+
+    def success_message(self, mapping):
+        return f"Mapping of {self.object.partner.name} to {self.object.account.name} saved."
+
+    def saved_url(self, mapping):
+        return mappings_url(self.tenant)
 
 
 class MappingDeleteView(TenantConfirmView):

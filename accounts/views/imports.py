@@ -9,10 +9,8 @@ import csv
 import io
 import zoneinfo
 
-import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -21,11 +19,13 @@ from django.utils.cache import patch_vary_headers
 from django.views.generic import FormView, TemplateView
 
 from accounts import services
+from accounts.filters_imports import ImportJobFilter
 from accounts.models import ImportJob
 from accounts.rows import ROW_SERIALIZERS
+from accounts.selectors.imports import import_job_detail, import_job_list
 from accounts.services.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.models import Partner, Tenant
+from partnerhub.tenancy.models import Partner
 from partnerhub.tenancy.portal import TenantListView, TenantView, apply_service_error, csv_response
 from partnerhub.tenancy.scoping import scope_for
 from partnerhub.tenancy.selectors import partner_choices
@@ -37,43 +37,6 @@ REJECTION_COLUMNS = [
     ("Column", lambda entry: entry.get("column")),
     ("Reason", lambda entry: entry.get("reason")),
 ]
-
-
-# --- Reads --------------------------------------------------------------------------------------
-
-
-def import_job_list(*, tenant: Tenant) -> QuerySet[ImportJob]:
-    """Import jobs for the history list, without the uploaded file or the rejections."""
-    return (
-        ImportJob.objects.filter(tenant=tenant)
-        .select_related("partner", "created_by")
-        .defer("content", "errors")
-        .order_by("-created_at", "-id")
-    )
-
-
-def import_job_detail(*, tenant: Tenant) -> QuerySet[ImportJob]:
-    """An import job with its report, without the uploaded file."""
-    return ImportJob.objects.filter(tenant=tenant).select_related("partner", "created_by").defer("content")
-
-
-class ImportJobFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=ImportJob.Kind.choices, empty_label="Any kind")
-    status = django_filters.ChoiceFilter(choices=ImportJob.Status.choices, empty_label="Any status")
-    sort = django_filters.OrderingFilter(
-        fields=(
-            ("created_at", "created"),
-            ("filename", "file"),
-            ("kind", "kind"),
-            ("status", "status"),
-            ("total_rows", "rows"),
-            ("rejected_count", "rejected"),
-        )
-    )
-
-    class Meta:
-        model = ImportJob
-        fields = ["kind", "status"]
 
 
 # --- Forms --------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from accounts.models import (
     AccountStage,
     Plan,
     PlanStep,
-    TargetAccount,
 )
 from accounts.plan_forms import (
     AccountsForm,
@@ -34,15 +33,21 @@ from accounts.plan_forms import (
     PlayForm,
     TargetsForm,
 )
-from accounts.selectors.plans import partner_ranking, plan_detail, plan_list, plan_status_counts
-from accounts.services.plans import steps_complete, steps_taken_from
+from accounts.selectors.plans import (
+    partner_ranking,
+    plan_account_candidates,
+    plan_detail,
+    plan_list,
+    plan_status_counts,
+    plan_steps_loaded,
+)
+from accounts.services.plans import steps_complete
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
 from partnerhub.tenancy.selectors import audit_events_for
 from plays.selectors import play_choices, play_recommendation
 
 RANKING_SHOWN = 10
-ACCOUNT_SEARCH_LIMIT = 25
 
 
 class PlanBoardView(TenantListView):
@@ -91,7 +96,7 @@ class PlanCreateView(TenantView, FormView):
 
 def step_states(plan: Plan) -> dict[int, dict]:
     """Each step's state from the plan as `plan_detail` loaded it (no further queries)."""
-    taken = steps_taken_from(plan, len(plan.plan_accounts.all()), _follow_up(plan) is not None)
+    taken = plan_steps_loaded(plan)
     complete = steps_complete(plan, taken)
     first_open = next((step for step in PlanStep if not complete[step]), None)
     return {
@@ -106,13 +111,6 @@ def step_states(plan: Plan) -> dict[int, dict]:
         }
         for step in PlanStep
     }
-
-
-def _follow_up(plan: Plan):
-    try:
-        return plan.follow_up
-    except Plan.follow_up.RelatedObjectDoesNotExist:
-        return None
 
 
 class PlanPageMixin:
@@ -130,7 +128,7 @@ class PlanPageMixin:
         if not editable:
             return context
         tenant = self.tenant
-        follow_up = _follow_up(plan)
+        follow_up = getattr(plan, "follow_up", None)
         named_ids = [named.account_id for named in plan.plan_accounts.all()]
         forms = {
             PlanStep.MARKET: MarketForm(initial={"market": f"{plan.market_kind}:{plan.market_value}"}),
@@ -169,7 +167,9 @@ class PlanPageMixin:
             for error in form.errors.get("__all__", [])
         ]
         if PlanStep.ACCOUNTS in reachable:
-            context["account_suggestions"] = account_suggestions(tenant, plan, exclude=named_ids)
+            context["account_suggestions"] = plan_account_candidates(
+                tenant=tenant, plan=plan, exclude=named_ids
+            )
         if PlanStep.PARTNER in reachable:
             ranking = partner_ranking(tenant=tenant, plan=plan, limit=RANKING_SHOWN)
             context["ranking"] = ranking
@@ -183,19 +183,6 @@ class PlanPageMixin:
         return context
 
 
-def account_suggestions(tenant, plan: Plan, *, exclude: list[int], query: str = "", stage: str = ""):
-    """Accounts to add: those of the plan's market first (its region, industry or segment)."""
-    accounts = TargetAccount.objects.filter(tenant=tenant).exclude(id__in=exclude)
-    if query:
-        accounts = accounts.filter(name__icontains=query) | accounts.filter(domain__icontains=query)
-    elif plan.market_kind:
-        field = {"region": "region", "vertical": "industry", "segment": "segment"}[plan.market_kind]
-        accounts = accounts.filter(**{field: plan.market_value})
-    if stage:
-        accounts = accounts.filter(stage=stage)
-    return list(accounts.order_by("name", "id")[:ACCOUNT_SEARCH_LIMIT])
-
-
 class PlanDetailView(PlanPageMixin, TenantView):
     template_name = "accounts/plan_detail.html"
 
@@ -203,7 +190,7 @@ class PlanDetailView(PlanPageMixin, TenantView):
         plan = self.object
         context = self.wizard_context(plan)
         context["owners"] = [(label, getattr(plan, name)) for name, label in PLAN_OWNER_FIELDS.items()]
-        context["follow_up"] = _follow_up(plan)
+        context["follow_up"] = getattr(plan, "follow_up", None)
         context["checkpoints"] = list(plan.checkpoints.all())
         context["program"] = getattr(plan, "program", None) if plan.status in ("launched", "closed") else None
         if self.can("plan.change"):
@@ -284,9 +271,9 @@ class PlanAccountsView(PlanStepView):
         """The account search of step 2 (htmx): matches to tick, the named ones left out."""
         plan = self.object
         named = [named.account_id for named in plan.plan_accounts.all()]
-        suggestions = account_suggestions(
-            self.tenant,
-            plan,
+        suggestions = plan_account_candidates(
+            tenant=self.tenant,
+            plan=plan,
             exclude=named,
             query=request.GET.get("q", "").strip()[:100],
             stage=request.GET.get("stage", "") if request.GET.get("stage") in AccountStage.values else "",

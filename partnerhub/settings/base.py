@@ -205,6 +205,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One name per shared choice set, whatever the fields using it are called (an account's
+    # `industry` and a partner's `verticals`; the `stage` of accounts and of opportunities).
+    "ENUM_NAME_OVERRIDES": {
+        "VerticalEnum": "partnerhub.tenancy.taxonomy.Vertical",
+        "RegionEnum": "partnerhub.tenancy.taxonomy.Region",
+        "AccountStageEnum": "accounts.models.AccountStage",
+        "OpportunityStageEnum": "accounts.models.OpportunityStage",
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -250,6 +250,17 @@ def test_another_tenants_partner_cannot_source_an_opportunity(tenant, other_tena
     assert not Opportunity.unscoped.exists()
 
 
+@pytest.mark.django_db
+def test_another_tenants_partner_cannot_influence_an_opportunity(tenant, other_tenant, partner):
+    stranger = PartnerFactory(tenant=other_tenant)
+    opportunity = add_opportunity(tenant, add_account(tenant), influencing_partners=[partner])
+    with pytest.raises(ServiceError):
+        services.opportunity_update(
+            tenant=tenant, actor=None, opportunity_id=opportunity.id, influencing_partners=[partner, stranger]
+        )
+    assert list(Opportunity.unscoped.get(id=opportunity.id).influencing_partners.all()) == [partner]
+
+
 # --- Deleting accounts --------------------------------------------------------------------------
 
 
@@ -328,10 +339,11 @@ def test_the_same_partner_and_account_are_mapped_once(tenant, manager_user, part
 @pytest.mark.django_db
 def test_a_partner_admin_is_held_to_their_company_too(tenant, partner, other_partner):
     partner_admin = make_member(tenant, Role.PARTNER_ADMIN, partner=partner)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refusal:
         services.mapping_create(
             tenant=tenant,
             actor=partner_admin,
             partner=other_partner,
             account=TargetAccountFactory(tenant=tenant),
         )
+    assert refusal.value.message == "You can only map accounts for your own company."

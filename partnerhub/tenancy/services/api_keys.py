@@ -8,7 +8,8 @@ from django.utils import timezone
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.models import ApiKey, Tenant, User
+from partnerhub.tenancy.models import ApiKey, Tenant
+from partnerhub.tenancy.services.common import user_of
 
 API_KEY_PREFIX = "phk"
 
@@ -45,7 +46,7 @@ def api_key_create(*, tenant: Tenant, actor: Actor, name: str, scopes: list[str]
         prefix=prefix,
         key_hash=hash_api_key(raw_key),
         scopes=scopes,
-        created_by=actor if isinstance(actor, User) else None,
+        created_by=user_of(actor),
     )
     audit(
         tenant=tenant,
@@ -64,7 +65,7 @@ def api_key_revoke(*, tenant: Tenant, actor: Actor, api_key_id: int) -> ApiKey:
     if key.revoked_at is not None:
         raise ServiceError("This key is already revoked.")
     key.revoked_at = timezone.now()
-    key.revoked_by = actor if isinstance(actor, User) else None
+    key.revoked_by = user_of(actor)
     key.save(update_fields=["revoked_at", "revoked_by"])
     audit_transition(
         tenant=tenant,

@@ -3,6 +3,7 @@ from django.db import IntegrityError, transaction
 
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Membership, Partner, Tenant, User
+from partnerhub.tenancy.roles import STAFF_ROLES
 
 
 def save_validated(instance, *, update_fields: list[str] | None = None) -> None:
@@ -31,3 +32,17 @@ def check_partner_in_tenant(tenant: Tenant, partner: Partner | None) -> None:
     """Belt and braces: forms and serializers resolve partners inside the tenant already."""
     if partner is not None and partner.tenant_id != tenant.id:
         raise ServiceError("Select a valid partner.", field="partner")
+
+
+def check_staff_member(tenant: Tenant, user: User | None, *, field: str, message: str) -> None:
+    """Owners, account managers and follow-up owners are vendor staff of this tenant."""
+    if (
+        user is not None
+        and not Membership.objects.filter(tenant=tenant, user=user, role__in=STAFF_ROLES).exists()
+    ):
+        raise ServiceError(message, field=field)
+
+
+def user_of(actor) -> User | None:
+    """The signed-in person behind an actor (None for an API key or the system), for "created by"."""
+    return actor if isinstance(actor, User) else None

@@ -4,8 +4,7 @@ from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import INVITATION_OPEN, Invitation, Membership, Partner, Tenant
-from partnerhub.tenancy.roles import STAFF_ROLES
-from partnerhub.tenancy.services.common import save_validated
+from partnerhub.tenancy.services.common import check_staff_member, save_validated
 
 PARTNER_FIELDS = [
     "name",
@@ -25,13 +24,12 @@ def _check_fields(tenant: Tenant, fields: dict) -> None:
     unknown = set(fields) - set(PARTNER_FIELDS)
     if unknown:
         raise ServiceError(f"{', '.join(sorted(unknown))} cannot be set on a partner.")
-    manager = fields.get("account_manager")
-    if manager is not None:
-        staff = Membership.objects.filter(tenant=tenant, user=manager, role__in=STAFF_ROLES)
-        if not staff.exists():
-            raise ServiceError(
-                "The account manager must be a vendor staff member of this tenant.", field="account_manager"
-            )
+    check_staff_member(
+        tenant,
+        fields.get("account_manager"),
+        field="account_manager",
+        message="The account manager must be a vendor staff member of this tenant.",
+    )
 
 
 @transaction.atomic
