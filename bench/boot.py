@@ -18,10 +18,14 @@ def bootstrap(*, migrate: bool = True) -> None:
 
 
 def _create_database() -> None:
+    """As the owner role (the application role may not create databases), which then owns it."""
     import psycopg
     from django.db import connection
 
-    params = connection.get_connection_params()
+    from partnerhub.tenancy.rls import owner_connection
+
+    with owner_connection():
+        params = connection.get_connection_params()
     name = params.pop("dbname")
     params["dbname"] = "postgres"
     with psycopg.connect(**params, autocommit=True) as conn:

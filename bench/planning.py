@@ -87,6 +87,7 @@ class TenantResult:
     ranking_top10: dict = field(default_factory=dict)
     explain: dict = field(default_factory=dict)
     page: dict = field(default_factory=dict)
+    accounts_page: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
 
 
@@ -257,11 +258,14 @@ def measure_tenant(slug: str, repeat: int, say: Callable[[str], None]) -> Tenant
     if response.status_code != 200:
         raise SystemExit(f"GET {url} answered {response.status_code}")
 
-    def page():
+    def get(url):
         response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"GET {url} answered {response.status_code}")
         return response
+
+    def page():
+        return get(url)
 
     page_timing, response = timed(page, repeat)
     page_queries, _ = captured(page)
@@ -279,6 +283,17 @@ def measure_tenant(slug: str, repeat: int, say: Callable[[str], None]) -> Tenant
     top_partner = escape(ranking[0].partner.name).encode()
     result.checks["page_shows_ranking"] = top_partner in response.content
     say(f"  plan page: median {result.page['median_ms']:.1f} ms, {result.page['queries']} queries")
+
+    accounts_url = reverse("accounts:account_list", kwargs={"tenant_slug": slug})
+    accounts_timing, accounts_response = timed(lambda: get(accounts_url), repeat)
+    accounts_queries, _ = captured(lambda: get(accounts_url))
+    result.accounts_page = {
+        "url": accounts_url,
+        "bytes": len(accounts_response.content),
+        **accounts_timing.summary(),
+        "queries": len(accounts_queries),
+    }
+    say(f"  account list: median {result.accounts_page['median_ms']:.1f} ms, {len(accounts_queries)} queries")
     return result
 
 
@@ -353,6 +368,11 @@ def print_report(results: list[TenantResult], out=sys.stdout) -> None:
         with_ratio(f"  {stat.replace('_ms', '')} (ms)", lambda r, s=stat: r.page[s], ".1f")
     with_ratio("  SQL queries", lambda r: r.page["queries"], "d")
     with_ratio("  response size (bytes)", lambda r: r.page["bytes"], ",")
+    w()
+    w("account list GET /t/<slug>/accounts/ (first page) as partner manager")
+    for stat in ("median_ms", "p95_ms", "min_ms"):
+        with_ratio(f"  {stat.replace('_ms', '')} (ms)", lambda r, s=stat: r.accounts_page[s], ".1f")
+    with_ratio("  SQL queries", lambda r: r.accounts_page["queries"], "d")
     w()
     w("checks")
     for check in results[0].checks:

@@ -30,7 +30,7 @@ def services_env() -> tuple[dict[str, str], bool, bool]:
     if not env.get("DATABASE_URL"):
         uses_embedded = True
         started |= not embedded.postgres_running()
-        env["DATABASE_URL"] = embedded.postgres_url()
+        env["DATABASE_URL"], env["DATABASE_OWNER_URL"] = embedded.postgres_urls()
     if not env.get("REDIS_URL"):
         uses_embedded = True
         started |= not embedded.redis_running()

@@ -65,8 +65,13 @@ def postgres_running() -> bool:
     return True
 
 
-def postgres_url() -> str:
-    """Start the embedded PostgreSQL if needed and return a URL for the project database."""
+OWNER_ROLE = "partnerhub_owner"  # owns the database and its tables; runs migrations
+APP_ROLE = "partnerhub_app"  # web, worker and beat: row-level security binds it
+READER_ROLE = "partnerhub_reader"  # read-only, every tenant: the named cross-tenant reads
+
+
+def postgres_urls() -> tuple[str, str]:
+    """Start the embedded PostgreSQL if needed; return the application's and the owner's URLs."""
     import pgserver
 
     with _lock("postgres"):
@@ -74,17 +79,53 @@ def postgres_url() -> str:
         server = pgserver.get_server(_pgdata(), cleanup_mode=None)
         info = server.get_postmaster_info()
         socket_dir = str(info.socket_dir)
-        _create_database(socket_dir)
-    return f"postgresql://postgres@{quote(socket_dir, safe='')}/{DATABASE_NAME}"
+        _create_roles_and_database(socket_dir)
+    host = quote(socket_dir, safe="")
+    return (
+        f"postgresql://{APP_ROLE}@{host}/{DATABASE_NAME}",
+        f"postgresql://{OWNER_ROLE}@{host}/{DATABASE_NAME}",
+    )
 
 
-def _create_database(socket_dir: str) -> None:
+def _create_roles_and_database(socket_dir: str) -> None:
+    """The three roles of the database wall (docs/operations.md), as the server's superuser.
+    The socket is the server's only door and trusts local users, so no passwords."""
     import psycopg
 
+    roles = {
+        OWNER_ROLE: "LOGIN CREATEDB BYPASSRLS NOSUPERUSER",
+        READER_ROLE: "NOLOGIN NOSUPERUSER NOBYPASSRLS",
+        # NOINHERIT: the reader's rights apply only while a statement switches into it.
+        APP_ROLE: "LOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
+    }
     with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+        for role, attributes in roles.items():
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                conn.execute(f'CREATE ROLE "{role}" {attributes}')
+        conn.execute(f'GRANT "{READER_ROLE}" TO "{APP_ROLE}", "{OWNER_ROLE}"')
+        owner = conn.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if owner is None:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}" OWNER "{OWNER_ROLE}"')
+        elif owner[0] != OWNER_ROLE:
+            _hand_over_to_owner(socket_dir, conn)
+
+
+def _hand_over_to_owner(socket_dir: str, conn) -> None:
+    """Data made before the wall existed belongs to the superuser: give it to the owner role."""
+    import psycopg
+
+    conn.execute(f'ALTER DATABASE "{DATABASE_NAME}" OWNER TO "{OWNER_ROLE}"')
+    with psycopg.connect(host=socket_dir, user="postgres", dbname=DATABASE_NAME, autocommit=True) as db:
+        db.execute(f'ALTER SCHEMA public OWNER TO "{OWNER_ROLE}"')
+        relations = db.execute(
+            "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
+            "AND c.relkind IN ('r', 'p', 'v', 'm') AND pg_get_userbyid(c.relowner) = 'postgres'"
+        ).fetchall()
+        for (name,) in relations:
+            # A table's sequences follow it.
+            db.execute(f'ALTER TABLE "{name}" OWNER TO "{OWNER_ROLE}"')
 
 
 def stop_postgres() -> None:

@@ -1,11 +1,38 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.test import Client
 
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.roles import Role
 from tests.factories import MembershipFactory, PartnerFactory, TenantFactory, UserFactory
+
+APP_CREDENTIALS = {
+    key: settings.DATABASES["default"].get(key) for key in ("USER", "PASSWORD", "HOST", "PORT")
+}
+
+
+def _connect_default_as(credentials: dict) -> None:
+    connection = connections["default"]
+    connection.close()
+    connection.settings_dict.update(credentials)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database is created and migrated by the owner role, as in production..."""
+    _connect_default_as(settings.PARTNERHUB_DATABASE_OWNER or APP_CREDENTIALS)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """...and every test runs as the application role, bound by row-level security."""
+    with django_db_blocker.unblock():
+        _connect_default_as(APP_CREDENTIALS)
+    yield
+    with django_db_blocker.unblock():
+        _connect_default_as(settings.PARTNERHUB_DATABASE_OWNER or APP_CREDENTIALS)
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,7 @@ from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import (
     ApiKey,
     AuditEvent,
+    IdempotencyRecord,
     Invitation,
     Membership,
     Notification,
@@ -65,7 +66,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class TenantScopedFactory(factory.django.DjangoModelFactory):
-    """Tenant-owned rows are created outside any tenant context in tests: use `unscoped`."""
+    """Tenant-owned rows are created in their own tenant, whatever tenant the test has active:
+    the database admits a row only into the tenant set for the statement."""
 
     class Meta:
         abstract = True
@@ -75,6 +77,11 @@ class TenantScopedFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _get_manager(cls, model_class):
         return model_class.unscoped
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with tenant_context(kwargs["tenant"]):
+            return super()._create(model_class, *args, **kwargs)
 
 
 class PartnerFactory(TenantScopedFactory):
@@ -139,6 +146,17 @@ class AuditEventFactory(TenantScopedFactory):
 
 def same_tenant():
     return factory.SelfAttribute("..tenant")
+
+
+class IdempotencyRecordFactory(TenantScopedFactory):
+    class Meta:
+        model = IdempotencyRecord
+
+    principal = factory.Sequence(lambda n: f"apikey:{n}")
+    key = factory.Sequence(lambda n: f"crm-sync-{n}")
+    fingerprint = "0" * 64
+    status_code = 201
+    response_body = factory.LazyFunction(dict)
 
 
 class NotificationFactory(TenantScopedFactory):

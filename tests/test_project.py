@@ -86,3 +86,18 @@ def test_compose_runs_the_production_shape():
     assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
     assert "gunicorn" in (ROOT / "Dockerfile").read_text()
     assert services["beat"]["command"][:4] == ["celery", "-A", "partnerhub", "beat"]
+
+
+def test_compose_connects_the_application_as_the_bound_role():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    app = compose["x-app"]["environment"]
+    assert app["DATABASE_URL"].startswith("postgres://partnerhub_app:")
+    assert app["DATABASE_OWNER_URL"].startswith("postgres://partnerhub_owner:")
+    init = (ROOT / "deploy/postgres-init.sh").read_text()
+    assert "CREATE ROLE partnerhub_app LOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS" in init
+    assert any(
+        "postgres-init.sh:/docker-entrypoint-initdb.d/" in v
+        for v in compose["services"]["postgres"]["volumes"]
+    )

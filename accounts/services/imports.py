@@ -372,26 +372,39 @@ def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:
     return ImportJob.objects.defer("content").get(tenant=tenant, id=job_id)
 
 
-@transaction.atomic
+def _due_jobs() -> Q:
+    now = timezone.now()
+    return Q(status=ImportJob.Status.QUEUED, created_at__lt=now - QUEUED_GRACE) | Q(
+        status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING
+    )
+
+
 def _claim_due() -> ImportJob | None:
     """One job (any tenant) whose task never came, or whose worker died: marked running (or its
-    resume time bumped) under SKIP LOCKED, so concurrent sweeps take different jobs."""
-    now = timezone.now()
-    job = (
-        ImportJob.unscoped.select_for_update(skip_locked=True, of=("self",))
-        .select_related("tenant")
-        .filter(
-            Q(status=ImportJob.Status.QUEUED, created_at__lt=now - QUEUED_GRACE)
-            | Q(status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING)
-        )
+    resume time bumped) under SKIP LOCKED, so concurrent sweeps take different jobs. The due jobs
+    are listed across tenants (a read), then claimed inside their own tenant."""
+    candidates = list(
+        ImportJob.unscoped.filter(_due_jobs())
         .order_by("created_at")
-        .first()
+        .values_list("id", "tenant_id")[:SWEEP_BATCH]
     )
-    if job is not None:
-        # started_at doubles as "last (re)started": a resumed job is not taken again next minute.
-        job.status, job.started_at = ImportJob.Status.RUNNING, now
-        job.save(update_fields=["status", "started_at"])
-    return job
+    tenants = Tenant.objects.in_bulk({tenant_id for _, tenant_id in candidates})
+    for job_id, tenant_id in candidates:
+        tenant = tenants[tenant_id]
+        with tenant_context(tenant), transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(_due_jobs(), id=job_id)
+                .first()
+            )
+            if job is None:  # another sweep holds it, or it finished meanwhile
+                continue
+            # started_at doubles as "last (re)started": a resumed job is not taken again next minute.
+            job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
+            job.save(update_fields=["status", "started_at"])
+            job.tenant = tenant
+            return job
+    return None
 
 
 def import_jobs_sweep(*, batch: int = SWEEP_BATCH) -> int:

@@ -5,11 +5,13 @@ PostgreSQL and Redis of `partnerhub.embedded` are started and used.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -103,19 +105,42 @@ TEMPLATES = [
 
 # --- Data stores -------------------------------------------------------------------------------
 
+# Two roles (docs/operations.md): the application connects as one that row-level security binds;
+# migrations run as the owner of the tables. Without DATABASE_OWNER_URL both are DATABASE_URL's.
 DATABASE_URL = env("DATABASE_URL")
+DATABASE_OWNER_URL = env("DATABASE_OWNER_URL")
 if not DATABASE_URL:
     from partnerhub import embedded
 
-    DATABASE_URL = embedded.postgres_url()
+    DATABASE_URL, DATABASE_OWNER_URL = embedded.postgres_urls()
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL,
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
+    "default": {
+        **dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        # Django's PostgreSQL backend, each statement carrying the active tenant (tenancy/rls.py).
+        "ENGINE": "partnerhub.tenancy.postgres",
+        # Server-side cursors outlive a statement; PgBouncer in transaction mode cannot keep them.
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+    }
 }
+PARTNERHUB_DATABASE_APP_ROLE = DATABASES["default"]["USER"]
+PARTNERHUB_DATABASE_OWNER = (
+    {
+        key: value
+        for key, value in dj_database_url.parse(DATABASE_OWNER_URL).items()
+        if key in ("USER", "PASSWORD", "HOST", "PORT")
+    }
+    if DATABASE_OWNER_URL
+    else None
+)
+# NOLOGIN and read-only: the one role that reads across tenants. Its name goes into SQL text.
+PARTNERHUB_DATABASE_READER_ROLE = env("DATABASE_READER_ROLE", "partnerhub_reader")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", PARTNERHUB_DATABASE_READER_ROLE):
+    raise ImproperlyConfigured("DATABASE_READER_ROLE must be a plain lower-case PostgreSQL role name.")
 
 REDIS_URL = env("REDIS_URL")
 if not REDIS_URL:

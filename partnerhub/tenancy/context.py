@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from partnerhub.tenancy.models import Tenant
 
 _active_tenant: ContextVar[Tenant | None] = ContextVar("partnerhub_active_tenant", default=None)
+_across_tenants: ContextVar[bool] = ContextVar("partnerhub_reading_across_tenants", default=False)
 
 
 class NoActiveTenant(RuntimeError):
@@ -40,3 +41,18 @@ def tenant_context(tenant: Tenant | None) -> Iterator[None]:
         yield
     finally:
         restore(token)
+
+
+def is_reading_across_tenants() -> bool:
+    return _across_tenants.get()
+
+
+@contextmanager
+def reading_across_tenants() -> Iterator[None]:
+    """Statements run in this block read every tenant's rows, through the database's read-only
+    role. Only `TenantScopedModel.unscoped` reads enter it (see `scoping.CrossTenantQuerySet`)."""
+    token = _across_tenants.set(True)
+    try:
+        yield
+    finally:
+        _across_tenants.reset(token)

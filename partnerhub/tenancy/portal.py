@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView, View
 
+from partnerhub.tenancy.context import get_active_tenant, tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.roles import can
 from partnerhub.tenancy.scoping import scope_for
@@ -125,11 +126,20 @@ def csv_response(rows: Iterable, columns: list[tuple[str, str | Callable]], file
     """Stream rows as CSV: memory stays flat however many rows the filter matches. Starts with a
     byte-order mark so Excel reads the UTF-8 (accents, dashes) right."""
     writer = csv.writer(_Echo())
+    # The body is read after the view returned and the request's tenant was cleared: each row is
+    # fetched and rendered back inside it, so the database wall admits the tenant's rows.
+    tenant = get_active_tenant()
 
     def lines():
         yield "\ufeff" + writer.writerow([header for header, _ in columns])
-        for row in rows:
-            yield writer.writerow([_csv_safe(_resolve(row, accessor), tz) for _, accessor in columns])
+        remaining = iter(rows)
+        while True:
+            with tenant_context(tenant):
+                row = next(remaining, None)
+                if row is None:
+                    return
+                line = writer.writerow([_csv_safe(_resolve(row, accessor), tz) for _, accessor in columns])
+            yield line
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -109,7 +109,12 @@ def user_memberships(*, user: User) -> QuerySet[Membership]:
     """Every tenant a user belongs to (the tenant switcher): cross-tenant by nature, one user's rows."""
     if not user.is_authenticated:
         return Membership.unscoped.none()
-    return Membership.unscoped.filter(user=user).select_related("tenant", "partner").order_by("tenant__name")
+    return (
+        Membership.unscoped.across_tenants()
+        .filter(user=user)
+        .select_related("tenant", "partner")
+        .order_by("tenant__name")
+    )
 
 
 def user_membership(*, user: User, tenant_slug: str) -> Membership | None:

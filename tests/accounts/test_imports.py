@@ -20,7 +20,7 @@ from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import AuditEvent
 from partnerhub.tenancy.roles import Role
 from tests.conftest import login, make_member
-from tests.dbstate import changed_tables, fingerprint
+from tests.dbstate import changed_tables, fingerprint, update_rows
 from tests.factories import ImportJobFactory, PartnerFactory, TargetAccountFactory
 
 T = "/t/northwind"
@@ -256,7 +256,7 @@ def test_a_job_whose_worker_died_resumes_after_its_last_committed_chunk(tenant, 
     content = "name,domain\n" + "".join(f"Company {n},company{n}.example\n" for n in range(CHUNK_ROWS + 10))
     upload(client, content)
     # A worker committed the first chunk's progress, then died (its rows are as if imported elsewhere).
-    ImportJob.unscoped.filter(id=latest_job().id).update(status="running", processed_rows=CHUNK_ROWS)
+    update_rows(ImportJob.unscoped.filter(id=latest_job().id), status="running", processed_rows=CHUNK_ROWS)
 
     job = run(latest_job())
 
@@ -303,7 +303,7 @@ def test_the_sweep_resumes_a_job_left_running_by_a_dead_worker(tenant, client):
     upload(client, ACCOUNTS_CSV)
     job = latest_job()
     started = timezone.now() - datetime.timedelta(hours=1)
-    ImportJob.unscoped.filter(id=job.id).update(status="running", started_at=started)
+    update_rows(ImportJob.unscoped.filter(id=job.id), status="running", started_at=started)
 
     assert sweep_queued_imports_task() == 1
 
@@ -332,7 +332,9 @@ def test_a_broker_outage_keeps_the_upload_queued_and_the_sweep_runs_it(
     job = latest_job()
     assert job.status == "queued"
     assert sweep_queued_imports_task() == 0  # a fresh upload is left to its own task
-    ImportJob.unscoped.filter(id=job.id).update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+    update_rows(
+        ImportJob.unscoped.filter(id=job.id), created_at=timezone.now() - datetime.timedelta(minutes=2)
+    )
     assert sweep_queued_imports_task() == 1
     job.refresh_from_db()
     assert (job.status, job.created_count) == ("done", 3)

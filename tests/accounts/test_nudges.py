@@ -20,6 +20,7 @@ from partnerhub.tenancy.models import AuditEvent, Heartbeat, Membership, Notific
 from partnerhub.tenancy.roles import Role
 from partnerhub.tenancy.tasks import record_heartbeat_task, send_pending_notification_emails_task
 from tests.conftest import make_member
+from tests.dbstate import delete_rows, update_rows
 from tests.factories import FollowUpCommitmentFactory, PlanFactory, TenantFactory
 
 # Noon UTC on Tuesday 10 March 2026: "today" is the 10th in a UTC tenant.
@@ -124,7 +125,7 @@ def test_a_moved_due_date_gets_nudges_of_its_own(tenant, sales_user):
     item = commitment(tenant, sales_user, TODAY + 2 * DAY)
     assert follow_up_nudges_send(today_for=NOW) == 1
     # Sales agrees a new date, which is also two days or less away: a reminder for it.
-    FollowUpCommitment.unscoped.filter(id=item.id).update(due_on=TODAY + DAY)
+    update_rows(FollowUpCommitment.unscoped.filter(id=item.id), due_on=TODAY + DAY)
     assert follow_up_nudges_send(today_for=NOW) == 1
     assert follow_up_nudges_send(today_for=NOW) == 0
     assert nudges(item) == [("due_soon", TODAY + DAY), ("due_soon", TODAY + 2 * DAY)]
@@ -161,7 +162,7 @@ def test_done_follow_ups_draft_and_closed_plans_and_far_off_dates_get_no_nudge(t
 @pytest.mark.django_db
 def test_an_owner_who_left_the_tenant_is_not_emailed(tenant, sales_user):
     commitment(tenant, sales_user, TODAY + DAY)
-    Membership.unscoped.filter(user=sales_user).delete()
+    delete_rows(Membership.unscoped.filter(user=sales_user))
     assert follow_up_nudges_send(today_for=NOW) == 0
     assert Notification.unscoped.count() == 0
 

@@ -11,7 +11,7 @@ from accounts.models import Plan, PlanAccount
 from partnerhub.tenancy.roles import Role
 from plays.services import catalog_install
 from tests.conftest import login, make_member
-from tests.factories import AccountMappingFactory, PlanFactory, TargetAccountFactory
+from tests.factories import AccountMappingFactory, PlanAccountFactory, PlanFactory, TargetAccountFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -124,7 +124,7 @@ def test_the_plan_page_query_count_does_not_grow_with_accounts_or_partners(tenan
     def add(count):
         for _ in range(count):
             account = TargetAccountFactory(tenant=tenant)
-            PlanAccount.unscoped.create(tenant=tenant, plan=plan, account=account)
+            PlanAccountFactory(tenant=tenant, plan=plan, account=account)
             AccountMappingFactory(tenant=tenant, account=account)
 
     add(5)

@@ -11,6 +11,7 @@ from partnerhub.tenancy.models import AuditEvent, IdempotencyRecord, Partner
 from partnerhub.tenancy.roles import Role
 from partnerhub.tenancy.tasks import purge_idempotency_records_task
 from tests.conftest import make_member
+from tests.dbstate import update_rows
 from tests.factories import ApiKeyFactory, MembershipFactory, PartnerFactory
 
 PARTNERS = "/api/v1/partners/"
@@ -378,7 +379,7 @@ def test_old_idempotency_records_are_purged(tenant):
     key = ApiKeyFactory(tenant=tenant)
     bearer(key).post(PARTNERS, {"name": "A"}, content_type=JSON, HTTP_IDEMPOTENCY_KEY="old")
     bearer(key).post(PARTNERS, {"name": "B"}, content_type=JSON, HTTP_IDEMPOTENCY_KEY="new")
-    IdempotencyRecord.unscoped.filter(key="old").update(created_at=timezone.now() - timedelta(days=2))
+    update_rows(IdempotencyRecord.unscoped.filter(key="old"), created_at=timezone.now() - timedelta(days=2))
     assert purge_idempotency_records_task() == 1
     assert list(IdempotencyRecord.unscoped.values_list("key", flat=True)) == ["new"]
 

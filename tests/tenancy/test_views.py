@@ -10,6 +10,7 @@ from partnerhub.tenancy import services
 from partnerhub.tenancy.models import AuditEvent, Invitation, Membership, Partner, Tenant
 from partnerhub.tenancy.roles import Role
 from tests.conftest import login, make_member
+from tests.dbstate import update_rows
 from tests.factories import AuditEventFactory, MembershipFactory, PartnerFactory
 
 T = "/t/northwind"
@@ -300,7 +301,7 @@ def test_partner_home_shows_company_colleagues_and_account_manager(
     manager = make_member(
         tenant, Role.PARTNER_MANAGER, email="jordan@northwind.example", full_name="Jordan Reyes"
     )
-    Partner.unscoped.filter(id=partner.id).update(account_manager=manager)
+    update_rows(Partner.unscoped.filter(id=partner.id), account_manager=manager)
     make_member(tenant, Role.PARTNER_ADMIN, partner=partner, email="robin@contoso.example")
     make_member(tenant, Role.PARTNER_USER, partner=other_partner, email="sam@fabrikam.example")
     html = login(partner_user).get(f"{T}/").content.decode()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition
+from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import ApiKey, Tenant
 from partnerhub.tenancy.services.common import user_of
@@ -92,6 +93,7 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
         return None
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
-        ApiKey.unscoped.filter(id=key.id).update(last_used_at=now)
+        with tenant_context(key.tenant):
+            ApiKey.objects.filter(id=key.id).update(last_used_at=now)
         key.last_used_at = now
     return key

@@ -3,7 +3,8 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from partnerhub.tenancy.models import Heartbeat, IdempotencyRecord
+from partnerhub.tenancy.context import tenant_context
+from partnerhub.tenancy.models import Heartbeat, IdempotencyRecord, Tenant
 
 IDEMPOTENCY_KEEP = timedelta(hours=24)
 
@@ -19,6 +20,12 @@ def heartbeat_record(*, hostname: str) -> Heartbeat:
 
 
 def idempotency_records_purge(*, older_than: timedelta = IDEMPOTENCY_KEEP) -> int:
-    """Forget answers kept for retries once no client would still retry (cross-tenant sweep)."""
-    deleted, _ = IdempotencyRecord.unscoped.filter(created_at__lt=timezone.now() - older_than).delete()
+    """Forget answers kept for retries once no client would still retry. A cross-tenant sweep:
+    it lists the tenants with old answers, then deletes tenant by tenant."""
+    cutoff = timezone.now() - older_than
+    tenant_ids = IdempotencyRecord.unscoped.filter(created_at__lt=cutoff).values_list("tenant_id", flat=True)
+    deleted = 0
+    for tenant in Tenant.objects.filter(id__in=list(tenant_ids.distinct())):
+        with tenant_context(tenant):
+            deleted += IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()[0]
     return deleted

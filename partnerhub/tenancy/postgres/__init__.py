@@ -1,0 +1,1 @@
+"""The PostgreSQL backend with the tenant wall: `DATABASES["default"]["ENGINE"]` names this package."""
