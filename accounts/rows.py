@@ -29,6 +29,7 @@ from rest_framework.settings import ISO_8601, api_settings
 
 from accounts.domains import normalize_domain
 from accounts.models import AccountMapping, AccountStage, OpportunityStage, TargetAccount
+from partnerhub.tenancy.api.fields import DateTimeField
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.selectors import staff_users
 from partnerhub.tenancy.taxonomy import Currency, Region, Segment, Vertical
@@ -112,7 +113,7 @@ class YesNoField(serializers.BooleanField):
         return super().to_internal_value(data.strip().lower() if isinstance(data, str) else data)
 
 
-class TenantDateTimeField(serializers.DateTimeField):
+class TenantDateTimeField(DateTimeField):
     """An ISO date-time; one without a time zone is read in the tenant's time zone."""
 
     def __init__(self, **kwargs):

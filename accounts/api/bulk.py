@@ -17,7 +17,7 @@ from accounts import services
 from accounts.models import AccountMapping
 from accounts.rows import AccountRow, MappingRow, OpportunityRow
 from accounts.services.upserts import UpsertReport, numbered
-from partnerhub.tenancy.api.fields import TenantRelatedField
+from partnerhub.tenancy.api.fields import IdField, TenantRelatedField
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantViewSetMixin
 from partnerhub.tenancy.filters import tenant_partners
 
@@ -69,7 +69,7 @@ class OpportunityBulkRequestSerializer(serializers.Serializer):
 
 
 class MappingBulkRequestSerializer(serializers.Serializer):
-    partner = serializers.IntegerField(help_text="Id of the partner these accounts are mapped to.")
+    partner = IdField(help_text="Id of the partner these accounts are mapped to.")
     rows = MappingRow(
         many=True, help_text=f"At most {MAX_BULK_ROWS} accounts of the partner, matched by domain."
     )

@@ -16,7 +16,7 @@ from accounts.models import (
 )
 from accounts.rows import DomainField
 from accounts.selectors import accounts as selectors
-from partnerhub.tenancy.api.fields import TenantEmailRelatedField, TenantRelatedField
+from partnerhub.tenancy.api.fields import DateTimeField, TenantEmailRelatedField, TenantRelatedField
 from partnerhub.tenancy.api.viewsets import TenantModelViewSet
 from partnerhub.tenancy.filters import tenant_partners
 
@@ -146,7 +146,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         help_text="Ids of the partners that influenced it (partner-influenced pipeline); "
         "sending the list replaces it.",
     )
-    stage_changed_at = serializers.DateTimeField(
+    stage_changed_at = DateTimeField(
         required=False,
         help_text="When the stage last changed. On write, the CRM's time of a stage change (now when "
         "left out); it is used only when the stage changes.",

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -71,18 +72,41 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "partnerhub.tenancy.middleware.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "partnerhub.tenancy.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "partnerhub.tenancy.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "partnerhub.tenancy.middleware.TenantMiddleware",
 ]
+
+# Content-Security-Policy (django-csp) on every answer: scripts and styles only from this site, so
+# an injected <script> or a script in an attribute never runs. Inline style attributes are allowed
+# (style-src-attr): they cannot run code, and the templates use a few for layout.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "partnerhub.urls"
 WSGI_APPLICATION = "partnerhub.wsgi.application"
@@ -212,11 +236,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "partnerhub.tenancy.api.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["partnerhub.tenancy.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "partnerhub.tenancy.api.errors.exception_handler",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+# How long a retry with the Idempotency-Key of a request still running waits for it before it is
+# answered 409 "still in progress".
+PARTNERHUB_IDEMPOTENCY_WAIT_SECONDS = float(env("PARTNERHUB_IDEMPOTENCY_WAIT_SECONDS", "10"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "PartnerHub API",

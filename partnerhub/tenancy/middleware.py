@@ -1,10 +1,12 @@
 import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from partnerhub.tenancy.auth import mfa_missing
 from partnerhub.tenancy.context import activate, restore
@@ -52,3 +54,94 @@ class TenantMiddleware:
             )
             return redirect("mfa_activate_totp")
         return None
+
+
+API_PREFIX = "/api/"
+ERROR_DETAILS = {
+    400: "Bad request.",
+    401: "Authentication credentials were not provided.",
+    403: "You do not have permission to perform this action.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    413: "The request body is larger than the limit of {limit:,} bytes.",
+    500: "Server error: the request could not be completed. It was logged; retry later.",
+}
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Every error answered under /api/ is `{"detail": …}` JSON with its status, including the
+    ones no API view produced: an unknown URL, a body Django refused as too large, a server error.
+    Outermost, so it sees the answer of every other layer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not request.path.startswith(API_PREFIX)
+            or response.status_code < 400
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if status == 400 and limit is not None and _content_length(request) > limit:
+            status = 413  # Django answers a body over the limit with a bare 400
+        detail = ERROR_DETAILS.get(status, "The request could not be completed.").format(limit=limit or 0)
+        json_response = JsonResponse({"detail": detail}, status=status)
+        for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+            if header in response:
+                json_response[header] = response[header]
+        return json_response
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character can never be stored (PostgreSQL text cannot hold it) and never names a
+    user, partner or account: a query parameter or form field carrying one is refused at the door,
+    before any lookup is built from it. JSON bodies are checked by the API's parser."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            "\x00" in request.path
+            or _has_nul(request.GET)
+            or (
+                request.method == "POST"
+                and request.content_type != "application/json"
+                and _has_nul(request.POST)
+            )
+        ):
+            message = "Text may not contain the NUL character."
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _has_nul(params) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in params.getlist(key)) for key in params)
+
+
+class PrivateCacheMiddleware:
+    """Pages of a signed-in user and every API answer are private: no shared cache (a proxy, a
+    CDN) may keep them, and the browser stores no copy (`Cache-Control: private, no-store`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith(API_PREFIX) or (user is not None and user.is_authenticated):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -1,8 +1,8 @@
 """API errors: `{"detail": …}` or field errors with the right 4xx; bad input never becomes a 500."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -10,6 +10,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from partnerhub.tenancy.api.parsers import RequestTooLarge
 from partnerhub.tenancy.errors import ServiceError
 
 
@@ -21,6 +22,12 @@ def exception_handler(exc, context):
         if NON_FIELD_ERRORS in errors:  # Django's "__all__" reads as DRF's key
             errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
         exc = exceptions.ValidationError(errors)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, DataError):
+        # A value the fields let through but the column cannot hold (a number out of range): the
+        # fields should have caught it; the answer is still the caller's 400, never a 500.
+        exc = exceptions.ValidationError({"detail": "A value is out of range for its field."})
     elif isinstance(exc, ObjectDoesNotExist):
         # A service looked up an id outside the tenant (or that does not exist): same answer.
         exc = exceptions.NotFound()

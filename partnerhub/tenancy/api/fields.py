@@ -1,7 +1,63 @@
-"""Input foreign keys resolved inside the caller's tenant: an id from another tenant is a 400,
-never a silent cross-link."""
+"""Input fields of the API. Foreign keys are resolved inside the caller's tenant (an id from another
+tenant is a 400, never a silent cross-link); ids and date-times are read strictly, so that a
+value the database could not hold is a field error here, not a failure deeper down."""
+
+import datetime
+import re
 
 from rest_framework import serializers
+
+# A plain decimal integer in ASCII: not `true`, `1.9`, " 12", "012" or full-width digits.
+PLAIN_ID = re.compile(r"(?:0|[1-9][0-9]{0,18})")
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
+# Date-times outside these years are typing mistakes; near year 9999 they overflow when moved to
+# another time zone.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def plain_id(value) -> int | None:
+    """The id `value` names, or None if it is not written as a plain integer."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_ID else None
+    if isinstance(value, str) and PLAIN_ID.fullmatch(value) and int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
+class IdField(serializers.IntegerField):
+    """The id of an object: a plain integer."""
+
+    default_error_messages = {"invalid": "Send the id as a plain integer, e.g. 42."}
+
+    def to_internal_value(self, data):
+        value = plain_id(data)
+        if value is None:
+            self.fail("invalid")
+        return value
+
+
+class DateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time within years 1900 to 2999."""
+
+    default_error_messages = {
+        "out_of_range": f"Enter a date and time between {EARLIEST_YEAR} and {LATEST_YEAR}.",
+        "overflow": f"Enter a date and time between {EARLIEST_YEAR} and {LATEST_YEAR}.",
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, datetime.datetime | datetime.date) and not (
+            EARLIEST_YEAR <= value.year <= LATEST_YEAR
+        ):
+            self.fail("out_of_range")
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("out_of_range")
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            self.fail("out_of_range")
+        return parsed
 
 
 class TenantRelatedField(serializers.SlugRelatedField):
@@ -19,6 +75,17 @@ class TenantRelatedField(serializers.SlugRelatedField):
     def get_queryset(self):
         return self.queryset_for(self.context["request"])
 
+    default_error_messages = {"invalid_id": IdField.default_error_messages["invalid"]}
+
+    def to_internal_value(self, data):
+        if self.slug_field == "id":
+            data = plain_id(data)
+            if data is None:
+                self.fail("invalid_id")
+        elif not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
 
 class TenantEmailRelatedField(TenantRelatedField):
     """A user named by email: addresses are stored lowercased, CRMs send them in any case."""
@@ -27,4 +94,6 @@ class TenantEmailRelatedField(TenantRelatedField):
         super().__init__(slug_field="email", **kwargs)
 
     def to_internal_value(self, data):
-        return super().to_internal_value(str(data).strip().lower())
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data.strip().lower())

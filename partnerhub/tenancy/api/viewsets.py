@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 from typing import ClassVar
 
-from django.db import IntegrityError, transaction
+import psycopg
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
 from rest_framework import status, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -33,6 +35,8 @@ class RolePermissionMixin:
 
 class TenantViewSetMixin(RolePermissionMixin):
     queryset_selector: ClassVar = None
+    # Object ids in paths are plain ASCII integers: full-width digits or `true` are a 404.
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         model = self.get_serializer_class().Meta.model
@@ -68,47 +72,78 @@ def _is_idempotency_clash(exc: IntegrityError) -> bool:
     return getattr(diag, "constraint_name", None) == "idempotency_key_unique"
 
 
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
+IN_PROGRESS = {"detail": "A request with this Idempotency-Key is still in progress; retry shortly."}
+
+
 class IdempotentCreateMixin:
     """`Idempotency-Key` on POST: a retry by the same caller with the same key and body gets the
-    first answer again instead of creating twice. Keys are private to the user or API key."""
+    first answer again instead of creating twice. Keys are private to the user or API key.
+
+    The key is claimed (its row inserted) before the work, in the work's transaction: a retry
+    arriving meanwhile waits on that row and then replays the committed answer, or, after
+    `PARTNERHUB_IDEMPOTENCY_WAIT_SECONDS`, answers 409 "still in progress". If the first attempt
+    fails, its claim rolls back with it and the retry does the work."""
 
     def create(self, request, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key", "")[:200]
+        key = request.headers.get("Idempotency-Key", "")
         if not key:
             return super().create(request, *args, **kwargs)
+        if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+            return Response(
+                {"detail": f"An Idempotency-Key has at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         principal = _principal(request)
         fingerprint = hashlib.sha256(f"{request.method} {request.path} ".encode() + request.body).hexdigest()
-        record = IdempotencyRecord.objects.filter(tenant=request.tenant, principal=principal, key=key).first()
-        if record is not None:
-            if record.fingerprint != fingerprint:
-                return Response(
-                    {"detail": "This Idempotency-Key was used for a different request."},
-                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                )
-            return Response(
-                record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"}
-            )
+        replay = self._replay(request, principal, key, fingerprint)
+        if replay is not None:
+            return replay
         try:
-            # One transaction: if a concurrent request with the same key wins the record, this
-            # request's create is rolled back too.
             with transaction.atomic():
+                with connection.cursor() as cursor:
+                    # Only the claim is bounded: the work itself waits for its locks as usual.
+                    wait = int(settings.PARTNERHUB_IDEMPOTENCY_WAIT_SECONDS * 1000)
+                    cursor.execute(f"SET LOCAL lock_timeout = {wait}")
+                    record = IdempotencyRecord.objects.create(
+                        tenant=request.tenant,
+                        principal=principal,
+                        key=key,
+                        fingerprint=fingerprint,
+                        status_code=0,  # claimed, not answered yet
+                        response_body={},
+                    )
+                    cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
                 response = super().create(request, *args, **kwargs)
-                IdempotencyRecord.objects.create(
-                    tenant=request.tenant,
-                    principal=principal,
-                    key=key,
-                    fingerprint=fingerprint,
-                    status_code=response.status_code,
-                    response_body=response.data,
-                )
+                record.status_code, record.response_body = response.status_code, response.data
+                record.save(update_fields=["status_code", "response_body"])
         except IntegrityError as exc:
             if not _is_idempotency_clash(exc):
                 raise
-            return Response(
-                {"detail": "A request with this Idempotency-Key is in progress; retry shortly."},
-                status=status.HTTP_409_CONFLICT,
+            # The same key finished while this request waited for it: its answer stands.
+            return self._replay(request, principal, key, fingerprint) or Response(
+                IN_PROGRESS, status=status.HTTP_409_CONFLICT
             )
+        except OperationalError as exc:
+            if not isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
+                raise
+            return Response(IN_PROGRESS, status=status.HTTP_409_CONFLICT)
         return response
+
+    def _replay(self, request, principal: str, key: str, fingerprint: str) -> Response | None:
+        record = IdempotencyRecord.objects.filter(tenant=request.tenant, principal=principal, key=key).first()
+        if record is None:
+            return None
+        if record.fingerprint != fingerprint:
+            return Response(
+                {"detail": "This Idempotency-Key was used for a different request."},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        if not record.status_code:
+            return Response(IN_PROGRESS, status=status.HTTP_409_CONFLICT)
+        return Response(
+            record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"}
+        )
 
 
 class TenantAPIView(RolePermissionMixin, APIView):
