@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# Two pytest workers (the machine's two cores); `make test PYTEST_ARGS=...` replaces them.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test lint format check-migrations lock stop bench clean
 

@@ -212,6 +212,9 @@ class PlanSerializer(serializers.ModelSerializer):
     play = PlayRefSerializer(read_only=True, allow_null=True)
     account_count = serializers.IntegerField(read_only=True, help_text="Named target accounts.")
     status = PlanStatusField(read_only=True)
+    market_kind = serializers.ChoiceField(
+        choices=MarketKind.choices, allow_blank=True, read_only=True, help_text="Empty until step 1 names it."
+    )
 
     class Meta:
         model = Plan

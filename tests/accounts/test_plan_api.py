@@ -404,8 +404,9 @@ def test_another_tenants_ids_in_input_are_400_field_errors(
     follow_up = refused(client, plan_id, "follow-up", follow_up_body("sales@globex.example"))
     kickoff = refused(client, plan_id, "kickoff", {"owner_revops": foreign_staff.email})
 
-    assert set(accounts) == {"account_ids"}
-    assert f"id={foreign_accounts[0].id} does not exist" in str(accounts["account_ids"])
+    # Each foreign id is named by its place in the list (the first, at [0], is the tenant's own).
+    assert set(accounts) == {f"account_ids[{index}]" for index in range(1, len(mixed))}
+    assert accounts["account_ids[1]"] == [f"Object with id={foreign_accounts[0].id} does not exist."]
     assert partner_error == {"partner_id": [f"Object with id={foreign_partner.id} does not exist."]}
     assert play_error == {"play_id": [f"Object with id={foreign_play.id} does not exist."]}
     assert follow_up == {"sales_owner": ["Object with email=sales@globex.example does not exist."]}

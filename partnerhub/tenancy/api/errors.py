@@ -36,4 +36,40 @@ def exception_handler(exc, context):
             {"detail": "This conflicts with data that depends on it or already exists."},
             status=status.HTTP_409_CONFLICT,
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = flat_errors(response.data)
+    return response
+
+
+def flat_errors(errors) -> dict:
+    """Field errors as one flat object, {"rows[0].domain": ["…"]}: the shape the schema documents,
+    whatever nesting the serializers produced (lists of rows, list items, nested objects)."""
+    if not isinstance(errors, dict):
+        return {api_settings.NON_FIELD_ERRORS_KEY: _messages(errors)}
+    flat: dict = {}
+    pending = [("", errors)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                pending.append((_join(path, key), item))
+        elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            for index, item in enumerate(value):
+                if item:
+                    pending.append((f"{path}[{index}]", item))
+        else:
+            flat[path or api_settings.NON_FIELD_ERRORS_KEY] = value if path == "detail" else _messages(value)
+    return dict(sorted(flat.items()))
+
+
+def _join(path: str, key) -> str:
+    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return [str(value)]

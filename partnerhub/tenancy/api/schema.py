@@ -36,7 +36,10 @@ class ErrorSerializer(serializers.Serializer):
 
 FIELD_ERRORS = {
     "type": "object",
-    "description": "Field errors: each invalid field (or `non_field_errors`, or `detail`) with its messages.",
+    "description": (
+        "Field errors: each invalid field (or `non_field_errors`, or `detail`) with its messages. "
+        "A field inside a list or an object is named by its path: `rows[2].domain`, `verticals[0]`."
+    ),
     "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
     "example": {"name": ["This field is required."]},
 }
@@ -50,12 +53,19 @@ class AutoSchema(BaseAutoSchema):
         if direction != "response":
             return responses
         errors = {
+            # A filter, a body or a refused change (a delete that something depends on).
+            "400": FIELD_ERRORS,
             "401": ErrorSerializer,  # no or a revoked key
             "403": ErrorSerializer,  # a read key writing, or a role that may not act
             "404": ErrorSerializer,  # outside the caller's tenant or partner, or no such tenant
+            "500": ErrorSerializer,  # a fault of ours, logged; never an answer to bad input
         }
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            errors["409"] = ErrorSerializer  # conflicts with stored data, or a retry still running
         if self.method in ("POST", "PUT", "PATCH"):
-            errors["400"] = FIELD_ERRORS
+            errors["413"] = ErrorSerializer  # the body is over the size limit
+        if self.method == "POST":
+            errors["422"] = ErrorSerializer  # an Idempotency-Key reused for a different request
         for code, body in errors.items():
             responses.setdefault(code, self._get_response_for_code(body, code, direction=direction))
         return responses
