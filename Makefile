@@ -38,12 +38,14 @@ format: install
 lock: install
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
 
-# Scale benchmark of partner ranking and the plan page (bench/README.md); not part of `make test`.
+# Scale benchmarks of partner ranking, the plan page and the big API lists (bench/README.md); not
+# part of `make test`.
 # Generates the two bench tenants once (in the partnerhub_bench database), then measures.
 bench: install
 	$(PY) -m bench.generate
 	$(PY) -m bench.generate --scale 0.1
 	$(PY) -m bench.planning --json bench/results/planning.json
+	$(PY) -m bench.lists --json bench/results/lists.json
 
 stop: install
 	$(PY) -m partnerhub.dev stop

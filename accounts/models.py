@@ -74,6 +74,8 @@ class TargetAccount(TenantScopedModel):
             models.Index(fields=["tenant", "stage"], name="account_tenant_stage_idx"),
             models.Index(fields=["tenant", "industry"], name="account_tenant_industry_idx"),
             models.Index(fields=["tenant", "region"], name="account_tenant_region_idx"),
+            # The API pages the list by keyset in id order: one range scan at any depth.
+            models.Index(fields=["tenant", "id"], name="account_tenant_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +143,7 @@ class Opportunity(TenantScopedModel):
             models.Index(fields=["tenant", "account", "stage"], name="opp_tenant_account_stage_idx"),
             models.Index(fields=["tenant", "stage"], name="opp_tenant_stage_idx"),
             models.Index(fields=["tenant", "source_partner"], name="opp_tenant_source_idx"),
+            models.Index(fields=["tenant", "id"], name="opp_tenant_id_idx"),  # keyset pages
         ]
 
     def __str__(self) -> str:
@@ -220,7 +223,10 @@ class AccountMapping(TenantScopedModel):
                 violation_error_message="This partner is already mapped to this account.",
             )
         ]
-        indexes = [models.Index(fields=["tenant", "account"], name="mapping_tenant_account_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "account"], name="mapping_tenant_account_idx"),
+            models.Index(fields=["tenant", "id"], name="mapping_tenant_id_idx"),  # keyset pages
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner_id} ↔ {self.account_id}"

@@ -2,6 +2,7 @@
 /api/v1/accounts/, /api/v1/opportunities/, /api/v1/account-mappings/. Reads come from the
 selectors through the tenant (and partner) scope; writes go through accounts.services."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
@@ -17,8 +18,9 @@ from accounts.models import (
 from accounts.rows import DomainField
 from accounts.selectors import accounts as selectors
 from partnerhub.tenancy.api.fields import DateTimeField, TenantEmailRelatedField, TenantRelatedField
+from partnerhub.tenancy.api.pagination import KeysetPagination
 from partnerhub.tenancy.api.viewsets import TenantModelViewSet
-from partnerhub.tenancy.filters import tenant_partners
+from partnerhub.tenancy.filters import tenant_partners, without_sort
 
 # --- Accounts -----------------------------------------------------------------------------------
 
@@ -86,12 +88,18 @@ class AccountSerializer(serializers.ModelSerializer):
         return attrs
 
 
+# Keyset-paged lists filter, but do not reorder.
+KEYSET_FILTERS = [DjangoFilterBackend]
+
+
 class AccountViewSet(TenantModelViewSet):
     """Target accounts. Staff read; account editors and write keys change them."""
 
+    pagination_class = KeysetPagination
+    filter_backends = KEYSET_FILTERS
     queryset_selector = selectors.account_list
     serializer_class = AccountSerializer
-    filterset_class = AccountFilter
+    filterset_class = without_sort(AccountFilter)
     permission_read = "account.view"
     permission_write = "account.change"
 
@@ -176,9 +184,11 @@ class OpportunityViewSet(TenantModelViewSet):
     """CRM opportunities on target accounts, each with its stage history. Every stage change is kept
     with its time, and the account's stage follows."""
 
+    pagination_class = KeysetPagination
+    filter_backends = KEYSET_FILTERS
     queryset_selector = selectors.opportunity_list
     serializer_class = OpportunitySerializer
-    filterset_class = OpportunityFilter
+    filterset_class = without_sort(OpportunityFilter)
     permission_read = "account.view"
     permission_write = "account.change"
 
@@ -298,9 +308,11 @@ class AccountMappingViewSet(TenantModelViewSet):
     """Which partners already work with which accounts. Partner users (and their keys' scope) see and
     change only their own company's mapping."""
 
+    pagination_class = KeysetPagination
+    filter_backends = KEYSET_FILTERS
     queryset_selector = selectors.mapping_list
     serializer_class = AccountMappingSerializer
-    filterset_class = MappingFilter
+    filterset_class = without_sort(MappingFilter)
     permission_read = "mapping.view"
     permission_write = "mapping.change"
 

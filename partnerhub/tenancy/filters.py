@@ -90,3 +90,9 @@ class NotificationFilter(django_filters.FilterSet):
 
     def by_state(self, queryset, name, value):
         return queryset.filter(read_at__isnull=value == "unread")
+
+
+def without_sort(filterset_class):
+    """The filterset minus its `sort`, for API lists paged by keyset (their order is fixed, and the
+    schema then offers no sort it would refuse)."""
+    return type(f"{filterset_class.__name__}WithoutSort", (filterset_class,), {"sort": None})

@@ -29,6 +29,7 @@ def partner_list(*, tenant: Tenant) -> QuerySet[Partner]:
     # Meta.ordering is dropped from GROUP BY queries, so order explicitly.
     return (
         Partner.objects.filter(tenant=tenant)
+        .select_related("account_manager")
         .annotate(user_count=Count("members", distinct=True))
         .order_by("name", "id")
     )
