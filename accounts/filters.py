@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from accounts.models import (
     OPEN_OPPORTUNITY_STAGES,
+    AccountClaim,
     AccountMapping,
     AccountStage,
     Opportunity,
@@ -158,3 +159,20 @@ class MappingFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(account__name__icontains=value) | Q(account__domain__icontains=value))
+
+
+class ClaimFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    relationship = django_filters.ChoiceFilter(
+        choices=AccountMapping.Relationship.choices, empty_label="Any relationship"
+    )
+    sort = SortFilter(
+        fields=(("domain", "domain"), ("company_name", "company"), ("created_at", "added")),
+    )
+
+    class Meta:
+        model = AccountClaim
+        fields = ["q", "relationship"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(domain__icontains=value) | Q(company_name__icontains=value))

@@ -147,3 +147,19 @@ class MappingUpdateForm(forms.ModelForm):
         model = AccountMapping
         fields = ["relationship", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class ClaimForm(forms.Form):
+    """A company the partner works with, named as the partner knows it."""
+
+    domain = forms.CharField(
+        max_length=253,
+        label="Web domain",
+        help_text="e.g. acme.com (a URL or an email address at it works too).",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "acme.com"}),
+    )
+    company_name = forms.CharField(max_length=200, required=False, label="Company name")
+    relationship = forms.ChoiceField(
+        choices=AccountMapping.Relationship.choices, initial=AccountMapping.Relationship.RELATIONSHIP
+    )
+    notes = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -3,6 +3,7 @@ which accounts, and the account-first plan (DOMAIN.md §1)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -211,7 +212,8 @@ class AccountMapping(TenantScopedModel):
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    partner_scope = "partner_id"
+    # Staff only: a partner's own view is its claims (AccountClaim), which never say what matched.
+    partner_scope = None
 
     class Meta:
         ordering = ["account__name", "id"]
@@ -232,6 +234,48 @@ class AccountMapping(TenantScopedModel):
         return f"{self.partner_id} ↔ {self.account_id}"
 
 
+class AccountClaim(TenantScopedModel):
+    """A company a partner says it works with, as the partner named it (domain, company name).
+
+    Matched by domain to the vendor's target accounts: a match records the `AccountMapping` that
+    ranks the partner. The partner sees its claims only, never whether one matched, so a partner
+    cannot learn the vendor's target list by trying domains (staff see the mapping)."""
+
+    partner = models.ForeignKey("tenancy.Partner", on_delete=models.CASCADE, related_name="account_claims")
+    domain = models.CharField(max_length=253, help_text="The company's web domain, as normalized.")
+    company_name = models.CharField(max_length=200, blank=True)
+    relationship = models.CharField(
+        max_length=20,
+        choices=AccountMapping.Relationship.choices,
+        default=AccountMapping.Relationship.RELATIONSHIP,
+    )
+    notes = models.CharField(max_length=500, blank=True)
+    mapping = models.OneToOneField(
+        AccountMapping, on_delete=models.SET_NULL, null=True, blank=True, related_name="claim"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    partner_scope = "partner_id"
+
+    class Meta:
+        ordering = ["domain", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "partner", "domain"],
+                name="claim_unique_per_partner_domain",
+                violation_error_message="Your company already lists this domain.",
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "domain"], name="claim_tenant_domain_idx")]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
 class ImportJob(TenantScopedModel):
     """A CSV upload processed by a worker; the page polls its progress and shows its report."""
 
@@ -239,6 +283,7 @@ class ImportJob(TenantScopedModel):
         ACCOUNTS = "accounts", "Accounts"
         OPPORTUNITIES = "opportunities", "Opportunities"
         MAPPINGS = "mappings", "Account mapping"
+        CLAIMS = "claims", "A partner's accounts"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

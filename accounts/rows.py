@@ -429,6 +429,18 @@ class MappingRow(RowSerializer):
         return attrs
 
 
+class ClaimRow(MappingRow):
+    """A company a partner works with, as the partner names it: checked for form only. Whether the
+    vendor targets the domain is not the partner's to learn, so nothing here looks it up."""
+
+    @classmethod
+    def lookups_for(cls, *, tenant, rows):
+        return {}
+
+    def validate(self, attrs):
+        return attrs
+
+
 # --- Batches ------------------------------------------------------------------------------------
 
 
@@ -526,6 +538,7 @@ ROW_SERIALIZERS: dict[str, type[RowSerializer]] = {
     "accounts": AccountRow,
     "opportunities": OpportunityRow,
     "mappings": MappingRow,
+    "claims": ClaimRow,
 }
 
 

@@ -26,8 +26,8 @@ NAV: list[NavItem] = [
     NavItem("Notifications", "tenancy:notification_list", "notification.view"),
     NavItem("Plans", "accounts:plan_list", "plan.view"),
     NavItem("Programs", "plays:program_list", "program.view"),
-    NavItem("My accounts", "accounts:mapping_list", "mapping.view", audience="partner"),
-    NavItem("Upload my accounts", "accounts:import_mapping_create", "mapping.change", audience="partner"),
+    NavItem("My accounts", "accounts:claim_list", "claim.view", audience="partner"),
+    NavItem("Upload my accounts", "accounts:import_claims_create", "claim.change", audience="partner"),
     NavItem("Accounts", "accounts:account_list", "account.view", audience="staff", section="Accounts"),
     NavItem(
         "Opportunities", "accounts:opportunity_list", "account.view", audience="staff", section="Accounts"

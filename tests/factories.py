@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import (
+    AccountClaim,
     AccountMapping,
     FollowUpCommitment,
     FollowUpNudge,
@@ -213,6 +214,15 @@ class AccountMappingFactory(TenantScopedFactory):
 
     partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
     account = factory.SubFactory(TargetAccountFactory, tenant=same_tenant())
+
+
+class AccountClaimFactory(TenantScopedFactory):
+    class Meta:
+        model = AccountClaim
+
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    domain = factory.Sequence(lambda n: f"claimed{n}.example")
+    company_name = factory.Sequence(lambda n: f"Claimed Company {n}")
 
 
 class ImportJobFactory(TenantScopedFactory):

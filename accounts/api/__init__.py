@@ -2,10 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import bulk, crud, plans
+from accounts.api import bulk, claims, crud, plans
 
 
 def register(router: SimpleRouter) -> None:
     bulk.register(router)  # before crud: its fixed paths must not be read as object ids
     crud.register(router)
+    claims.register(router)
     plans.register(router)

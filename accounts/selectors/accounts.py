@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import (
     OPEN_OPPORTUNITY_STAGES,
+    AccountClaim,
     AccountMapping,
     Opportunity,
     OpportunityStageChange,
@@ -159,3 +160,9 @@ def account_plans(*, tenant: Tenant, account: TargetAccount) -> QuerySet[Plan]:
         .select_related("partner")
         .order_by("-year", "-quarter", "name", "id")
     )
+
+
+def claim_list(*, tenant: Tenant) -> QuerySet[AccountClaim]:
+    """The companies partners say they work with, as they named them (partner users: scope leaves
+    their own company's). Nothing here says whether a claim matched a target account."""
+    return AccountClaim.objects.filter(tenant=tenant).select_related("partner").order_by("domain", "id")

@@ -22,6 +22,7 @@ from accounts.models import (
     OpportunityStageChange,
     TargetAccount,
 )
+from accounts.services.claim_matching import claims_match
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, snapshot
 from partnerhub.tenancy.errors import ServiceError
@@ -82,6 +83,7 @@ def account_create(*, tenant: Tenant, actor: Actor, **fields) -> TargetAccount:
     account = TargetAccount(tenant=tenant, **fields)
     account.stage = account.manual_stage
     save_validated(account)
+    claims_match(tenant=tenant, accounts=[account])  # partners that already said they know it
     audit(
         tenant=tenant,
         actor=actor,
@@ -104,6 +106,8 @@ def account_update(*, tenant: Tenant, actor: Actor, account_id: int, **fields) -
     if "manual_stage" in fields:
         account_stages_refresh(tenant=tenant, account_ids=[account.id])
         account.refresh_from_db(fields=["stage"])
+    if "domain" in fields:
+        claims_match(tenant=tenant, accounts=[account])
     after = snapshot(account, [*ACCOUNT_FIELDS, "stage"])
     if after != before:
         audit(

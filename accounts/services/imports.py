@@ -32,6 +32,7 @@ from accounts.rows import (
     missing_columns,
     rejection,
 )
+from accounts.services.claims import claims_record
 from accounts.services.upserts import UpsertReport, accounts_upsert, mappings_upsert, opportunities_upsert
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit
@@ -169,6 +170,13 @@ def _check_uploader(
     mapping file belongs to a partner, and a partner user's is always their own company's."""
     if kind not in ImportJob.Kind.values:
         raise ServiceError("Choose what the file holds.", field="kind")
+    if kind == ImportJob.Kind.CLAIMS:
+        # A partner's own list of the companies it works with (accounts/services/claims.py).
+        if not (membership.is_partner_role and can(membership.role, "claim.change")):
+            raise ServiceError("Only a partner uploads its own list of accounts.")
+        if partner is not None and partner.id != membership.partner_id:
+            raise ServiceError("You can only upload your own company's accounts.", field="partner")
+        return membership.partner
     if kind != ImportJob.Kind.MAPPINGS:
         if not can(membership.role, "account.change"):
             raise ServiceError("Your role cannot import accounts or opportunities.")
@@ -233,6 +241,8 @@ def _upsert(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
         return accounts_upsert(tenant=tenant, actor=actor, rows=rows, summary_audit=False)
     if job.kind == ImportJob.Kind.OPPORTUNITIES:
         return opportunities_upsert(tenant=tenant, actor=actor, rows=rows, summary_audit=False)
+    if job.kind == ImportJob.Kind.CLAIMS:
+        return claims_record(tenant=tenant, actor=actor, partner=job.partner, rows=rows)
     return mappings_upsert(
         tenant=tenant,
         actor=actor,
@@ -255,6 +265,7 @@ IMPORT_AUDIT_ACTIONS = {
     ImportJob.Kind.ACCOUNTS: "account.imported",
     ImportJob.Kind.OPPORTUNITIES: "opportunity.imported",
     ImportJob.Kind.MAPPINGS: "mapping.imported",
+    ImportJob.Kind.CLAIMS: "claim.imported",
 }
 
 

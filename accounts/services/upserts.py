@@ -32,6 +32,7 @@ from django.utils import timezone
 from accounts.models import AccountMapping, Opportunity, OpportunityStageChange, TargetAccount
 from accounts.rows import AccountRow, MappingRow, NumberedRow, OpportunityRow, rejection, validate_rows
 from accounts.services.accounts import account_stages_refresh, mapping_partner_check, opportunity_stage_change
+from accounts.services.claim_matching import claims_match
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.models import Partner, Tenant
@@ -226,6 +227,7 @@ def accounts_upsert(
     TargetAccount.objects.bulk_create(new)
     if changed:
         TargetAccount.objects.bulk_update(changed, [*sorted(fields), "updated_at"])
+    claims_match(tenant=tenant, accounts=[*new, *changed])  # partners that already said they know them
     if restage:
         account_stages_refresh(tenant=tenant, account_ids=restage)
     report.created, report.updated = len(new), len(changed)

@@ -76,6 +76,10 @@ class MappingImportForm(forms.Form):
             )
 
 
+class ClaimsUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text=FILE_HELP)
+
+
 # --- Pages --------------------------------------------------------------------------------------
 
 
@@ -183,6 +187,25 @@ class MappingImportCreateView(_UploadView):
         )
 
 
+class ClaimsImportCreateView(_UploadView):
+    """A partner user uploads the list of companies their company works with (My accounts)."""
+
+    permission = "claim.change"
+    form_class = ClaimsUploadForm
+    kinds = (ImportJob.Kind.CLAIMS,)
+    title = "Upload my accounts"
+
+    def create(self, form, content):
+        upload = form.cleaned_data["file"]
+        return services.import_job_create(
+            tenant=self.tenant,
+            actor=self.request.user,
+            kind=ImportJob.Kind.CLAIMS,
+            filename=upload.name,
+            content_bytes=content,
+        )
+
+
 class ImportTemplateView(TenantView):
     """An empty CSV with the columns of a kind of import (?kind=accounts|opportunities|mappings)."""
 
@@ -190,7 +213,10 @@ class ImportTemplateView(TenantView):
         kind = request.GET.get("kind", "")
         if kind not in ROW_SERIALIZERS:
             raise Http404("No such kind of import.")
-        needed = "mapping.change" if kind == ImportJob.Kind.MAPPINGS else "account.change"
+        needed = {
+            ImportJob.Kind.MAPPINGS: "mapping.change",
+            ImportJob.Kind.CLAIMS: "claim.change",
+        }.get(kind, "account.change")
         if not self.can(needed):
             raise PermissionDenied("Your role does not allow this.")
         buffer = io.StringIO()
@@ -236,6 +262,7 @@ urlpatterns = [
     path("imports/", ImportListView.as_view(), name="import_list"),
     path("imports/new/", ImportCreateView.as_view(), name="import_create"),
     path("imports/mapping/", MappingImportCreateView.as_view(), name="import_mapping_create"),
+    path("imports/my-accounts/", ClaimsImportCreateView.as_view(), name="import_claims_create"),
     path("imports/template/", ImportTemplateView.as_view(), name="import_template"),
     path("imports/<int:import_job_id>/", ImportDetailView.as_view(), name="import_detail"),
 ]

@@ -47,11 +47,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({Role.TENANT_ADMIN}),
     "tenant.change": frozenset({Role.TENANT_ADMIN}),
     "system.view": STAFF_ROLES,
-    # Accounts and the CRM mirror are the vendor's; partners see only their own account mapping.
+    # Accounts and the CRM mirror are the vendor's, and so is the mapping of partners to them.
+    # Partners list the companies they work with (claims), and never learn which ones matched.
     "account.view": STAFF_ROLES,
     "account.change": ACCOUNT_EDITORS,
-    "mapping.view": frozenset(Role),  # partner users: scope leaves only their own company's rows
-    "mapping.change": ACCOUNT_EDITORS | PARTNER_ROLES,  # partners upload their own mapping
+    "mapping.view": STAFF_ROLES,
+    "mapping.change": ACCOUNT_EDITORS,
+    "claim.view": frozenset(Role),  # partner users: scope leaves only their own company's claims
+    "claim.change": ACCOUNT_EDITORS | PARTNER_ROLES,
     # Plans: partner users see those their company is the partner of.
     "plan.view": frozenset(Role),
     "plan.change": STAFF_ROLES,

@@ -666,73 +666,6 @@ def test_mapping_csv_export(mapping, manager_user):
 
 
 @pytest.mark.django_db
-def test_a_partner_user_sees_only_their_own_mapping(mapping, partner_user, other_partner):
-    client = login(partner_user)
-    page = client.get(f"{T}/account-mapping/")
-    html = page.content.decode()
-    assert mapping_rows(page) == [("Alpine Clinics", "Contoso Consulting")]
-    assert "<h1>My accounts</h1>" in html
-    assert "Borealis" not in html
-    assert "Fabrikam" not in html
-    assert '<input type="hidden" name="partner"' in html  # one company: nothing to pick
-    assert f"{T}/accounts/" not in html  # no links into the vendor's account pages
-    other = client.get(f"{T}/account-mapping/?partner={other_partner.id}")
-    assert "Select a valid choice" in other.content.decode()
-    assert client.get(f"{T}/account-mapping/{mapping['fabrikam_alpine'].id}/edit/").status_code == 404
-    assert client.post(f"{T}/account-mapping/{mapping['fabrikam_alpine'].id}/delete/").status_code == 404
-    assert AccountMapping.unscoped.filter(id=mapping["fabrikam_alpine"].id).exists()
-
-
-@pytest.mark.django_db
-def test_a_partner_users_empty_mapping_invites_them_to_add_accounts(tenant, partner, partner_user):
-    html = login(partner_user).get(f"{T}/account-mapping/").content.decode()
-    assert "You have not mapped any accounts yet" in html
-    assert f"{T}/account-mapping/new/" in html
-
-
-@pytest.mark.django_db
-def test_a_partner_user_maps_an_account_by_its_domain_for_their_own_company(
-    tenant, partner, other_partner, partner_user
-):
-    account = TargetAccountFactory(tenant=tenant, name="Alpine Clinics", domain="alpine.example")
-    client = login(partner_user)
-    form = client.get(f"{T}/account-mapping/new/").context["form"]
-    assert form.fields["partner"].disabled
-    assert "hx-get" not in str(form["account"])  # no search of the vendor's accounts
-    response = client.post(
-        f"{T}/account-mapping/new/",
-        {
-            "partner": other_partner.id,  # ignored: the field is fixed to their company
-            "account": "https://www.alpine.example/contact",
-            "relationship": AccountMapping.Relationship.ACTIVE_PROJECT,
-            "notes": "Rolling out the EHR integration",
-        },
-    )
-    assert response.status_code == 302
-    assert response["Location"] == f"{T}/account-mapping/"
-    created = AccountMapping.unscoped.get(tenant=tenant)
-    assert (created.partner, created.account, created.source) == (
-        partner,
-        account,
-        AccountMapping.Source.PARTNER_UPLOAD,
-    )
-    assert created.relationship == AccountMapping.Relationship.ACTIVE_PROJECT
-
-
-@pytest.mark.django_db
-def test_an_unknown_domain_is_explained_on_the_mapping_form(tenant, partner, partner_user):
-    response = login(partner_user).post(
-        f"{T}/account-mapping/new/", {"account": "nowhere.example", "relationship": "customer", "notes": ""}
-    )
-    assert response.status_code == 200
-    assert response.context["form"].errors["account"] == [
-        "No target account has the domain nowhere.example. Check the spelling, or ask your partner "
-        "manager to add the account first."
-    ]
-    assert not AccountMapping.unscoped.exists()
-
-
-@pytest.mark.django_db
 def test_staff_add_a_mapping_from_the_account_page_and_return_to_it(tenant, manager_user, partner):
     account = TargetAccountFactory(tenant=tenant, name="Alpine Clinics", domain="alpine.example")
     client = login(manager_user)
@@ -770,26 +703,6 @@ def test_staff_search_accounts_while_typing(tenant, manager_user):
     options = client.get(f"{T}/accounts/suggest/?account=alp", HTTP_HX_REQUEST="true").content.decode()
     assert '<option value="alpine.example">Alpine Clinics</option>' in options
     assert "borealis" not in options
-
-
-@pytest.mark.django_db
-def test_a_partner_user_edits_and_removes_their_own_mapping(mapping, tenant, partner_user):
-    own = mapping["contoso_alpine"]
-    client = login(partner_user)
-    response = client.post(
-        f"{T}/account-mapping/{own.id}/edit/", {"relationship": "relationship", "notes": "Former customer"}
-    )
-    assert response.status_code == 302
-    own.refresh_from_db()
-    assert (own.relationship, own.notes) == ("relationship", "Former customer")
-    assert (
-        "Remove Contoso Consulting from Alpine Clinics?"
-        in client.get(f"{T}/account-mapping/{own.id}/delete/").content.decode()
-    )
-    removed = client.post(f"{T}/account-mapping/{own.id}/delete/", follow=True)
-    assert "Contoso Consulting removed from Alpine Clinics." in followed_messages(removed)
-    assert not AccountMapping.unscoped.filter(id=own.id).exists()
-    assert AuditEvent.unscoped.filter(tenant=tenant, action="mapping.deleted").count() == 1
 
 
 @pytest.mark.django_db

@@ -221,22 +221,3 @@ def test_mappings_match_accounts_by_domain_for_a_partner_of_the_tenant(tenant, a
     with tenant_context(tenant):
         mapping = AccountMapping.objects.get()
     assert (mapping.partner, mapping.relationship, mapping.source) == (partner, "customer", "api")
-
-
-@pytest.mark.django_db
-def test_a_partner_users_session_maps_only_their_own_company(tenant, partner, partner_user, other_partner):
-    with tenant_context(tenant):
-        TargetAccountFactory(tenant=tenant, domain="acme.com")
-    client = session(partner_user)
-    rows = [{"domain": "acme.com"}]
-
-    other = post(client, MAPPINGS, {"partner": other_partner.id, "rows": rows})
-    own = post(client, MAPPINGS, {"partner": partner.id, "rows": rows})
-
-    assert other.status_code == 400
-    assert own.status_code == 200
-    with tenant_context(tenant):
-        assert list(AccountMapping.objects.values_list("partner", "source")) == [
-            (partner.id, "partner_upload")
-        ]
-    assert post(client, ACCOUNTS, {"rows": ROWS}).status_code == 403

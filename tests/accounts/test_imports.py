@@ -370,32 +370,6 @@ def acme(tenant):
 
 
 @pytest.mark.django_db
-def test_a_partner_user_uploads_their_own_companys_accounts(
-    tenant, partner, partner_user, other_partner, acme
-):
-    client = login(partner_user)
-
-    # A partner id sent anyway is ignored: the form has no partner field for them.
-    response = upload(client, MAPPING_CSV, url=MAPPING, name="my-accounts.csv", partner=other_partner.id)
-
-    job = latest_job()
-    assert response.status_code == 302
-    assert job.partner == partner
-    job = run(job)
-    assert (job.created_count, job.rejected_count) == (1, 1)
-    assert job.errors == [
-        {
-            "row": 3,
-            "column": "domain",
-            "reason": "No target account has the domain initech.example (Initech).",
-        }
-    ]
-    with tenant_context(tenant):
-        mapping = AccountMapping.objects.get()
-    assert (mapping.partner, mapping.relationship, mapping.source) == (partner, "customer", "partner_upload")
-
-
-@pytest.mark.django_db
 def test_a_partner_user_sees_only_their_own_companys_imports(tenant, partner, partner_user, other_partner):
     own = ImportJobFactory(tenant=tenant, kind="mappings", partner=partner, filename="ours.csv")
     theirs = ImportJobFactory(tenant=tenant, kind="mappings", partner=other_partner, filename="theirs.csv")

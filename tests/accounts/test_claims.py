@@ -1,0 +1,170 @@
+"""A partner's own account list: recorded as the partner names it, matched to the vendor's target
+accounts out of the partner's sight. Whatever a partner sends, what it is told is the same whether
+the vendor targets the domain or not; staff see the resulting mapping, which ranks the partner."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from accounts.models import AccountClaim, AccountMapping, ImportJob
+from accounts.services import account_create
+from accounts.tasks import run_import_task
+from partnerhub.tenancy.context import tenant_context
+from tests.conftest import login
+from tests.factories import AccountClaimFactory, AccountMappingFactory, TargetAccountFactory
+
+JSON = "application/json"
+CLAIMS = "/api/v1/account-claims/"
+
+
+@pytest.fixture
+def acme(tenant):
+    return TargetAccountFactory(tenant=tenant, name="Acme Corporation (strategic)", domain="acme.com")
+
+
+def session(user) -> Client:
+    client = Client(HTTP_X_TENANT="northwind")
+    client.force_login(user)
+    return client
+
+
+def answer_without_ids(response) -> dict:
+    body = response.json()
+    return {key: value for key, value in body.items() if key not in ("id", "domain", "created_at")}
+
+
+@pytest.mark.django_db
+def test_a_partner_is_answered_alike_for_a_targeted_and_an_unknown_domain(
+    tenant, partner, partner_user, acme
+):
+    client = session(partner_user)
+    known = client.post(
+        CLAIMS, {"domain": "https://www.acme.com/about", "relationship": "customer"}, content_type=JSON
+    )
+    unknown = client.post(
+        CLAIMS, {"domain": "initech.example", "relationship": "customer"}, content_type=JSON
+    )
+
+    assert known.status_code == unknown.status_code == 201
+    assert answer_without_ids(known) == answer_without_ids(unknown)
+    assert "Acme Corporation" not in known.content.decode()  # the vendor's own name for it
+    listed = client.get(CLAIMS).json()["results"]
+    assert sorted(claim["domain"] for claim in listed) == ["acme.com", "initech.example"]
+    # Staff see the match, which ranks the partner; the unknown domain waits.
+    with tenant_context(tenant):
+        mapping = AccountMapping.objects.get()
+        assert (mapping.partner, mapping.account, mapping.source) == (partner, acme, "partner_upload")
+        assert AccountClaim.objects.get(domain="acme.com").mapping == mapping
+        assert AccountClaim.objects.get(domain="initech.example").mapping is None
+
+
+@pytest.mark.django_db
+def test_a_partner_cannot_name_read_or_list_target_accounts_or_mappings(tenant, partner, partner_user, acme):
+    client = session(partner_user)
+    assert (
+        client.post("/api/v1/account-mappings/", {"account": acme.id}, content_type=JSON).status_code == 403
+    )
+    assert client.get("/api/v1/account-mappings/").status_code == 403
+    assert client.get(f"/api/v1/accounts/{acme.id}/").status_code in (403, 404)
+    mapping = AccountMappingFactory(tenant=tenant, partner=partner, account=acme)
+    assert client.get(f"/api/v1/account-mappings/{mapping.id}/").status_code in (403, 404)
+    # An id sent in a claim's body is not read: a claim names a company by its domain only.
+    response = client.post(CLAIMS, {"domain": "globex.example", "account": acme.id}, content_type=JSON)
+    assert response.status_code == 201
+    assert "account" not in response.json()
+
+
+@pytest.mark.django_db
+def test_a_claim_waits_for_the_account_and_matches_when_the_vendor_adds_it(
+    tenant, partner, partner_user, manager_user
+):
+    session(partner_user).post(CLAIMS, {"domain": "initech.example"}, content_type=JSON)
+    with tenant_context(tenant):
+        assert not AccountMapping.objects.exists()
+        account = account_create(tenant=tenant, actor=manager_user, name="Initech", domain="initech.example")
+        assert AccountMapping.objects.get().account == account
+        assert AccountClaim.objects.get().mapping.account == account
+
+
+@pytest.mark.django_db
+def test_the_same_claim_twice_changes_nothing_and_a_bad_domain_is_a_field_error(tenant, partner_user, acme):
+    client = session(partner_user)
+    first = client.post(CLAIMS, {"domain": "acme.com", "company_name": "Acme"}, content_type=JSON)
+    again = client.post(CLAIMS, {"domain": "ACME.com", "company_name": "Acme"}, content_type=JSON)
+    assert again.json()["id"] == first.json()["id"]
+    bad = client.post(CLAIMS, {"domain": "not a domain"}, content_type=JSON)
+    assert bad.status_code == 400
+    assert list(bad.json()) == ["domain"]
+    with tenant_context(tenant):
+        assert AccountClaim.objects.count() == AccountMapping.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_partners_see_only_their_own_claims_and_staff_cannot_add_one(
+    tenant, partner, other_partner, partner_user, manager_user
+):
+    AccountClaimFactory(tenant=tenant, partner=partner, domain="ours.example")
+    AccountClaimFactory(tenant=tenant, partner=other_partner, domain="theirs.example")
+    assert [c["domain"] for c in session(partner_user).get(CLAIMS).json()["results"]] == ["ours.example"]
+    staff = session(manager_user)
+    assert len(staff.get(CLAIMS).json()["results"]) == 2
+    assert staff.post(CLAIMS, {"domain": "x.example"}, content_type=JSON).status_code == 403
+
+
+@pytest.mark.django_db
+def test_removing_a_claim_removes_the_mapping_it_made(tenant, partner_user, acme):
+    client = session(partner_user)
+    claim_id = client.post(CLAIMS, {"domain": "acme.com"}, content_type=JSON).json()["id"]
+    assert client.delete(f"{CLAIMS}{claim_id}/").status_code == 204
+    with tenant_context(tenant):
+        assert not AccountClaim.objects.exists()
+        assert not AccountMapping.objects.exists()
+
+
+@pytest.mark.django_db
+def test_my_accounts_page_lists_and_adds_companies_as_the_partner_named_them(
+    tenant, partner, partner_user, acme
+):
+    client = login(partner_user)
+    empty = client.get("/t/northwind/my-accounts/").content.decode()
+    assert "No companies listed yet" in empty
+    known = client.post(
+        "/t/northwind/my-accounts/new/",
+        {"domain": "acme.com", "company_name": "Acme", "relationship": "customer"},
+    )
+    unknown = client.post(
+        "/t/northwind/my-accounts/new/",
+        {"domain": "initech.example", "company_name": "Initech", "relationship": "customer"},
+    )
+    assert known.status_code == unknown.status_code == 302
+    page = client.get("/t/northwind/my-accounts/").content.decode()
+    assert "acme.com" in page and "initech.example" in page
+    assert "Acme Corporation" not in page
+    assert client.get("/t/northwind/account-mapping/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_partners_upload_reports_only_malformed_rows_never_unknown_domains(
+    tenant, partner, partner_user, acme
+):
+    client = login(partner_user)
+    content = (
+        "Company name,Website,Relationship\n"
+        "Acme,https://acme.com,customer\nInitech,initech.example,\nBad,not a domain,\n"
+    )
+    response = client.post(
+        "/t/northwind/imports/my-accounts/",
+        {"file": SimpleUploadedFile("mine.csv", content.encode(), "text/csv")},
+    )
+    assert response.status_code == 302
+    job = ImportJob.unscoped.latest("id")
+    assert (job.kind, job.partner) == ("claims", partner)
+    run_import_task(tenant_id=tenant.id, job_id=job.id)
+    job = ImportJob.unscoped.get(id=job.id)
+    assert (job.created_count, job.rejected_count) == (2, 1)
+    assert [(error["row"], error["column"]) for error in job.errors] == [(4, "domain")]
+    assert "initech" not in json.dumps(job.errors)
+    with tenant_context(tenant):
+        assert AccountMapping.objects.get().account == acme
