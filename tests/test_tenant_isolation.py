@@ -6,18 +6,20 @@ objects gets the same. A route the walker cannot cover fails `test_every_route_i
 """
 
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 
 from partnerhub.tenancy.models import ApiKey, Partner, Tenant, User
-from partnerhub.tenancy.roles import Role
+from partnerhub.tenancy.roles import PARTNER_ROLES, Role, can
 from tests.conftest import login, make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import ApiKeyFactory, PartnerFactory, TenantFactory
-from tests.routes import Route, all_routes, factory_for, owned_by_partner, uncovered
+from tests.routes import Route, all_routes, factory_for, owned_by_partner, tenant_models, uncovered
 
 ROUTES = all_routes()
 PORTAL_ROUTES = [route for route in ROUTES if route.is_portal]
@@ -164,3 +166,90 @@ def test_partner_user_cannot_reach_another_partners_objects(world, route):
     if route.is_portal:
         kwargs["tenant_slug"] = world.tenant_a.slug
     assert_refused(client, route, kwargs, **headers)
+
+
+# --- Partner writes: ids in the body ------------------------------------------------------------
+
+DOCUMENT = json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
+# Body fields that name an object by id, by the name of the model they point to (the field name
+# without _id/_ids, or one of these). A new id field whose model cannot be told fails the walk.
+ID_FIELD_MODELS = {"account": "targetaccount", "master": "activationpackage", "owner": None}
+# Sent to every partner-writable operation besides its documented fields: an id a route does not
+# document must be ignored, never resolved.
+PROBE_FIELDS = ("partner", "partner_id", "account", "account_id", "plan", "program")
+
+
+def _operation(route: Route, method: str) -> dict:
+    path = "/" + re.sub(r"<(?:str|int):pk>", "{id}", route.pattern)
+    return DOCUMENT["paths"][path][method]
+
+
+def _body_properties(operation: dict) -> dict:
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in schema:
+        schema = DOCUMENT["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema.get("properties", {})
+
+
+def _is_id_field(name: str, spec: dict) -> bool:
+    items = spec.get("items", {})
+    integer = spec.get("type") == "integer" or items.get("type") == "integer"
+    return integer and (name.endswith(("_id", "_ids")) or name in ID_FIELD_MODELS or name in tenant_models())
+
+
+def _model_named(field: str):
+    base = re.sub(r"_ids?$", "", field)
+    name = ID_FIELD_MODELS.get(base, base.replace("_", ""))
+    return tenant_models().get(name) if name else None
+
+
+def partner_writes() -> list[tuple[Route, str]]:
+    writes = []
+    for route in API_ROUTES:
+        view = route.view_class
+        actions = getattr(route.callback, "actions", {}) or {}
+        for method in route.methods:
+            if method not in ("post", "put", "patch"):
+                continue
+            action = actions.get(method)
+            permission = view.action_permissions.get(action) or view.permission_write
+            if permission is None or any(can(role, permission) for role in PARTNER_ROLES):
+                writes.append((route, method))
+    return writes
+
+
+PARTNER_WRITES = partner_writes()
+
+
+def test_the_partner_writes_are_found():
+    assert any(route.name == "account-claim-list" for route, _ in PARTNER_WRITES)
+
+
+@pytest.mark.parametrize("write", PARTNER_WRITES, ids=lambda write: f"{write[1].upper()} {write[0]}")
+def test_a_partner_user_cannot_name_an_object_it_may_not_read_in_a_body(world, write):
+    route, method = write
+    client = login(world.partner_user_1)
+    kwargs = objects_of_partner(world.tenant_a, world.partner_1, route)
+    properties = _body_properties(_operation(route, method))
+    fields = {name for name, spec in properties.items() if _is_id_field(name, spec)} | set(PROBE_FIELDS)
+    for field in sorted(fields):
+        model = _model_named(field)
+        assert model is not None or field in PROBE_FIELDS, f"{route}: which model does the id {field!r} name?"
+        if model is None:
+            continue
+        # A row of the tenant that partner user 1 may not read: partner 2's, or a staff-only one.
+        hidden = owned_by_partner(model, world.tenant_a, world.partner_2)
+        value = [hidden.pk] if properties.get(field, {}).get("type") == "array" else hidden.pk
+        before = fingerprint()
+        response = call_with(client, route, method, kwargs, {field: value}, HTTP_X_TENANT=world.tenant_a.slug)
+        assert response.status_code >= 400 or field not in properties, (
+            f"{method.upper()} {route} accepted {field}={hidden.pk} of an object the partner may not read"
+        )
+        if response.status_code >= 400:
+            assert changed_tables(before, fingerprint()) == [], f"{method.upper()} {route} changed data"
+        assert str(hidden) not in response.content.decode(), f"{method.upper()} {route} told {hidden}"
+
+
+def call_with(client: Client, route: Route, method: str, kwargs: dict, body: dict, **headers):
+    url = reverse(route.name, kwargs=kwargs)
+    return getattr(client, method)(url, data=json.dumps(body), content_type="application/json", **headers)
