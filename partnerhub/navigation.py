@@ -33,6 +33,13 @@ NAV: list[NavItem] = [
         "Opportunities", "accounts:opportunity_list", "account.view", audience="staff", section="Accounts"
     ),
     NavItem("Account mapping", "accounts:mapping_list", "mapping.view", audience="staff", section="Accounts"),
+    NavItem(
+        "Partner suggestions",
+        "accounts:claim_suggestions",
+        "mapping.view",
+        audience="staff",
+        section="Accounts",
+    ),
     NavItem("Imports", "accounts:import_list", "account.view", audience="staff", section="Accounts"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
     NavItem("Packages", "plays:package_list", "play.view", audience="staff", section="Playbook"),

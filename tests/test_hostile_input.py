@@ -196,7 +196,9 @@ def test_numbers_beyond_what_a_column_holds_are_a_400(tenant, api):
 
 @pytest.mark.django_db
 def test_api_errors_no_view_produced_are_json_too(tenant, api):
-    assert assert_json_error(api.get("/api/v1/no-such-thing/"), 404) == {"detail": "Not found."}
+    unknown = api.get("/api/v1/no-such-thing/")
+    assert assert_json_error(unknown, 404) == {"detail": "Not found."}
+    assert set(unknown["Cache-Control"].split(", ")) == {"private", "no-store"}
     assert assert_json_error(api.delete("/api/v1/whoami/"), 405)
     assert assert_json_error(Client().get("/api/v1/partners/"), 401)
 

@@ -166,3 +166,9 @@ def claim_list(*, tenant: Tenant) -> QuerySet[AccountClaim]:
     """The companies partners say they work with, as they named them (partner users: scope leaves
     their own company's). Nothing here says whether a claim matched a target account."""
     return AccountClaim.objects.filter(tenant=tenant).select_related("partner").order_by("domain", "id")
+
+
+def claim_suggestions(*, tenant: Tenant) -> QuerySet[AccountClaim]:
+    """Companies partners work with that are not target accounts (yet): staff only. Adding one
+    as a target account matches every partner's claim of its domain."""
+    return claim_list(tenant=tenant).filter(mapping__isnull=True)

@@ -119,6 +119,10 @@ class AccountFormView(SavingFormMixin, TenantView, FormView):
 
 
 class AccountCreateView(AccountFormView):
+    def get_initial(self):
+        # "Add as a target account" from a partner's suggestion arrives with its name and domain.
+        return {name: self.request.GET[name] for name in ("name", "domain") if self.request.GET.get(name)}
+
     def save(self, data):
         return services.account_create(tenant=self.tenant, actor=self.request.user, **data)
 

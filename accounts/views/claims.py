@@ -34,6 +34,25 @@ class ClaimListView(TenantListView):
     ]
 
 
+class ClaimSuggestionListView(TenantListView):
+    """Staff: the companies partners work with that are no target account, to add as one."""
+
+    permission = "mapping.view"
+    queryset_selector = selectors.claim_suggestions
+    filterset_class = ClaimFilter
+    template_name = "accounts/claim_suggestions.html"
+    partial_template_name = "accounts/partials/_claim_suggestion_table.html"
+    csv_name = "partner-suggestions"
+    csv_columns = [
+        ("Company", "company_name"),
+        ("Domain", "domain"),
+        ("Partner", "partner.name"),
+        ("Relationship", "get_relationship_display"),
+        ("Notes", "notes"),
+        ("Added", "created_at"),
+    ]
+
+
 class ClaimCreateView(SavingFormMixin, TenantView, FormView):
     permission = "claim.change"
     template_name = "accounts/claim_form.html"
@@ -78,4 +97,5 @@ urlpatterns = [
     path("my-accounts/", ClaimListView.as_view(), name="claim_list"),
     path("my-accounts/new/", ClaimCreateView.as_view(), name="claim_create"),
     path("my-accounts/<int:account_claim_id>/remove/", ClaimDeleteView.as_view(), name="claim_delete"),
+    path("account-mapping/suggestions/", ClaimSuggestionListView.as_view(), name="claim_suggestions"),
 ]

@@ -90,7 +90,7 @@ class ApiErrorsAsJsonMiddleware:
             status = 413  # Django answers a body over the limit with a bare 400
         detail = ERROR_DETAILS.get(status, "The request could not be completed.").format(limit=limit or 0)
         json_response = JsonResponse({"detail": detail}, status=status)
-        for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+        for header in ("Allow", "WWW-Authenticate", "Retry-After", "Cache-Control", "Vary"):
             if header in response:
                 json_response[header] = response[header]
         return json_response

@@ -168,3 +168,28 @@ def test_a_partners_upload_reports_only_malformed_rows_never_unknown_domains(
     assert "initech" not in json.dumps(job.errors)
     with tenant_context(tenant):
         assert AccountMapping.objects.get().account == acme
+
+
+@pytest.mark.django_db
+def test_staff_turn_a_partners_unmatched_company_into_a_target_account(
+    tenant, partner, partner_user, manager_user, acme
+):
+    client = session(partner_user)
+    client.post(CLAIMS, {"domain": "acme.com", "company_name": "Acme"}, content_type=JSON)
+    client.post(CLAIMS, {"domain": "initech.example", "company_name": "Initech"}, content_type=JSON)
+    staff = login(manager_user)
+    page = staff.get("/t/northwind/account-mapping/suggestions/").content.decode()
+    assert "initech.example" in page and "acme.com" not in page  # acme.com is a target account
+    assert "?name=Initech&amp;domain=initech.example" in page
+    form = staff.get("/t/northwind/accounts/new/?name=Initech&domain=initech.example")
+    initial = form.context["form"].initial
+    assert (initial["name"], initial["domain"]) == ("Initech", "initech.example")
+    created = staff.post(
+        "/t/northwind/accounts/new/",
+        {"name": "Initech", "domain": "initech.example", "manual_stage": "net_new"},
+    )
+    assert created.status_code == 302
+    assert "initech.example" not in staff.get("/t/northwind/account-mapping/suggestions/").content.decode()
+    with tenant_context(tenant):
+        assert AccountMapping.objects.filter(partner=partner).count() == 2
+    assert login(partner_user).get("/t/northwind/account-mapping/suggestions/").status_code == 403
