@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.planning import Timing, timed
+from bench.planning import Timing
 
 LISTS = {
     "accounts": ("/api/v1/accounts/", "accounts_targetaccount"),
@@ -59,6 +59,28 @@ def raw_sql_ms(statements: list[str], tenant_id: int, repeat: int) -> Timing:
     return Timing(runs)
 
 
+def _getter(client, page_url: str):
+    def get():
+        response = client.get(page_url)
+        assert response.status_code == 200, (page_url, response.status_code, response.content[:200])
+        return response
+
+    return get
+
+
+def alternated(calls: dict, repeat: int) -> tuple[dict[str, Timing], dict]:
+    """Time the calls in turns (first, deep, first, deep…): whatever else the machine does in a
+    moment weighs on both alike, so their ratio is not an accident of when each was measured."""
+    runs: dict[str, list[float]] = {name: [] for name in calls}
+    results = {}
+    for _ in range(repeat + 3):
+        for name, call in calls.items():
+            started = time.perf_counter()
+            results[name] = call()
+            runs[name].append((time.perf_counter() - started) * 1000)
+    return {name: Timing(values) for name, values in runs.items()}, results
+
+
 def measure(slug: str, depth: int, repeat: int, say) -> dict:
     from django.db import connection
     from django.test import Client
@@ -86,26 +108,18 @@ def measure(slug: str, depth: int, repeat: int, say) -> dict:
                 "first": f"{url}?page_size={size}",
                 "deep": f"{url}?page_size={size}&cursor={cursor_after(deep_after)}",
             }
+            timings, responses = alternated(
+                {where: _getter(client, page) for where, page in pages.items()}, repeat
+            )
             for where, page_url in pages.items():
-
-                def get(page_url=page_url):
-                    response = client.get(page_url)
-                    assert response.status_code == 200, (
-                        page_url,
-                        response.status_code,
-                        response.content[:200],
-                    )
-                    return response
-
-                timing, response = timed(get, repeat)
-                queries, _ = captured(get)
+                queries, _ = captured(_getter(client, page_url))
                 raw = raw_sql_ms([q["sql"] for q in queries], tenant.id, repeat)
                 entry[f"{where}_{size}"] = {
-                    **timing.summary(),
+                    **timings[where].summary(),
                     "queries": len(queries),
-                    "results": len(response.json()["results"]),
+                    "results": len(responses[where].json()["results"]),
                     "raw_sql_median_ms": round(raw.median, 2),
-                    "api_over_sql": round(timing.median / raw.median, 2),
+                    "api_over_sql": round(timings[where].median / raw.median, 2),
                 }
             entry[f"deep_over_first_{size}"] = round(
                 entry[f"deep_{size}"]["median_ms"] / entry[f"first_{size}"]["median_ms"], 2
