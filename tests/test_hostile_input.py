@@ -203,6 +203,17 @@ def test_api_errors_no_view_produced_are_json_too(tenant, api):
     assert assert_json_error(Client().get("/api/v1/partners/"), 401)
 
 
+@pytest.mark.django_db
+def test_a_caller_over_the_rate_is_told_to_slow_down_in_json(tenant, api, settings):
+    settings.PARTNERHUB_API_RATE = "3/min"
+    answers = [api.get("/api/v1/partners/") for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert "throttled" in assert_json_error(answers[-1], 429)["detail"]
+    assert int(answers[-1]["Retry-After"]) > 0
+    other = Client(HTTP_AUTHORIZATION=f"Bearer {ApiKeyFactory(tenant=tenant).raw_key}")
+    assert other.get("/api/v1/partners/").status_code == 200  # counted per key
+
+
 def _crash(request):
     raise RuntimeError("a bug")
 

@@ -238,9 +238,13 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["partnerhub.tenancy.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "partnerhub.tenancy.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["partnerhub.tenancy.api.throttling.CallerRateThrottle"],
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+# Requests per API key (or signed-in user) before the API answers 429 with Retry-After.
+PARTNERHUB_API_RATE = env("PARTNERHUB_API_RATE", "1200/min")
 
 # How long a retry with the Idempotency-Key of a request still running waits for it before it is
 # answered 409 "still in progress".

@@ -201,6 +201,8 @@ def test_files_that_cannot_be_imported_at_all_are_refused(tenant, client):
         b"name,domain\n": "header but no rows",
         b"\x89PNG\r\n\x1a\n\x00\x00": "not a CSV file",
         b"name,name,domain\nA,B,a.example\n": "both give name",
+        # A NUL character in an otherwise readable file: PostgreSQL could store no row of it.
+        b"name,domain\nAcme,acme.com\nIni\x00tech,initech.example\n": "holds binary data",
     }
     for content, message in cases.items():
         response = upload(client, content)

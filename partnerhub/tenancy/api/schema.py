@@ -58,6 +58,7 @@ class AutoSchema(BaseAutoSchema):
             "401": ErrorSerializer,  # no or a revoked key
             "403": ErrorSerializer,  # a read key writing, or a role that may not act
             "404": ErrorSerializer,  # outside the caller's tenant or partner, or no such tenant
+            "429": ErrorSerializer,  # over PARTNERHUB_API_RATE: retry after the Retry-After seconds
             "500": ErrorSerializer,  # a fault of ours, logged; never an answer to bad input
         }
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
