@@ -39,12 +39,32 @@ class TenantScopedAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # read-only: a delete here would skip the services' checks and audit
+
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "timezone", "default_sla_hours", "require_mfa_for_staff", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Offboarding a tenant deletes its rows: inside the tenant, where the database wall
+        # admits them (outside it, the cascade would match nothing and the tenant row would stay).
+        tenant = Tenant.objects.filter(pk=object_id).first()
+        with tenant_context(tenant):
+            return super().delete_view(request, object_id, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        # The tenant's rows are read-only one by one here, but offboarding takes all of them.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    def delete_queryset(self, request, queryset):
+        for tenant in queryset:
+            with tenant_context(tenant):
+                tenant.delete()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

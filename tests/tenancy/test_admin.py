@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from partnerhub.tenancy.models import Partner, Tenant
 from tests.conftest import login
 from tests.factories import (
     ApiKeyFactory,
@@ -45,3 +46,20 @@ def test_tenant_data_is_read_only_in_the_admin(superuser_client, tenant):
     partner.refresh_from_db()
     assert partner.name == "Contoso"
     assert superuser_client.get(reverse("admin:tenancy_partner_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_operator_deletes_a_tenant_with_all_its_rows_and_no_other(superuser_client, tenant, other_tenant):
+    PartnerFactory(tenant=tenant)
+    PartnerFactory(tenant=other_tenant)
+    page = reverse("admin:tenancy_tenant_delete", args=[tenant.pk])
+    assert superuser_client.get(page).status_code == 200
+    superuser_client.post(page, {"post": "yes"})
+    assert not Tenant.objects.filter(pk=tenant.pk).exists()
+    assert set(Partner.unscoped.values_list("tenant_id", flat=True)) == {other_tenant.pk}
+
+
+@pytest.mark.django_db
+def test_tenant_rows_cannot_be_deleted_in_the_admin(superuser_client, tenant):
+    partner = PartnerFactory(tenant=tenant)
+    assert superuser_client.get(reverse("admin:tenancy_partner_delete", args=[partner.pk])).status_code == 403
