@@ -2,7 +2,6 @@
 /api/v1/accounts/, /api/v1/opportunities/, /api/v1/account-mappings/. Reads come from the
 selectors through the tenant (and partner) scope; writes go through accounts.services."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
@@ -18,6 +17,7 @@ from accounts.models import (
 from accounts.rows import DomainField
 from accounts.selectors import accounts as selectors
 from partnerhub.tenancy.api.fields import DateTimeField, TenantEmailRelatedField, TenantRelatedField
+from partnerhub.tenancy.api.filtering import FilterBackend
 from partnerhub.tenancy.api.pagination import KeysetPagination
 from partnerhub.tenancy.api.viewsets import TenantModelViewSet
 from partnerhub.tenancy.filters import tenant_partners, without_sort
@@ -89,7 +89,7 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 # Keyset-paged lists filter, but do not reorder.
-KEYSET_FILTERS = [DjangoFilterBackend]
+KEYSET_FILTERS = [FilterBackend]
 
 
 class AccountViewSet(TenantModelViewSet):

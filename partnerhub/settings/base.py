@@ -231,7 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["partnerhub.tenancy.api.permissions.TenantAccessPermission"],
     "DEFAULT_PAGINATION_CLASS": "partnerhub.tenancy.api.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "partnerhub.tenancy.api.filtering.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "partnerhub.tenancy.api.schema.AutoSchema",
