@@ -1,11 +1,11 @@
 """/api/v1/account-claims/: a partner's own list of the companies it works with, as it named them.
 
-Partner users (and only they) add and remove theirs; staff read every partner's. An answer never
+Partner users (and only they: the service refuses staff and API keys) add and remove theirs; staff
+read every partner's. An answer never
 says whether a claim matched one of the vendor's target accounts (see accounts/services/claims.py)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import SimpleRouter
 
 from accounts.filters import ClaimFilter
@@ -45,26 +45,12 @@ class AccountClaimViewSet(
     permission_read = "claim.view"
     permission_write = "claim.change"
 
-    def _partner_only(self):
-        membership = getattr(self.request, "membership", None)
-        if membership is None or not membership.is_partner_role:
-            raise PermissionDenied(
-                "A partner's list is its own: staff map accounts at /api/v1/account-mappings/."
-            )
-        return membership
-
     def perform_create(self, serializer):
-        membership = self._partner_only()
-        claim = services.claim_create(
-            tenant=self.request.tenant,
-            actor=self.request.user,
-            partner=membership.partner,
-            **serializer.validated_data,
+        serializer.instance = services.claim_create(
+            tenant=self.request.tenant, actor=self.request.user, **serializer.validated_data
         )
-        serializer.instance = claim
 
     def perform_destroy(self, instance):
-        self._partner_only()
         services.claim_delete(tenant=self.request.tenant, actor=self.request.user, claim_id=instance.id)
 
 

@@ -21,36 +21,55 @@ def claims_match(*, tenant: Tenant, accounts: Iterable[TargetAccount]) -> int:
 
 
 def match_claims(tenant: Tenant, claims: list[AccountClaim]) -> int:
-    """Each claim whose domain a target account has gets its mapping (made, or the partner's
-    existing one, its relationship and notes refreshed)."""
+    """Each claim whose domain a target account has gets its mapping: made, or the partner's
+    existing one with its relationship and notes refreshed. A fixed number of queries, whatever
+    the number of claims (a partner's upload holds thousands)."""
     accounts = {
-        account.domain: account
+        account.domain: account.id
         for account in TargetAccount.objects.filter(
             tenant=tenant, domain__in={claim.domain for claim in claims}
+        ).only("id", "domain")
+    }
+    matched = [claim for claim in claims if claim.domain in accounts]
+    if not matched:
+        return 0
+    existing = {
+        (mapping.partner_id, mapping.account_id): mapping
+        for mapping in AccountMapping.objects.filter(
+            tenant=tenant,
+            partner_id__in={claim.partner_id for claim in matched},
+            account_id__in={accounts[claim.domain] for claim in matched},
         )
     }
-    matched = 0
     now = timezone.now()
-    for claim in claims:
-        account = accounts.get(claim.domain)
-        if account is None:
-            continue
-        mapping, created = AccountMapping.objects.get_or_create(
-            tenant=tenant,
-            partner_id=claim.partner_id,
-            account=account,
-            defaults={
-                "relationship": claim.relationship,
-                "notes": claim.notes,
-                "source": AccountMapping.Source.PARTNER_UPLOAD,
-                "created_at": now,
-            },
-        )
-        if not created and (mapping.relationship, mapping.notes) != (claim.relationship, claim.notes):
-            mapping.relationship, mapping.notes = claim.relationship, claim.notes
-            mapping.save(update_fields=["relationship", "notes", "updated_at"])
+    new, refreshed = {}, []
+    for claim in matched:
+        key = (claim.partner_id, accounts[claim.domain])
+        mapping = existing.get(key) or new.get(key)
+        if mapping is None:
+            new[key] = AccountMapping(
+                tenant=tenant,
+                partner_id=claim.partner_id,
+                account_id=key[1],
+                relationship=claim.relationship,
+                notes=claim.notes,
+                source=AccountMapping.Source.PARTNER_UPLOAD,
+                created_at=now,
+                updated_at=now,
+            )
+        elif (mapping.relationship, mapping.notes) != (claim.relationship, claim.notes):
+            mapping.relationship, mapping.notes, mapping.updated_at = claim.relationship, claim.notes, now
+            refreshed.append(mapping)
+    AccountMapping.objects.bulk_create(new.values())
+    if refreshed:
+        AccountMapping.objects.bulk_update(refreshed, ["relationship", "notes", "updated_at"])
+    linked = []
+    for claim in matched:
+        key = (claim.partner_id, accounts[claim.domain])
+        mapping = existing.get(key) or new[key]
         if claim.mapping_id != mapping.id:
-            claim.mapping = mapping
-            claim.save(update_fields=["mapping", "updated_at"])
-        matched += 1
-    return matched
+            claim.mapping_id, claim.updated_at = mapping.id, now
+            linked.append(claim)
+    if linked:
+        AccountClaim.objects.bulk_update(linked, ["mapping", "updated_at"])
+    return len(matched)

@@ -1,42 +1,57 @@
 """A partner's own account list (AccountClaim): recorded as the partner names it, matched to the
 vendor's target accounts by domain out of the partner's sight.
 
-The rule these functions keep: what a partner is told never depends on whether the vendor holds
-a domain. A matched claim records (or refreshes) the AccountMapping that ranks the partner; an
-unmatched one waits, and matches when the vendor adds the account later (`claims_match`)."""
+The rules these functions keep: only a partner user keeps its company's list (staff map accounts
+themselves), and what a partner is told never depends on whether the vendor holds a domain. A
+matched claim records (or refreshes) the AccountMapping that ranks the partner; an unmatched one
+waits, and matches when the vendor adds the account later (`claim_matching.claims_match`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import AccountClaim, AccountMapping
 from accounts.rows import ClaimRow, NumberedRow, validate_rows
-from accounts.services.accounts import acting_partner_id, mapping_partner_check
-from accounts.services.claim_matching import claims_match, match_claims
+from accounts.services.claim_matching import match_claims
 from accounts.services.upserts import UpsertReport
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
-from partnerhub.tenancy.services.common import user_of
+from partnerhub.tenancy.services.common import membership_of, user_of
 
 CLAIM_FIELDS = ("company_name", "relationship", "notes")
+NOT_A_PARTNER = (
+    "A partner's list of accounts is its own: staff map accounts on the account mapping pages "
+    "and at /api/v1/account-mappings/."
+)
 
 
-def claims_record(
-    *, tenant: Tenant, actor: Actor, partner: Partner, rows: Sequence[NumberedRow]
-) -> UpsertReport:
-    """Record the companies a partner works with, one row each (see `rows.ClaimRow`), keyed by
-    domain: a new domain is a new claim, a known one updates its name, relationship and notes.
-    Only malformed rows are rejected; the report counts claims, never matches."""
-    return _record(tenant=tenant, actor=actor, partner=partner, rows=rows)[0]
+def acting_partner(*, tenant: Tenant, actor: Actor) -> Partner:
+    """The company whose list the actor keeps; refused for staff, API keys and the system."""
+    user = user_of(actor)
+    if user is None:
+        raise PermissionDenied(NOT_A_PARTNER)
+    membership = membership_of(tenant=tenant, user=user)
+    if not membership.is_partner_role:
+        raise PermissionDenied(NOT_A_PARTNER)
+    return membership.partner
+
+
+def claims_record(*, tenant: Tenant, actor: Actor, rows: Sequence[NumberedRow]) -> UpsertReport:
+    """Record the companies the actor's partner works with, one row each (see `rows.ClaimRow`),
+    keyed by domain: a new domain is a new claim, a known one updates its name, relationship and
+    notes. Only malformed rows are rejected; the report counts claims, never matches."""
+    return _record(tenant=tenant, actor=actor, rows=rows)[0]
 
 
 @transaction.atomic
-def _record(*, tenant, actor, partner, rows) -> tuple[UpsertReport, list[AccountClaim]]:
-    mapping_partner_check(tenant=tenant, actor=actor, partner=partner)
+def _record(*, tenant, actor, rows) -> tuple[UpsertReport, list[AccountClaim]]:
+    partner = acting_partner(tenant=tenant, actor=actor)
     valid, rejected = validate_rows(ClaimRow, tenant=tenant, rows=rows)
     report = UpsertReport(rejected=rejected)
     existing = {
@@ -45,7 +60,8 @@ def _record(*, tenant, actor, partner, rows) -> tuple[UpsertReport, list[Account
             tenant=tenant, partner=partner, domain__in=[data["domain"] for _, data in valid]
         )
     }
-    touched = []
+    now, creator = timezone.now(), user_of(actor)
+    new, changed, touched = [], [], []
     for _, data in valid:
         values = {
             "company_name": data.get("company", ""),
@@ -54,19 +70,28 @@ def _record(*, tenant, actor, partner, rows) -> tuple[UpsertReport, list[Account
         }
         claim = existing.get(data["domain"])
         if claim is None:
-            claim = AccountClaim.objects.create(
-                tenant=tenant, partner=partner, domain=data["domain"], created_by=user_of(actor), **values
+            claim = AccountClaim(
+                tenant=tenant,
+                partner=partner,
+                domain=data["domain"],
+                created_by=creator,
+                created_at=now,
+                updated_at=now,
+                **values,
             )
-            existing[claim.domain] = claim
-            report.created += 1
+            new.append(claim)
         elif any(getattr(claim, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(claim, name, value)
-            claim.save(update_fields=[*CLAIM_FIELDS, "updated_at"])
-            report.updated += 1
+            claim.updated_at = now
+            changed.append(claim)
         else:
             report.unchanged += 1
         touched.append(claim)
+    AccountClaim.objects.bulk_create(new)
+    if changed:
+        AccountClaim.objects.bulk_update(changed, [*CLAIM_FIELDS, "updated_at"])
+    report.created, report.updated = len(new), len(changed)
     match_claims(tenant, touched)
     if report.created or report.updated:
         audit(
@@ -79,12 +104,11 @@ def _record(*, tenant, actor, partner, rows) -> tuple[UpsertReport, list[Account
     return report, touched
 
 
-def claim_create(*, tenant: Tenant, actor: Actor, partner: Partner, **fields) -> AccountClaim:
+def claim_create(*, tenant: Tenant, actor: Actor, **fields) -> AccountClaim:
     """One company, as the portal form and the API send it."""
     row = {"domain": fields.get("domain", ""), "company": fields.get("company_name", "")}
     row.update({name: fields[name] for name in ("relationship", "notes") if name in fields})
-    with transaction.atomic():
-        report, touched = _record(tenant=tenant, actor=actor, partner=partner, rows=[(1, row)])
+    report, touched = _record(tenant=tenant, actor=actor, rows=[(1, row)])
     if report.rejected:
         first = report.rejected[0]
         raise ServiceError(
@@ -96,10 +120,8 @@ def claim_create(*, tenant: Tenant, actor: Actor, partner: Partner, **fields) ->
 @transaction.atomic
 def claim_delete(*, tenant: Tenant, actor: Actor, claim_id: int) -> None:
     """The partner no longer works with the company: the claim goes, and the mapping it made."""
-    claim = AccountClaim.objects.select_for_update().get(tenant=tenant, id=claim_id)
-    own = acting_partner_id(tenant=tenant, actor=actor)
-    if own is not None and claim.partner_id != own:
-        raise AccountClaim.DoesNotExist
+    partner = acting_partner(tenant=tenant, actor=actor)
+    claim = AccountClaim.objects.select_for_update().get(tenant=tenant, partner=partner, id=claim_id)
     audit(
         tenant=tenant,
         actor=actor,
@@ -113,6 +135,3 @@ def claim_delete(*, tenant: Tenant, actor: Actor, claim_id: int) -> None:
         AccountMapping.objects.filter(
             tenant=tenant, id=mapping_id, source=AccountMapping.Source.PARTNER_UPLOAD
         ).delete()
-
-
-__all__ = ["claim_create", "claim_delete", "claims_match", "claims_record"]

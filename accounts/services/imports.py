@@ -172,7 +172,7 @@ def _check_uploader(
         raise ServiceError("Choose what the file holds.", field="kind")
     if kind == ImportJob.Kind.CLAIMS:
         # A partner's own list of the companies it works with (accounts/services/claims.py).
-        if not (membership.is_partner_role and can(membership.role, "claim.change")):
+        if not can(membership.role, "claim.change"):
             raise ServiceError("Only a partner uploads its own list of accounts.")
         if partner is not None and partner.id != membership.partner_id:
             raise ServiceError("You can only upload your own company's accounts.", field="partner")
@@ -242,7 +242,7 @@ def _upsert(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
     if job.kind == ImportJob.Kind.OPPORTUNITIES:
         return opportunities_upsert(tenant=tenant, actor=actor, rows=rows, summary_audit=False)
     if job.kind == ImportJob.Kind.CLAIMS:
-        return claims_record(tenant=tenant, actor=actor, partner=job.partner, rows=rows)
+        return claims_record(tenant=tenant, actor=actor, rows=rows)  # the uploader's own company's
     return mappings_upsert(
         tenant=tenant,
         actor=actor,

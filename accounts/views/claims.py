@@ -10,7 +10,6 @@ from accounts.forms import ClaimForm
 from accounts.selectors import accounts as selectors
 from accounts.services import claims as services
 from accounts.views.accounts import SavingFormMixin
-from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView
 
 
@@ -59,11 +58,7 @@ class ClaimCreateView(SavingFormMixin, TenantView, FormView):
     form_class = ClaimForm
 
     def save(self, data):
-        if not self.membership.is_partner_role:
-            raise ServiceError("Staff record a partner's accounts on the account mapping page.")
-        return services.claim_create(
-            tenant=self.tenant, actor=self.request.user, partner=self.membership.partner, **data
-        )
+        return services.claim_create(tenant=self.tenant, actor=self.request.user, **data)
 
     def success_message(self, claim):
         return f"{claim.company_name or claim.domain} is on your list."

@@ -54,7 +54,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "mapping.view": STAFF_ROLES,
     "mapping.change": ACCOUNT_EDITORS,
     "claim.view": frozenset(Role),  # partner users: scope leaves only their own company's claims
-    "claim.change": ACCOUNT_EDITORS | PARTNER_ROLES,
+    "claim.change": PARTNER_ROLES,  # a partner's own list; staff map accounts themselves
     # Plans: partner users see those their company is the partner of.
     "plan.view": frozenset(Role),
     "plan.change": STAFF_ROLES,

@@ -8,12 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from accounts.models import AccountClaim, AccountMapping, ImportJob
+from accounts.models import AccountClaim, AccountMapping, ImportJob, TargetAccount
 from accounts.services import account_create
 from accounts.tasks import run_import_task
 from partnerhub.tenancy.context import tenant_context
 from tests.conftest import login
-from tests.factories import AccountClaimFactory, AccountMappingFactory, TargetAccountFactory
+from tests.factories import AccountClaimFactory, AccountMappingFactory, ApiKeyFactory, TargetAccountFactory
 
 JSON = "application/json"
 CLAIMS = "/api/v1/account-claims/"
@@ -193,3 +193,32 @@ def test_staff_turn_a_partners_unmatched_company_into_a_target_account(
     with tenant_context(tenant):
         assert AccountMapping.objects.filter(partner=partner).count() == 2
     assert login(partner_user).get("/t/northwind/account-mapping/suggestions/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_write_key_cannot_keep_a_partners_list(tenant, partner):
+    key = ApiKeyFactory(tenant=tenant, scopes=["read", "write"])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key.raw_key}")
+    assert client.post(CLAIMS, {"domain": "acme.com"}, content_type=JSON).status_code == 403
+    claim = AccountClaimFactory(tenant=tenant, partner=partner)
+    assert client.delete(f"{CLAIMS}{claim.id}/").status_code == 403
+    assert AccountClaim.unscoped.filter(id=claim.id).exists()
+
+
+@pytest.mark.django_db
+def test_an_upload_of_many_companies_writes_in_a_fixed_number_of_queries(
+    tenant, partner, partner_user, django_assert_max_num_queries
+):
+    from accounts.services.claims import claims_record
+
+    TargetAccountFactory.create_batch(3, tenant=tenant)
+    domains = [account.domain for account in TargetAccount.unscoped.filter(tenant=tenant)]
+
+    def rows(count):
+        return [(n, {"domain": domains[n % 3] if n < 3 else f"c{n}.example"}) for n in range(count)]
+
+    with tenant_context(tenant), django_assert_max_num_queries(25):
+        report = claims_record(tenant=tenant, actor=partner_user, rows=rows(200))
+    assert report.created == 200
+    with tenant_context(tenant):
+        assert AccountMapping.objects.filter(partner=partner).count() == 3
