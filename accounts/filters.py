@@ -148,15 +148,6 @@ class MappingFilter(django_filters.FilterSet):
         model = AccountMapping
         fields = ["q", "partner", "relationship", "source"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        membership = getattr(self.request, "membership", None)
-        if membership is not None and membership.is_partner_role:
-            # Their scope is one company: the filter still validates (another id is refused like
-            # one that does not exist) but offers nothing to pick on the page.
-            self.filters["partner"].label = ""
-            self.filters["partner"].extra["widget"] = forms.HiddenInput
-
     def search(self, queryset, name, value):
         return queryset.filter(Q(account__name__icontains=value) | Q(account__domain__icontains=value))
 

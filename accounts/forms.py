@@ -131,9 +131,6 @@ class MappingCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         partners = tenancy_selectors.partner_choices(tenant=membership.tenant)
         self.fields["partner"].queryset = scope_for(partners, tenant=membership.tenant, membership=membership)
-        if membership.is_partner_role:  # their own company's mapping only: the field is fixed
-            self.fields["partner"].initial = membership.partner_id
-            self.fields["partner"].disabled = True
         self.fields["account"] = AccountDomainField(
             tenant=membership.tenant,
             label="Account web domain",

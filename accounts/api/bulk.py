@@ -144,7 +144,7 @@ class OpportunityBulkViewSet(BulkUpsertViewSet):
     )
 )
 class MappingBulkViewSet(BulkUpsertViewSet):
-    """A partner's account mapping; a partner user's session may send only their own company's."""
+    """A partner's account mapping, sent by the vendor's staff or keys."""
 
     serializer_class = MappingRowsSerializer
     permission_write = "mapping.change"

@@ -233,7 +233,7 @@ class AccountMappingSerializer(serializers.ModelSerializer):
     partner = TenantRelatedField(
         queryset_for=tenant_partners,
         required=False,
-        help_text="Id of the partner. Partner users may leave it out: it can only be their own company.",
+        help_text="Id of the partner.",
     )
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     account = TenantRelatedField(
@@ -297,16 +297,13 @@ class AccountMappingSerializer(serializers.ModelSerializer):
                 {"account": ["Name the account by `account` or `account_domain`."]}
             )
         if "partner" not in attrs:
-            membership = request.membership
-            if membership is None or not membership.is_partner_role:
-                raise serializers.ValidationError({"partner": ["This field is required."]})
-            attrs["partner"] = membership.partner
+            raise serializers.ValidationError({"partner": ["This field is required."]})
         return attrs
 
 
 class AccountMappingViewSet(TenantModelViewSet):
-    """Which partners already work with which accounts. Partner users (and their keys' scope) see and
-    change only their own company's mapping."""
+    """Which partners already work with which accounts: the vendor's (staff and keys). A partner's
+    own list is /api/v1/account-claims/, which never says what matched."""
 
     pagination_class = KeysetPagination
     filter_backends = KEYSET_FILTERS
@@ -325,7 +322,7 @@ class AccountMappingViewSet(TenantModelViewSet):
             account=data["account"],
             relationship=data.get("relationship", AccountMapping.Relationship.RELATIONSHIP),
             notes=data.get("notes", ""),
-            source=AccountMapping.Source.API,  # the service records a partner user's own as their upload
+            source=AccountMapping.Source.API,
         )
         serializer.instance = self.get_queryset().get(id=mapping.id)
 

@@ -149,7 +149,7 @@ OPPORTUNITY_COLUMNS = [field.attname for field in Opportunity._meta.concrete_fie
 
 
 def mapping_list(*, tenant: Tenant) -> QuerySet[AccountMapping]:
-    """Which partners know which accounts (partner users: scope leaves their own company's rows)."""
+    """Which partners know which accounts (staff only: `AccountMapping.partner_scope` is None)."""
     return (
         AccountMapping.objects.filter(tenant=tenant)
         .select_related("partner", "account")

@@ -319,7 +319,7 @@ class OpportunityDeleteView(TenantConfirmView):
 
 
 class MappingListView(TenantListView):
-    """Staff see every partner's mapping; partner users their own company's (the base scope)."""
+    """Which partners know which accounts: staff only (a partner's own list is its claims)."""
 
     permission = "mapping.view"
     queryset_selector = selectors.mapping_list
@@ -354,30 +354,23 @@ class MappingCreateView(SavingFormMixin, TenantView, FormView):
 
     def get_initial(self):
         # "Add a partner" from an account's page arrives with the account (its domain) filled in.
-        names = ["account"] if self.membership.is_partner_role else ["account", "partner"]
-        return {name: self.request.GET[name] for name in names if self.request.GET.get(name)}
+        return {name: self.request.GET[name] for name in ("account", "partner") if self.request.GET.get(name)}
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        if self.can("account.view"):  # staff may search the accounts; partner users type a domain
-            field = form.fields["account"]
-            field.label = "Account"
-            field.help_text = "Type part of its name or domain and pick it, or type its web domain."
-            field.widget.attrs.update(
-                {
-                    "list": "account-options",
-                    "placeholder": "Acme or acme.com",
-                    "hx-get": _url("account_suggest", self.tenant),
-                    "hx-trigger": "input changed delay:250ms",
-                    "hx-target": "#account-options",
-                }
-            )
+        field = form.fields["account"]
+        field.label = "Account"
+        field.help_text = "Type part of its name or domain and pick it, or type its web domain."
+        field.widget.attrs.update(
+            {
+                "list": "account-options",
+                "placeholder": "Acme or acme.com",
+                "hx-get": _url("account_suggest", self.tenant),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#account-options",
+            }
+        )
         return form
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["suggest"] = self.can("account.view")
-        return context
 
     def save(self, data):
         return services.mapping_create(
@@ -387,14 +380,14 @@ class MappingCreateView(SavingFormMixin, TenantView, FormView):
             account=data["account"],
             relationship=data["relationship"],
             notes=data["notes"],
-            source=AccountMapping.Source.STAFF,  # the service records a partner user's own upload
+            source=AccountMapping.Source.STAFF,
         )
 
     def success_message(self, mapping):
         return f"{mapping.partner.name} now knows {mapping.account.name}."
 
     def saved_url(self, mapping):
-        if self.can("account.view") and self.request.GET.get("next") == "account":
+        if self.request.GET.get("next") == "account":
             return account_url(self.tenant, mapping.account_id, anchor="partners")
         return mappings_url(self.tenant)
 

@@ -68,12 +68,9 @@ class MappingImportForm(forms.Form):
 
     def __init__(self, *args, tenant, membership, **kwargs):
         super().__init__(*args, **kwargs)
-        if membership.is_partner_role:
-            del self.fields["partner"]  # always their own company: the service decides it
-        else:
-            self.fields["partner"].queryset = scope_for(
-                partner_choices(tenant=tenant), tenant=tenant, membership=membership
-            )
+        self.fields["partner"].queryset = scope_for(
+            partner_choices(tenant=tenant), tenant=tenant, membership=membership
+        )
 
 
 class ClaimsUploadForm(forms.Form):
@@ -162,15 +159,13 @@ class ImportCreateView(_UploadView):
 
 
 class MappingImportCreateView(_UploadView):
-    """Staff upload a partner's account mapping; a partner user uploads their own company's."""
+    """Staff upload a partner's account mapping (partners upload their own list as claims)."""
 
     permission = "mapping.change"
     form_class = MappingImportForm
     kinds = (ImportJob.Kind.MAPPINGS,)
 
-    @property
-    def title(self):
-        return "Upload my accounts" if self.membership.is_partner_role else "Upload a partner's accounts"
+    title = "Upload a partner's accounts"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "tenant": self.tenant, "membership": self.membership}
