@@ -43,7 +43,7 @@ from accounts.services.plans import (
     plan_update_kickoff,
     steps_complete,
 )
-from partnerhub.tenancy.api.fields import TenantEmailRelatedField, TenantRelatedField
+from partnerhub.tenancy.api.fields import MAX_INTEGER, TenantEmailRelatedField, TenantRelatedField
 from partnerhub.tenancy.api.schema import FIELD_ERRORS
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantReadOnlyViewSet
 from partnerhub.tenancy.errors import ServiceError
@@ -400,10 +400,14 @@ class FollowUpInputSerializer(serializers.Serializer):
 
 
 class TargetsInputSerializer(serializers.Serializer):
-    day30_followups = serializers.IntegerField(min_value=0, help_text="Target accounts followed up by sales.")
-    day60_meetings = serializers.IntegerField(min_value=0, help_text="Meetings booked from target accounts.")
+    day30_followups = serializers.IntegerField(
+        min_value=0, max_value=MAX_INTEGER, help_text="Target accounts followed up by sales."
+    )
+    day60_meetings = serializers.IntegerField(
+        min_value=0, max_value=MAX_INTEGER, help_text="Meetings booked from target accounts."
+    )
     day90_opportunities = serializers.IntegerField(
-        min_value=0, help_text="Opportunities progressed on target accounts."
+        min_value=0, max_value=MAX_INTEGER, help_text="Opportunities progressed on target accounts."
     )
     day90_pipeline = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None

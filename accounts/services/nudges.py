@@ -17,6 +17,7 @@ from accounts.models import FollowUpCommitment, FollowUpNudge, Plan
 from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import Membership, Tenant
+from partnerhub.tenancy.selectors import tenants_owning
 from partnerhub.tenancy.services.notifications import notification_create
 
 logger = logging.getLogger(__name__)
@@ -55,15 +56,11 @@ def _tenants_with_due_commitments(*, now: datetime.datetime) -> list[Tenant]:
     """Tenants that may have a nudge to send (cross-tenant). Uses the partial index on open
     commitments by due date; a commitment already nudged as overdue for its due date is finished."""
     horizon = (now + LATEST_UTC_OFFSET).date() + datetime.timedelta(days=DUE_SOON_DAYS)
-    candidates = (
+    return tenants_owning(
         FollowUpCommitment.unscoped.filter(OPEN_COMMITMENT, due_on__lte=horizon)
         .filter(_owner_is_member())
         .exclude(_nudged(FollowUpNudge.State.OVERDUE))
-        .values_list("tenant_id", flat=True)
-        .distinct()
     )
-    # Evaluated on its own: the cross-tenant read is this one statement, not a subquery of it.
-    return list(Tenant.objects.filter(id__in=list(candidates)).order_by("id"))
 
 
 def tenant_today(tenant: Tenant, now: datetime.datetime) -> datetime.date:

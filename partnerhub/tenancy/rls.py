@@ -74,8 +74,8 @@ def owner_connection(alias: str = "default") -> Iterator[None]:
         connection.settings_dict.update(saved)
 
 
-def install_wall(*, using: str = "default") -> list[str]:
-    """Grants, roles and policies, idempotently; returns the statements it had to run."""
+def install_wall(*, using: str = "default") -> None:
+    """Grants, roles and policies, idempotently: only what is missing is created."""
     app_role = settings.PARTNERHUB_DATABASE_APP_ROLE
     reader = settings.PARTNERHUB_DATABASE_READER_ROLE
     statements: list[sql.Composable] = []
@@ -97,7 +97,6 @@ def install_wall(*, using: str = "default") -> list[str]:
         statements += _policy_statements(cursor, reader=reader)
         for statement in statements:
             cursor.execute(statement)
-    return [statement.as_string(connections[using].connection) for statement in statements]
 
 
 def _ensure_reader_role(cursor, *, reader: str, app_role: str, owner: str) -> None:

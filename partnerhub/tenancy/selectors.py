@@ -152,3 +152,11 @@ def notification_unread_count(*, tenant: Tenant, user: User, membership: Members
     """The badge beside "Notifications": one COUNT query over the rows the page lists."""
     notifications = notification_list(tenant=tenant, user=user)
     return scope_for(notifications, tenant=tenant, membership=membership).filter(read_at__isnull=True).count()
+
+
+def tenants_owning(rows: QuerySet) -> list[Tenant]:
+    """The tenants owning the rows of a cross-tenant read (an `unscoped` queryset), in id order: how
+    a sweep starts before it works tenant by tenant. The read runs as a statement of its own; as a
+    subquery of the tenant query the database wall would hide its rows."""
+    tenant_ids = list(rows.order_by().values_list("tenant_id", flat=True).distinct())
+    return list(Tenant.objects.filter(id__in=tenant_ids).order_by("id"))

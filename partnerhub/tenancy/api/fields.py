@@ -10,6 +10,7 @@ from rest_framework import serializers
 # A plain decimal integer in ASCII: not `true`, `1.9`, " 12", "012" or full-width digits.
 PLAIN_ID = re.compile(r"(?:0|[1-9][0-9]{0,18})")
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
+MAX_INTEGER = 2**31 - 1  # PostgreSQL integer: a count field (IntegerField, PositiveIntegerField)
 # Date-times outside these years are typing mistakes; near year 9999 they overflow when moved to
 # another time zone.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999

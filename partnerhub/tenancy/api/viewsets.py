@@ -14,6 +14,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from partnerhub.tenancy.api.principal import request_principal
 from partnerhub.tenancy.models import IdempotencyRecord
 from partnerhub.tenancy.scoping import scope_for
 
@@ -62,11 +63,6 @@ class TenantViewSetMixin(RolePermissionMixin):
         super().check_permissions(request)
 
 
-def _principal(request) -> str:
-    api_key = getattr(request, "api_key", None)
-    return f"apikey:{api_key.id}" if api_key is not None else f"user:{request.user.pk}"
-
-
 def _is_idempotency_clash(exc: IntegrityError) -> bool:
     diag = getattr(exc.__cause__, "diag", None)
     return getattr(diag, "constraint_name", None) == "idempotency_key_unique"
@@ -94,7 +90,7 @@ class IdempotentCreateMixin:
                 {"detail": f"An Idempotency-Key has at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        principal = _principal(request)
+        principal = request_principal(request)
         fingerprint = hashlib.sha256(f"{request.method} {request.path} ".encode() + request.body).hexdigest()
         replay = self._replay(request, principal, key, fingerprint)
         if replay is not None:
@@ -139,8 +135,6 @@ class IdempotentCreateMixin:
                 {"detail": "This Idempotency-Key was used for a different request."},
                 status=status.HTTP_422_UNPROCESSABLE_ENTITY,
             )
-        if not record.status_code:
-            return Response(IN_PROGRESS, status=status.HTTP_409_CONFLICT)
         return Response(
             record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"}
         )

@@ -4,7 +4,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from partnerhub.tenancy.context import tenant_context
-from partnerhub.tenancy.models import Heartbeat, IdempotencyRecord, Tenant
+from partnerhub.tenancy.models import Heartbeat, IdempotencyRecord
+from partnerhub.tenancy.selectors import tenants_owning
 
 IDEMPOTENCY_KEEP = timedelta(hours=24)
 
@@ -23,9 +24,8 @@ def idempotency_records_purge(*, older_than: timedelta = IDEMPOTENCY_KEEP) -> in
     """Forget answers kept for retries once no client would still retry. A cross-tenant sweep:
     it lists the tenants with old answers, then deletes tenant by tenant."""
     cutoff = timezone.now() - older_than
-    tenant_ids = IdempotencyRecord.unscoped.filter(created_at__lt=cutoff).values_list("tenant_id", flat=True)
     deleted = 0
-    for tenant in Tenant.objects.filter(id__in=list(tenant_ids.distinct())):
+    for tenant in tenants_owning(IdempotencyRecord.unscoped.filter(created_at__lt=cutoff)):
         with tenant_context(tenant):
             deleted += IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()[0]
     return deleted
