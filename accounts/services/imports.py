@@ -390,43 +390,36 @@ def _due_jobs() -> Q:
     )
 
 
-def _claim_due() -> ImportJob | None:
-    """One job (any tenant) whose task never came, or whose worker died: marked running (or its
-    resume time bumped) under SKIP LOCKED, so concurrent sweeps take different jobs. The due jobs
-    are listed across tenants (a read), then claimed inside their own tenant."""
-    candidates = list(
-        ImportJob.unscoped.filter(_due_jobs())
-        .order_by("created_at")
-        .values_list("id", "tenant_id")[:SWEEP_BATCH]
-    )
-    tenants = Tenant.objects.in_bulk({tenant_id for _, tenant_id in candidates})
-    for job_id, tenant_id in candidates:
-        tenant = tenants[tenant_id]
-        with tenant_context(tenant), transaction.atomic():
-            job = (
-                ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(_due_jobs(), id=job_id)
-                .first()
-            )
-            if job is None:  # another sweep holds it, or it finished meanwhile
-                continue
+def _claim_due(tenant: Tenant, job_id: int) -> ImportJob | None:
+    """Mark one due job running (or bump its resume time) under SKIP LOCKED, inside its tenant, so
+    concurrent sweeps take different jobs; None if another sweep holds it or it finished meanwhile."""
+    with tenant_context(tenant), transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(_due_jobs(), id=job_id)
+            .first()
+        )
+        if job is not None:
             # started_at doubles as "last (re)started": a resumed job is not taken again next minute.
             job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
             job.save(update_fields=["status", "started_at"])
-            job.tenant = tenant
-            return job
-    return None
+        return job
 
 
 def import_jobs_sweep(*, batch: int = SWEEP_BATCH) -> int:
     """Periodic, cross-tenant: run up to `batch` jobs left queued (the broker was down when they
-    were uploaded) or left running by a dead worker. Returns how many it ran."""
+    were uploaded) or left running by a dead worker. The due jobs are listed once across tenants
+    (a read), then each is claimed and run inside its own tenant. Returns how many it ran."""
+    due = list(
+        ImportJob.unscoped.filter(_due_jobs()).order_by("created_at").values_list("id", "tenant_id")[:batch]
+    )
+    tenants = Tenant.objects.in_bulk({tenant_id for _, tenant_id in due})
     ran = 0
-    for _ in range(batch):
-        job = _claim_due()
-        if job is None:
-            break
-        with tenant_context(job.tenant):
-            import_job_run(tenant=job.tenant, job_id=job.id)
+    for job_id, tenant_id in due:
+        tenant = tenants[tenant_id]
+        if _claim_due(tenant, job_id) is None:
+            continue
+        with tenant_context(tenant):
+            import_job_run(tenant=tenant, job_id=job_id)
         ran += 1
     return ran
