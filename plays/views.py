@@ -6,13 +6,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
+from accounts.selectors.programs import program_list
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
 from partnerhub.tenancy.selectors import audit_events_for
 from plays import selectors, services
-from plays.filters import PackageFilter, ProgramFilter
+from plays.filters import PackageFilter
 from plays.forms import ComponentForm, OverrideForm, PlayForm, VersionForm
-from plays.models import ComponentKey
 
 
 def _package_url(tenant, package_id: int) -> str:
@@ -54,7 +54,8 @@ class PlayDetailView(TenantView, TemplateView):
         context = super().get_context_data(**kwargs)
         context["play"] = self.object
         context["packages"] = selectors.package_list(tenant=self.tenant).filter(play=self.object)
-        context["programs"] = selectors.program_list(tenant=self.tenant).filter(play=self.object)[:10]
+        # A page that shows both may read another app's selector (docs/architecture.md).
+        context["programs"] = program_list(tenant=self.tenant).filter(play=self.object)[:10]
         return context
 
 
@@ -266,45 +267,3 @@ class PackageOverrideClearView(TenantConfirmView):
 
     def success_url(self):
         return _package_url(self.tenant, self.object.package_id)
-
-
-# --- Programs ------------------------------------------------------------------------------------
-
-
-class ProgramListView(TenantListView):
-    permission = "program.view"
-    queryset_selector = selectors.program_list
-    filterset_class = ProgramFilter
-    template_name = "plays/program_list.html"
-    partial_template_name = "plays/partials/_program_table.html"
-    csv_name = "programs"
-    csv_columns = [
-        ("Tracking code", "tracking_code"),
-        ("Play", "play.name"),
-        ("Partner", "partner.name"),
-        ("Plan", "plan"),
-        ("Quarter", "plan.quarter_label"),
-        ("Package", "package_label"),
-        ("Status", "get_status_display"),
-        ("Launched", "launched_at"),
-        ("UTM", "utm_query"),
-    ]
-
-
-class ProgramDetailView(TenantView, TemplateView):
-    permission = "program.view"
-    queryset_selector = selectors.program_list
-    object_kwarg = "program_id"
-    template_name = "plays/program_detail.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        program = self.object
-        context["program"] = program
-        # The components as pinned at launch, in the package's order.
-        context["components"] = [
-            (key.label, program.components[key.value])
-            for key in ComponentKey
-            if key.value in program.components
-        ]
-        return context

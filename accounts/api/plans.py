@@ -23,11 +23,13 @@ from accounts.models import (
     PLAN_OWNER_FIELDS,
     AccountMapping,
     AccountStage,
+    Checkpoint,
     MarketKind,
     Plan,
     PlanStep,
 )
 from accounts.selectors.plans import partner_ranking, plan_detail, plan_list, plan_steps_loaded
+from accounts.selectors.recommendation import play_recommendation
 from accounts.services.plans import (
     follow_up_complete,
     plan_close,
@@ -51,8 +53,7 @@ from partnerhub.tenancy.filters import tenant_partners
 from partnerhub.tenancy.scoping import scope_for
 from partnerhub.tenancy.taxonomy import Currency
 from plays.models import PlayKind
-from plays.selectors import play_choices, play_recommendation
-from reporting.models import Checkpoint
+from plays.selectors import play_choices
 
 RANKING_DEFAULT_LIMIT = 50
 RANKING_MAX_LIMIT = 200

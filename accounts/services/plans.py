@@ -28,6 +28,7 @@ from accounts.models import (
     PlanStep,
     TargetAccount,
 )
+from accounts.services.programs import checkpoints_open, program_complete, program_launch
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition, snapshot
 from partnerhub.tenancy.errors import ServiceError
@@ -35,7 +36,6 @@ from partnerhub.tenancy.models import Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import STAFF_ROLES
 from partnerhub.tenancy.services.common import check_staff_member, save_validated, user_of
 from plays.models import Play
-from reporting.models import Checkpoint
 
 TARGET_FIELDS = [
     "target_day30_followups",
@@ -52,7 +52,6 @@ STEP_FIELDS = {
     PlanStep.FOLLOW_UP: [],
     PlanStep.MEASUREMENT: TARGET_FIELDS,
 }
-CHECKPOINT_DAYS = [Checkpoint.Day.DAY_30, Checkpoint.Day.DAY_60, Checkpoint.Day.DAY_90]
 
 
 # --- Reading the state of the steps -------------------------------------------------------------
@@ -422,8 +421,17 @@ def plan_start_meeting(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
     """Start (or restart) the 30-minute planning meeting's clock."""
     plan = _lock_plan(tenant, plan_id)
     _check_editable(plan)
+    before = snapshot(plan, ["meeting_started_at"])
     plan.meeting_started_at = timezone.now()
     plan.save(update_fields=["meeting_started_at", "updated_at"])
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="plan.meeting_started",
+        target=plan,
+        before=before,
+        after=snapshot(plan, ["meeting_started_at"]),
+    )
     return plan
 
 
@@ -434,7 +442,6 @@ def plan_start_meeting(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
 def plan_launch(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
     """Launch a ready plan: refused until all six steps (with the follow-up commitment) are
     complete. Creates the program and the day 30/60/90 checkpoints."""
-    from plays.services import program_launch  # plays depends on accounts' models, not the reverse
 
     plan = _lock_plan(tenant, plan_id)
     if plan.status in (Plan.Status.LAUNCHED, Plan.Status.CLOSED):
@@ -452,15 +459,7 @@ def plan_launch(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
     plan.launched_at = timezone.now()
     plan.save(update_fields=["launched_at", "updated_at"])
     program_launch(tenant=tenant, actor=actor, plan=plan)
-    launch_day = timezone.localdate(plan.launched_at)
-    Checkpoint.objects.bulk_create(
-        [
-            Checkpoint(
-                tenant=tenant, plan=plan, day=day, due_on=launch_day + datetime.timedelta(days=int(day))
-            )
-            for day in CHECKPOINT_DAYS
-        ]
-    )
+    checkpoints_open(tenant=tenant, actor=actor, plan=plan)
     _set_status(tenant, actor, plan, Plan.Status.LAUNCHED)
     return plan
 
@@ -469,14 +468,12 @@ def plan_launch(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
 def plan_close(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
     """Close a plan: a launched one when its quarter is done (its program completes), a draft one
     that will not go ahead (which frees its market for another play)."""
-    from plays.models import Program
-
     plan = _lock_plan(tenant, plan_id)
     if plan.status == Plan.Status.CLOSED:
         raise ServiceError("This plan is already closed.")
     plan.closed_at = timezone.now()
     plan.save(update_fields=["closed_at", "updated_at"])
-    Program.objects.filter(tenant=tenant, plan=plan).update(status=Program.Status.COMPLETED)
+    program_complete(tenant=tenant, actor=actor, plan=plan)
     _set_status(tenant, actor, plan, Plan.Status.CLOSED)
     return plan
 

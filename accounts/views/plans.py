@@ -41,11 +41,12 @@ from accounts.selectors.plans import (
     plan_status_counts,
     plan_steps_loaded,
 )
+from accounts.selectors.recommendation import play_recommendation
 from accounts.services.plans import steps_complete
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
 from partnerhub.tenancy.selectors import audit_events_for
-from plays.selectors import play_choices, play_recommendation
+from plays.selectors import play_choices
 
 RANKING_SHOWN = 10
 
