@@ -28,7 +28,7 @@ from accounts.models import (
     Plan,
     PlanStep,
 )
-from accounts.selectors.plans import partner_ranking, plan_detail, plan_list, plan_steps_loaded
+from accounts.selectors.plans import plan_detail, plan_list, plan_steps_loaded
 from accounts.selectors.recommendation import play_recommendation
 from accounts.services.plans import (
     follow_up_complete,
@@ -45,6 +45,7 @@ from accounts.services.plans import (
     plan_update_kickoff,
     steps_complete,
 )
+from mdf.selectors import ranking_with_funds
 from partnerhub.tenancy.api.fields import MAX_INTEGER, TenantEmailRelatedField, TenantRelatedField
 from partnerhub.tenancy.api.schema import FIELD_ERRORS
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantReadOnlyViewSet
@@ -615,7 +616,7 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
         """Active partners ranked for the plan's named accounts: access first, then credibility and
         fit. Available MDF is shown beside and never ranks a partner."""
         limit = self._input(RankingQuerySerializer, data=request.query_params)["limit"]
-        ranks = partner_ranking(tenant=request.tenant, plan=self.get_object(), limit=limit)
+        ranks = ranking_with_funds(tenant=request.tenant, plan=self.get_object(), limit=limit)
         return Response(PartnerRankSerializer(ranks, many=True).data)
 
     @extend_schema(responses=RecommendationSerializer)

@@ -34,7 +34,6 @@ from accounts.plan_forms import (
     TargetsForm,
 )
 from accounts.selectors.plans import (
-    partner_ranking,
     plan_account_candidates,
     plan_detail,
     plan_list,
@@ -43,6 +42,7 @@ from accounts.selectors.plans import (
 )
 from accounts.selectors.recommendation import play_recommendation
 from accounts.services.plans import steps_complete
+from mdf.selectors import ranking_with_funds
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
 from partnerhub.tenancy.selectors import audit_events_for
@@ -172,7 +172,7 @@ class PlanPageMixin:
                 tenant=tenant, plan=plan, exclude=named_ids
             )
         if PlanStep.PARTNER in reachable:
-            ranking = partner_ranking(tenant=tenant, plan=plan, limit=RANKING_SHOWN)
+            ranking = ranking_with_funds(tenant=tenant, plan=plan, limit=RANKING_SHOWN)
             context["ranking"] = ranking
             context["chosen_outside_ranking"] = plan.partner_id and plan.partner_id not in {
                 rank.partner.id for rank in ranking
