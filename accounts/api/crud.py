@@ -282,16 +282,7 @@ class AccountMappingSerializer(serializers.ModelSerializer):
                 )
             attrs["account"] = account
         if self.instance is not None:
-            for name in ("partner", "account"):
-                if name in attrs and attrs[name] != getattr(self.instance, name):
-                    raise serializers.ValidationError(
-                        {
-                            name: [
-                                "The partner and account of a mapping do not change: delete it and map again."
-                            ]
-                        }
-                    )
-            return attrs
+            return attrs  # the service refuses a changed partner or account
         if "account" not in attrs:
             raise serializers.ValidationError(
                 {"account": ["Name the account by `account` or `account_domain`."]}
@@ -330,7 +321,7 @@ class AccountMappingViewSet(TenantModelViewSet):
         changes = {
             name: value
             for name, value in serializer.validated_data.items()
-            if name in ("relationship", "notes")
+            if name in ("partner", "account", "relationship", "notes")
         }
         mapping = services.mapping_update(
             tenant=self.request.tenant, actor=self.request.user, mapping_id=serializer.instance.id, **changes

@@ -26,9 +26,8 @@ from accounts.models import (
     Checkpoint,
     MarketKind,
     Plan,
-    PlanStep,
 )
-from accounts.selectors.plans import plan_detail, plan_list, plan_steps_loaded
+from accounts.selectors.plans import plan_detail, plan_list, plan_step_states
 from accounts.selectors.recommendation import play_recommendation
 from accounts.services.plans import (
     follow_up_complete,
@@ -43,7 +42,6 @@ from accounts.services.plans import (
     plan_set_play,
     plan_set_targets,
     plan_update_kickoff,
-    steps_complete,
 )
 from mdf.selectors import ranking_with_funds
 from partnerhub.tenancy.api.fields import MAX_INTEGER, TenantEmailRelatedField, TenantRelatedField
@@ -128,14 +126,16 @@ class PlanPlaySerializer(PlayRefSerializer):
 
 class PlanStepStateSerializer(serializers.Serializer):
     step = serializers.IntegerField(
+        source="number",
         min_value=1,
         max_value=6,
         help_text="1 market, 2 accounts, 3 partner, 4 play, 5 follow-up, 6 measurement.",
     )
-    name = serializers.CharField()
+    name = serializers.CharField(source="label")
     taken = serializers.BooleanField(help_text="The step holds a decision.")
     complete = serializers.BooleanField(help_text="Taken and not waiting for review.")
     review = serializers.BooleanField(help_text="An earlier step changed: look at this decision again.")
+    reachable = serializers.BooleanField(help_text="Every step above is complete: this one can be taken now.")
 
 
 class NamedAccountSerializer(serializers.Serializer):
@@ -278,20 +278,7 @@ class PlanDetailSerializer(PlanSerializer):
 
     @extend_schema_field(PlanStepStateSerializer(many=True))
     def get_steps(self, plan: Plan) -> list[dict]:
-        # From what `plan_detail` loaded: no further queries.
-        taken = plan_steps_loaded(plan)
-        complete = steps_complete(plan, taken)
-        rows = [
-            {
-                "step": step,
-                "name": PlanStep(step).label,
-                "taken": taken[step],
-                "complete": complete[step],
-                "review": step in plan.review_steps,
-            }
-            for step in PlanStep.values
-        ]
-        return PlanStepStateSerializer(rows, many=True).data
+        return PlanStepStateSerializer(plan_step_states(plan), many=True).data  # from what was loaded
 
     def get_account_count(self, plan: Plan) -> int:
         return len(plan.plan_accounts.all())  # prefetched
@@ -392,7 +379,14 @@ class PartnerInputSerializer(serializers.Serializer):
 
 class PlayInputSerializer(serializers.Serializer):
     play_id = TenantIdField(queryset_for=lambda request: play_choices(tenant=request.tenant))
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Your own words, kept after the reason PartnerHub records (the recommendation's, or that "
+        "this play was chosen over it).",
+    )
 
 
 class FollowUpInputSerializer(serializers.Serializer):
@@ -557,9 +551,7 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
     def play(self, request, pk=None):
         """Step 4: the play. One play per market per quarter (see `recommendation`)."""
         data = self._input(PlayInputSerializer)
-        return self._step(
-            plan_set_play, {"play": "play_id"}, play_id=data["play_id"].id, reason=data["reason"]
-        )
+        return self._step(plan_set_play, {"play": "play_id"}, play_id=data["play_id"].id, note=data["note"])
 
     @extend_schema(request=FollowUpInputSerializer, responses=PlanDetailSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce, JSONObject, Least
 
 from accounts.models import PLAN_OWNER_FIELDS, MarketKind, Plan, PlanAccount, TargetAccount
 from accounts.selectors.accounts import account_choices
-from accounts.services.plans import steps_taken_from
+from accounts.services.plans import step_states, steps_taken_from
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.taxonomy import Region, Vertical
 
@@ -65,6 +65,11 @@ def plan_steps_loaded(plan: Plan) -> dict[int, bool]:
     """Which steps hold a decision, read from a plan as `plan_detail` loaded it (no query)."""
     has_follow_up = getattr(plan, "follow_up", None) is not None
     return steps_taken_from(plan, len(plan.plan_accounts.all()), has_follow_up)
+
+
+def plan_step_states(plan: Plan) -> list[dict]:
+    """The six steps' states (see `step_states`) of a plan as `plan_detail` loaded it: no query."""
+    return step_states(plan, plan_steps_loaded(plan))
 
 
 # The account field a market kind is matched against.

@@ -28,6 +28,7 @@ from accounts.models import (
     PlanStep,
     TargetAccount,
 )
+from accounts.selectors.recommendation import PlayRecommendation, play_recommendation
 from accounts.services.programs import checkpoints_open, program_complete, program_launch
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition, snapshot
@@ -37,6 +38,7 @@ from partnerhub.tenancy.roles import STAFF_ROLES
 from partnerhub.tenancy.services.common import check_staff_member, save_validated, user_of
 from plays.models import Play
 
+PLAY_REASON_LENGTH = Plan._meta.get_field("play_reason").max_length
 TARGET_FIELDS = [
     "target_day30_followups",
     "target_day60_meetings",
@@ -79,6 +81,27 @@ def steps_taken_from(plan: Plan, account_count: int, has_follow_up: bool) -> dic
 def steps_complete(plan: Plan, taken: dict[int, bool]) -> dict[int, bool]:
     """A step is complete when it holds a decision that is not waiting for review."""
     return {step: done and step not in plan.review_steps for step, done in taken.items()}
+
+
+def step_states(plan: Plan, taken: dict[int, bool]) -> list[dict]:
+    """Each step's state, as portal and API show it: taken (holds a decision), complete (taken and
+    not waiting for review), review, and reachable: a step can be taken once every step above it
+    is complete, the order `_check_order` enforces."""
+    complete = steps_complete(plan, taken)
+    states, open_above = [], False
+    for step in PlanStep:
+        states.append(
+            {
+                "number": int(step),
+                "label": step.label,
+                "taken": taken[step],
+                "complete": complete[step],
+                "review": step in plan.review_steps,
+                "reachable": not open_above,
+            }
+        )
+        open_above = open_above or not complete[step]
+    return states
 
 
 def incomplete_steps(plan: Plan, taken: dict[int, bool]) -> list[int]:
@@ -295,10 +318,22 @@ def _one_play_refusal(plan: Plan, other: Plan | None) -> ServiceError:
     )
 
 
+def play_reason(recommendation: PlayRecommendation, play: Play, note: str = "") -> str:
+    """Why the plan runs this play, as the plan records it: the recommendation's reason when the
+    recommended play was chosen, else that it was chosen over it; then the chooser's own note."""
+    if recommendation.play is not None and recommendation.play.id == play.id:
+        reason = recommendation.reason
+    else:
+        reason = f"Chosen over the recommendation ({recommendation.label}: {recommendation.reason})"
+    note = " ".join(note.split())
+    return f"{reason} Note: {note}" if note else reason
+
+
 @transaction.atomic
-def plan_set_play(*, tenant: Tenant, actor: Actor, plan_id: int, play_id: int, reason: str = "") -> Plan:
+def plan_set_play(*, tenant: Tenant, actor: Actor, plan_id: int, play_id: int, note: str = "") -> Plan:
     """Step 4: the play that fits the accounts' stage. One play per market per quarter, which the
-    database enforces too (`plan_one_play_per_market_quarter`)."""
+    database enforces too (`plan_one_play_per_market_quarter`). The reason is recorded here, from
+    the recommendation as it stands (see `play_reason`), whoever chooses and through which door."""
     play = Play.objects.filter(tenant=tenant, id=play_id).first()
     if play is None:
         raise ServiceError("Select a valid play.", field="play")
@@ -308,7 +343,8 @@ def plan_set_play(*, tenant: Tenant, actor: Actor, plan_id: int, play_id: int, r
         if other is not None:
             raise _one_play_refusal(plan, other)
         before = snapshot(plan, STEP_FIELDS[PlanStep.PLAY])
-        plan.play, plan.play_reason = play, reason[:300]
+        recommendation = play_recommendation(tenant=tenant, plan=plan)
+        plan.play, plan.play_reason = play, play_reason(recommendation, play, note)[:PLAY_REASON_LENGTH]
         return before, snapshot(plan, STEP_FIELDS[PlanStep.PLAY])
 
     return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.PLAY, apply=apply)

@@ -107,7 +107,7 @@ def take_six_steps(client, plan_id, named, partner, plays) -> None:
         ("market", {"market_kind": "vertical", "market_value": "healthcare"}),
         ("accounts", {"account_ids": [account.id for account in named]}),
         ("partner", {"partner_id": partner.id}),
-        ("play", {"play_id": plays["vertical_wedge"].id, "reason": "Contoso knows hospitals."}),
+        ("play", {"play_id": plays["vertical_wedge"].id, "note": "Contoso knows hospitals."}),
         ("follow-up", follow_up_body()),
         ("targets", TARGETS),
     ]
@@ -194,7 +194,7 @@ def test_a_session_walks_a_plan_through_every_action(
         client,
         plan_id,
         "play",
-        {"play_id": plays["vertical_wedge"].id, "reason": recommendation.json()["reason"]},
+        {"play_id": plays["vertical_wedge"].id},
     )
     assert play.json()["play"] == {
         "id": plays["vertical_wedge"].id,
