@@ -331,6 +331,7 @@ class RecommendationCountsSerializer(serializers.Serializer):
 
 
 class RecommendationSerializer(PlayOptionSerializer):
+    fits = serializers.BooleanField(help_text="False when no play suits the named accounts (see reason).")
     alternatives = PlayOptionSerializer(many=True, help_text="Other plays the accounts support.")
     counts = RecommendationCountsSerializer(help_text="The named accounts counted by what decides.")
 

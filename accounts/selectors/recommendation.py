@@ -33,6 +33,8 @@ class PlayRecommendation:
     reason: str
     alternatives: tuple[PlayOption, ...]
     counts: dict[str, int]
+    # False when no play suits the accounts: nothing the plays are built for is there.
+    fits: bool = True
 
     @property
     def label(self) -> str:
@@ -101,13 +103,17 @@ def play_recommendation(*, tenant: Tenant, plan: Plan) -> PlayRecommendation:
         chosen, alternatives = options[0], tuple(options[1:])
     else:
         reason = (
-            f"None of the {total} named accounts has an open or stalled opportunity, is an existing customer "
-            "or has senior buyers engaged: acceleration is the default, to open conversations."
+            f"No play fits these {total} accounts well: none has an open or stalled opportunity, is an "
+            "existing customer or has senior buyers engaged, and each play is built for one of those. "
+            "Acceleration is shown only as a starting point; consider naming accounts in play, or "
+            "engaging senior buyers first."
             if total
-            else "The plan has no named accounts yet: acceleration is the default until it does."
+            else "The plan has no named accounts yet: name them and the recommendation follows from them."
         )
         chosen = PlayOption(kind=PlayKind.ACCELERATION, play=plays.get(PlayKind.ACCELERATION), reason=reason)
-        alternatives = ()
+        return PlayRecommendation(
+            kind=chosen.kind, play=chosen.play, reason=reason, alternatives=(), counts=counts, fits=False
+        )
     return PlayRecommendation(
         kind=chosen.kind, play=chosen.play, reason=chosen.reason, alternatives=alternatives, counts=counts
     )

@@ -14,6 +14,7 @@ from plays.services import (
     package_override_set,
     package_version_create,
 )
+from tests.conftest import login
 from tests.factories import PartnerFactory, PlanAccountFactory, PlanFactory, TargetAccountFactory
 from tests.packages import LANDING, NURTURE, effective, master_of
 
@@ -239,13 +240,19 @@ def test_ties_go_to_acceleration_then_expansion(installed):
 
 
 @pytest.mark.django_db
-def test_no_matching_accounts_default_to_acceleration_and_say_so(installed):
+def test_net_new_accounts_are_told_honestly_that_no_play_fits(installed, manager_user):
     tenant = installed[0].tenant
     plan = plan_with_accounts(tenant, None, accounts(5, "net_new"))
     recommendation = play_recommendation(tenant=tenant, plan=plan)
-    assert recommendation.play.kind == "acceleration"
-    assert recommendation.reason.startswith("None of the 5 named accounts has an open or stalled opportunity")
-    assert recommendation.alternatives == ()
+    assert (recommendation.play.kind, recommendation.fits, recommendation.alternatives) == (
+        "acceleration",
+        False,
+        (),
+    )
+    assert recommendation.reason.startswith("No play fits these 5 accounts well")
+    assert "the default" not in recommendation.reason
+    body = login(manager_user).get(f"/api/v1/plans/{plan.id}/recommendation/", HTTP_X_TENANT="northwind")
+    assert body.json()["fits"] is False
 
 
 @pytest.mark.django_db
