@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db import transaction
 
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit, snapshot
+from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
-from partnerhub.tenancy.services.common import save_validated
+from partnerhub.tenancy.services.common import save_changes, save_validated
 from partnerhub.tenancy.taxonomy import Vertical
 from plays import catalog
 from plays.models import (
@@ -105,13 +105,9 @@ def play_update(*, tenant: Tenant, actor: Actor, play_id: int, **fields) -> Play
     if unknown:
         raise ServiceError(f"{', '.join(sorted(unknown))} cannot be changed on a play.")
     play = Play.objects.select_for_update().get(tenant=tenant, id=play_id)
-    before = snapshot(play, PLAY_FIELDS)
-    for name, value in fields.items():
-        setattr(play, name, value.strip() if isinstance(value, str) else value)
-    save_validated(play, update_fields=[*fields, "updated_at"])
-    after = snapshot(play, PLAY_FIELDS)
-    if after != before:
-        audit(tenant=tenant, actor=actor, action="play.updated", target=play, before=before, after=after)
+    changes = {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+    with audited(tenant=tenant, actor=actor, target=play, fields=PLAY_FIELDS, action="play.updated"):
+        save_changes(play, changes)
     return play
 
 

@@ -24,11 +24,16 @@ from accounts.models import (
 )
 from accounts.services.claim_matching import claims_match
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit, snapshot
+from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.selectors import staff_users
-from partnerhub.tenancy.services.common import check_partner_in_tenant, membership_of, save_validated
+from partnerhub.tenancy.services.common import (
+    check_partner_in_tenant,
+    membership_of,
+    save_changes,
+    save_validated,
+)
 
 ACCOUNT_FIELDS = [
     "name",
@@ -99,20 +104,14 @@ def account_update(*, tenant: Tenant, actor: Actor, account_id: int, **fields) -
     """Change an account. A stage set by hand only shows while the account has no opportunities."""
     account = TargetAccount.objects.select_for_update().get(tenant=tenant, id=account_id)
     fields = _clean_account_fields(tenant, fields)
-    before = snapshot(account, [*ACCOUNT_FIELDS, "stage"])
-    for name, value in fields.items():
-        setattr(account, name, value)
-    save_validated(account, update_fields=[*fields, "updated_at"])
-    if "manual_stage" in fields:
-        account_stages_refresh(tenant=tenant, account_ids=[account.id])
-        account.refresh_from_db(fields=["stage"])
+    watched = [*ACCOUNT_FIELDS, "stage"]
+    with audited(tenant=tenant, actor=actor, target=account, fields=watched, action="account.updated"):
+        save_changes(account, fields)
+        if "manual_stage" in fields:
+            account_stages_refresh(tenant=tenant, account_ids=[account.id])
+            account.refresh_from_db(fields=["stage"])
     if "domain" in fields:
         claims_match(tenant=tenant, accounts=[account])
-    after = snapshot(account, [*ACCOUNT_FIELDS, "stage"])
-    if after != before:
-        audit(
-            tenant=tenant, actor=actor, action="account.updated", target=account, before=before, after=after
-        )
     return account
 
 
@@ -355,15 +354,8 @@ def mapping_update(*, tenant: Tenant, actor: Actor, mapping_id: int, **fields) -
                 "The partner and account of a mapping do not change: delete it and map again.", field=name
             )
     _check_unknown(fields, ["relationship", "notes"], "a mapping")
-    before = snapshot(mapping, MAPPING_FIELDS)
-    for name, value in fields.items():
-        setattr(mapping, name, value)
-    save_validated(mapping, update_fields=[*fields, "updated_at"])
-    after = snapshot(mapping, MAPPING_FIELDS)
-    if after != before:
-        audit(
-            tenant=tenant, actor=actor, action="mapping.updated", target=mapping, before=before, after=after
-        )
+    with audited(tenant=tenant, actor=actor, target=mapping, fields=MAPPING_FIELDS, action="mapping.updated"):
+        save_changes(mapping, fields)
     return mapping
 
 

@@ -31,11 +31,11 @@ from accounts.models import (
 from accounts.selectors.recommendation import PlayRecommendation, play_recommendation
 from accounts.services.programs import checkpoints_open, program_complete, program_launch
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit, audit_transition, snapshot
+from partnerhub.tenancy.audit import audit, audit_transition, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import STAFF_ROLES
-from partnerhub.tenancy.services.common import check_staff_member, save_validated, user_of
+from partnerhub.tenancy.services.common import check_staff_member, save_changes, save_validated, user_of
 from plays.models import Play
 
 PLAY_REASON_LENGTH = Plan._meta.get_field("play_reason").max_length
@@ -205,18 +205,8 @@ def plan_create(*, tenant: Tenant, actor: Actor, year: int, quarter: int, name: 
 @transaction.atomic
 def plan_rename(*, tenant: Tenant, actor: Actor, plan_id: int, name: str) -> Plan:
     plan = _lock_plan(tenant, plan_id)
-    before = snapshot(plan, ["name"])
-    plan.name = name.strip()
-    save_validated(plan, update_fields=["name", "updated_at"])
-    if snapshot(plan, ["name"]) != before:
-        audit(
-            tenant=tenant,
-            actor=actor,
-            action="plan.renamed",
-            target=plan,
-            before=before,
-            after=snapshot(plan, ["name"]),
-        )
+    with audited(tenant=tenant, actor=actor, target=plan, fields=["name"], action="plan.renamed"):
+        save_changes(plan, {"name": name.strip()})
     return plan
 
 
@@ -440,15 +430,8 @@ def plan_update_kickoff(*, tenant: Tenant, actor: Actor, plan_id: int, **fields)
         check_staff_member(
             tenant, fields[name], field=name, message="Owners must be vendor staff members of this tenant."
         )
-    before = snapshot(plan, allowed)
-    for name, value in fields.items():
-        setattr(plan, name, value)
-    save_validated(plan, update_fields=[*fields, "updated_at"])
-    after = snapshot(plan, allowed)
-    if after != before:
-        audit(
-            tenant=tenant, actor=actor, action="plan.kickoff_updated", target=plan, before=before, after=after
-        )
+    with audited(tenant=tenant, actor=actor, target=plan, fields=allowed, action="plan.kickoff_updated"):
+        save_changes(plan, fields)
     return plan
 
 
@@ -457,17 +440,9 @@ def plan_start_meeting(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
     """Start (or restart) the 30-minute planning meeting's clock."""
     plan = _lock_plan(tenant, plan_id)
     _check_editable(plan)
-    before = snapshot(plan, ["meeting_started_at"])
-    plan.meeting_started_at = timezone.now()
-    plan.save(update_fields=["meeting_started_at", "updated_at"])
-    audit(
-        tenant=tenant,
-        actor=actor,
-        action="plan.meeting_started",
-        target=plan,
-        before=before,
-        after=snapshot(plan, ["meeting_started_at"]),
-    )
+    fields = ["meeting_started_at"]
+    with audited(tenant=tenant, actor=actor, target=plan, fields=fields, action="plan.meeting_started"):
+        save_changes(plan, {"meeting_started_at": timezone.now()})
     return plan
 
 

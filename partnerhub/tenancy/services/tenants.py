@@ -3,11 +3,11 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit, snapshot
+from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
-from partnerhub.tenancy.services.common import save_validated
+from partnerhub.tenancy.services.common import save_changes, save_validated
 
 TENANT_FIELDS = ["name", "timezone", "default_sla_hours", "require_mfa_for_staff"]
 CREATE_FIELDS = ["slug", *TENANT_FIELDS]
@@ -35,13 +35,9 @@ def tenant_create(*, actor: Actor, slug: str, name: str, **fields) -> Tenant:
 def tenant_update(*, tenant: Tenant, actor: Actor, **fields) -> Tenant:
     """Change the tenant's name, time zone, default SLA or MFA rule (tenant admins only)."""
     tenant = Tenant.objects.select_for_update().get(id=tenant.id)
-    before = snapshot(tenant, TENANT_FIELDS)
-    for name, value in fields.items():
+    for name in fields:
         if name not in TENANT_FIELDS:
             raise ServiceError(f"{name} cannot be changed here.")
-        setattr(tenant, name, value)
-    save_validated(tenant, update_fields=list(fields))
-    after = snapshot(tenant, TENANT_FIELDS)
-    if after != before:
-        audit(tenant=tenant, actor=actor, action="tenant.updated", target=tenant, before=before, after=after)
+    with audited(tenant=tenant, actor=actor, target=tenant, fields=TENANT_FIELDS, action="tenant.updated"):
+        save_changes(tenant, fields)
     return tenant
