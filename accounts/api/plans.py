@@ -469,7 +469,6 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
     queryset_selector = plan_list
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
-    ordering_fields = ["year", "quarter", "name", "status", "market_value", "account_count", "launched_at"]
     permission_read = "plan.view"
     permission_write = "plan.change"
     action_permissions = {

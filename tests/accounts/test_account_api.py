@@ -195,6 +195,18 @@ def test_big_lists_page_by_cursor_in_id_order_without_counting(tenant, reader, u
     }
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, field",
+    [("cursor=not-a-cursor", "cursor"), ("page_size=201", "page_size"), ("page_size=-1", "page_size")],
+)
+def test_a_cursor_or_page_size_the_big_lists_cannot_serve_is_a_400_naming_it(tenant, reader, query, field):
+    TargetAccountFactory(tenant=tenant)
+    response = reader.get(f"{ACCOUNTS}?{query}")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
 # --- Opportunities ------------------------------------------------------------------------------
 
 

@@ -550,7 +550,7 @@ def board(tenant, partner, other_partner):
         ("q=b", ["B"]),
         ("sort=name", ["A", "B", "C"]),
         ("sort=-year,-quarter", ["C", "B", "A"]),
-        ("ordering=name", ["A", "B", "C"]),
+        ("sort=accounts,name", ["A", "B", "C"]),
     ],
 )
 def test_plan_filters_and_ordering(board, manager_user, query, expected):
