@@ -244,6 +244,16 @@ def test_lists_sort_with_sort_only_and_refuse_ordering(directory, manager_user):
     assert parameters["sort"]["description"].startswith("Sort by these keys, comma-separated")
 
 
+@pytest.mark.django_db
+def test_a_missing_object_is_not_found_in_words_that_name_no_model(tenant, other_tenant, manager_user):
+    theirs = PartnerFactory(tenant=other_tenant, name="Globex Partner")
+    client = session(manager_user)
+    missing = client.get(f"{PARTNERS}999999999/")
+    foreign = client.get(detail(theirs))
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not found."})
+    assert (foreign.status_code, foreign.json()) == (404, {"detail": "Not found."})
+
+
 # --- Partners: roles ----------------------------------------------------------------------------
 
 
