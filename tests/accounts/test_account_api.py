@@ -198,7 +198,12 @@ def test_big_lists_page_by_cursor_in_id_order_without_counting(tenant, reader, u
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query, field",
-    [("cursor=not-a-cursor", "cursor"), ("page_size=201", "page_size"), ("page_size=-1", "page_size")],
+    [
+        ("cursor=not-a-cursor", "cursor"),
+        ("cursor=cD1hYmM=", "cursor"),  # well formed, but its position (p=abc) is no id
+        ("page_size=201", "page_size"),
+        ("page_size=-1", "page_size"),
+    ],
 )
 def test_a_cursor_or_page_size_the_big_lists_cannot_serve_is_a_400_naming_it(tenant, reader, query, field):
     TargetAccountFactory(tenant=tenant)

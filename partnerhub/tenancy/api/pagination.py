@@ -6,6 +6,11 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
 
+def query_parameter(name: str, description: str, schema: dict) -> dict:
+    """A pagination parameter as the OpenAPI schema lists it."""
+    return {"name": name, "required": False, "in": "query", "description": description, "schema": schema}
+
+
 class BoundedPageSize:
     """`?page_size=`: a whole number from 1 to `max_page_size`, else a 400; absent, `page_size`."""
 
@@ -28,19 +33,12 @@ class BoundedPageSize:
         return int(raw)
 
     def page_size_parameter(self) -> dict:
-        return {
-            "name": self.page_size_query_param,
-            "required": False,
-            "in": "query",
-            "description": f"Rows per page, 1 to {self.max_page_size} (default {self.page_size}); "
-            "outside that range the answer is a 400.",
-            "schema": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": self.max_page_size,
-                "default": self.page_size,
-            },
-        }
+        return query_parameter(
+            self.page_size_query_param,
+            f"Rows per page, 1 to {self.max_page_size} (default {self.page_size}); outside that range "
+            "the answer is a 400.",
+            {"type": "integer", "minimum": 1, "maximum": self.max_page_size, "default": self.page_size},
+        )
 
 
 class PageNumberPagination(BoundedPageSize, pagination.PageNumberPagination):
@@ -71,38 +69,45 @@ class PageNumberPagination(BoundedPageSize, pagination.PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {
-                "name": self.page_query_param,
-                "required": False,
-                "in": "query",
-                "description": "Which page, 1 for the first (the default); past the last page the "
-                "answer is a 400. `next` and `previous` link the neighbours.",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
-            },
+            query_parameter(
+                self.page_query_param,
+                "Which page, 1 for the first (the default); past the last page the answer is a 400. "
+                "`next` and `previous` link the neighbours.",
+                {"type": "integer", "minimum": 1, "default": 1},
+            ),
             self.page_size_parameter(),
         ]
 
 
+def _is_id(position: str | None) -> bool:
+    return position is None or (position.isascii() and position.isdigit())
+
+
 class _Cursor(BoundedPageSize, pagination.CursorPagination):
-    """A cursor is only ever one the list gave out (`next`, `previous`): anything else is a 400."""
+    """A cursor is only ever one the list gave out (`next`, `previous`): anything else is a 400.
+    These lists page by id, so a cursor's position is an id (a forged one would reach the query)."""
 
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound as exc:
-            message = "This cursor is not one this list gave: follow `next` or `previous`."
-            raise ValidationError({self.cursor_query_param: [message]}) from exc
+            raise self.cursor_refused() from exc
+        if cursor is not None and not _is_id(cursor.position):
+            raise self.cursor_refused()
+        return cursor
+
+    def cursor_refused(self) -> ValidationError:
+        message = "This cursor is not one this list gave: follow `next` or `previous`."
+        return ValidationError({self.cursor_query_param: [message]})
 
     def get_schema_operation_parameters(self, view):
         return [
-            {
-                "name": self.cursor_query_param,
-                "required": False,
-                "in": "query",
-                "description": "Where the page starts: leave it out for the first page, then follow the "
-                "`next` and `previous` links, which carry it. Any other value is a 400.",
-                "schema": {"type": "string"},
-            },
+            query_parameter(
+                self.cursor_query_param,
+                "Where the page starts: leave it out for the first page, then follow the `next` and "
+                "`previous` links, which carry it. Any other value is a 400.",
+                {"type": "string"},
+            ),
             self.page_size_parameter(),
         ]
 
