@@ -68,9 +68,24 @@ def test_a_key_of_tenant_a_never_sees_tenant_b(tenant, other_tenant):
     assert names == ["Ours"]
     assert client.get(f"/api/v1/partners/{own.id}/").status_code == 200
     assert client.get(f"/api/v1/partners/{theirs.id}/").status_code == 404
-    # The key decides the tenant: naming another one in a header changes nothing.
-    names = [row["name"] for row in client.get("/api/v1/partners/", HTTP_X_TENANT="globex").json()["results"]]
-    assert names == ["Ours"]
+    # The key decides the tenant: a header naming the key's own tenant is fine.
+    own_header = client.get("/api/v1/partners/", HTTP_X_TENANT="northwind")
+    assert [row["name"] for row in own_header.json()["results"]] == ["Ours"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("named", ["globex", "no-such-tenant"])
+def test_an_x_tenant_header_naming_another_tenant_than_the_keys_is_refused(tenant, other_tenant, named):
+    PartnerFactory(tenant=tenant, name="Ours")
+    response = bearer(ApiKeyFactory(tenant=tenant)).get("/api/v1/partners/", HTTP_X_TENANT=named)
+    assert response.status_code == 400
+    # The same words whether the named tenant exists or not.
+    assert response.json() == {
+        "X-Tenant": [
+            "This API key acts in tenant 'northwind' and the X-Tenant header names another: send the "
+            "key's tenant, or no X-Tenant header (the key decides)."
+        ]
+    }
 
 
 @pytest.mark.django_db

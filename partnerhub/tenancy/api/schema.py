@@ -13,7 +13,9 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A tenant API key (created by a tenant admin in Settings → API keys).",
+            "description": "A tenant API key (created by a tenant admin in Settings → API keys). The key "
+            "decides the tenant: an `X-Tenant` header, if sent, must name that tenant, else the answer "
+            "is a 400 naming the header.",
         }
 
 
