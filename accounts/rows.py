@@ -35,7 +35,8 @@ from partnerhub.tenancy.selectors import staff_users
 from partnerhub.tenancy.taxonomy import Currency, Region, Segment, Vertical
 
 # A numbered row: (row number as the caller knows it, the row's values). CSV rows are numbered as
-# a spreadsheet shows them (the header is row 1); API rows by their index in the request.
+# a spreadsheet shows them (the header is row 1); API rows from 1 for the first of the request's
+# `rows` (partnerhub.tenancy.api.bulk). Either way, as the person reading the report counts.
 NumberedRow = tuple[int, Mapping]
 
 
