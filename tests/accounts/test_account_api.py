@@ -251,6 +251,34 @@ def test_an_opportunity_is_created_with_its_partners_and_first_stage(tenant, wri
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sent, stored", [("NOK", "NOK"), ("sek", "SEK"), ("Danish Krone", "DKK"), ("XAU", "XAU")]
+)
+def test_an_opportunity_is_kept_in_any_active_iso_4217_currency(tenant, writer, sent, stored):
+    account = TargetAccountFactory(tenant=tenant)
+    body = {"account": account.id, "name": "Oslo clinics", "amount": "1000.00", "currency": sent}
+
+    response = writer.post(OPPORTUNITIES, body, content_type=JSON)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["currency"] == stored
+    assert Opportunity.unscoped.get(id=response.json()["id"]).currency == stored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent", ["NOX", "DEM", "", "kroner"])
+def test_a_currency_that_is_no_active_iso_4217_code_is_a_400_on_its_field(tenant, writer, sent):
+    account = TargetAccountFactory(tenant=tenant)
+    body = {"account": account.id, "name": "Oslo clinics", "amount": "1000.00", "currency": sent}
+
+    response = writer.post(OPPORTUNITIES, body, content_type=JSON)
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["currency"]
+    assert not Opportunity.unscoped.exists()
+
+
+@pytest.mark.django_db
 def test_a_stage_change_synced_from_the_crm_is_kept_with_the_crms_time(tenant, writer):
     opportunity = OpportunityFactory(tenant=tenant, stage="prospecting")
     url = f"{OPPORTUNITIES}{opportunity.id}/"

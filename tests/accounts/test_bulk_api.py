@@ -205,6 +205,28 @@ def test_opportunities_upsert_by_crm_id_and_keep_stage_changes_in_the_history(te
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
 
 
+@pytest.mark.django_db
+def test_opportunities_in_the_nordic_currencies_are_written(tenant, api):
+    with tenant_context(tenant):
+        TargetAccountFactory(tenant=tenant, domain="acme.com", external_id="A-1")
+    rows = [
+        {
+            "external_id": f"O-{code}",
+            "name": code,
+            "account_external_id": "A-1",
+            "amount": "10",
+            "currency": code,
+        }
+        for code in ("NOK", "SEK", "DKK")
+    ]
+
+    body = post(api, OPPORTUNITIES, {"rows": rows}).json()
+
+    assert (body["created"], body["rejected"]) == (3, [])
+    with tenant_context(tenant):
+        assert sorted(Opportunity.objects.values_list("currency", flat=True)) == ["DKK", "NOK", "SEK"]
+
+
 # --- Account mapping ----------------------------------------------------------------------------
 
 
