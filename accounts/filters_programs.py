@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from accounts.models import Program
-from partnerhub.tenancy.filters import tenant_partners
+from partnerhub.tenancy.filters import SortFilter, tenant_partners
 from plays.filters import tenant_plays
 
 
@@ -19,7 +19,7 @@ class ProgramFilter(django_filters.FilterSet):
         choices=[(1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")],
         empty_label="Any quarter",
     )
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("launched_at", "launched"), ("tracking_code", "tracking_code"), ("partner__name", "partner"))
     )
 

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from partnerhub.tenancy.filters import tenant_partners
+from partnerhub.tenancy.filters import SortFilter, tenant_partners
 from partnerhub.tenancy.taxonomy import Vertical
 from plays.models import ActivationPackage
 from plays.selectors import play_choices
@@ -24,9 +24,7 @@ class PackageFilter(django_filters.FilterSet):
     )
     vertical = django_filters.ChoiceFilter(choices=Vertical.choices, empty_label="Any vertical")
     partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
-    sort = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("revision", "revision"), ("updated_at", "updated"))
-    )
+    sort = SortFilter(fields=(("name", "name"), ("revision", "revision"), ("updated_at", "updated")))
 
     class Meta:
         model = ActivationPackage

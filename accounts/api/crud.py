@@ -16,7 +16,12 @@ from accounts.models import (
 )
 from accounts.rows import DomainField
 from accounts.selectors import accounts as selectors
-from partnerhub.tenancy.api.fields import DateTimeField, TenantEmailRelatedField, TenantRelatedField
+from partnerhub.tenancy.api.fields import (
+    CurrencyField,
+    DateTimeField,
+    TenantEmailRelatedField,
+    TenantRelatedField,
+)
 from partnerhub.tenancy.api.filtering import FilterBackend
 from partnerhub.tenancy.api.pagination import KeysetPagination
 from partnerhub.tenancy.api.viewsets import TenantModelViewSet
@@ -154,6 +159,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         help_text="Ids of the partners that influenced it (partner-influenced pipeline); "
         "sending the list replaces it.",
     )
+    currency = CurrencyField(required=False)
     stage_changed_at = DateTimeField(
         required=False,
         help_text="When the stage last changed. On write, the CRM's time of a stage change (now when "

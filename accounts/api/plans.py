@@ -44,7 +44,12 @@ from accounts.services.plans import (
     plan_update_kickoff,
 )
 from mdf.selectors import ranking_with_funds
-from partnerhub.tenancy.api.fields import MAX_INTEGER, TenantEmailRelatedField, TenantRelatedField
+from partnerhub.tenancy.api.fields import (
+    MAX_INTEGER,
+    CurrencyField,
+    TenantEmailRelatedField,
+    TenantRelatedField,
+)
 from partnerhub.tenancy.api.schema import FIELD_ERRORS
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantReadOnlyViewSet
 from partnerhub.tenancy.errors import ServiceError
@@ -161,7 +166,7 @@ class TargetsSerializer(serializers.Serializer):
     day90_pipeline = serializers.DecimalField(
         source="target_day90_pipeline", max_digits=14, decimal_places=2, allow_null=True
     )
-    currency = serializers.ChoiceField(source="target_currency", choices=Currency.choices)
+    currency = CurrencyField(source="target_currency")
 
 
 class OwnersSerializer(serializers.Serializer):
@@ -409,7 +414,7 @@ class TargetsInputSerializer(serializers.Serializer):
     day90_pipeline = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
-    currency = serializers.ChoiceField(choices=Currency.choices, required=False, default=Currency.USD)
+    currency = CurrencyField(required=False, default=Currency.USD)
 
 
 class KickoffInputSerializer(serializers.ModelSerializer):
@@ -469,7 +474,6 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
     queryset_selector = plan_list
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
-    ordering_fields = ["year", "quarter", "name", "status", "market_value", "account_count", "launched_at"]
     permission_read = "plan.view"
     permission_write = "plan.change"
     action_permissions = {

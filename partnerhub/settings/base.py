@@ -230,10 +230,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["partnerhub.tenancy.api.permissions.TenantAccessPermission"],
     "DEFAULT_PAGINATION_CLASS": "partnerhub.tenancy.api.pagination.PageNumberPagination",
-    "DEFAULT_FILTER_BACKENDS": [
-        "partnerhub.tenancy.api.filtering.FilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
+    # Lists are ordered only by their filterset's `sort` (partnerhub.tenancy.filters.SortFilter).
+    "DEFAULT_FILTER_BACKENDS": ["partnerhub.tenancy.api.filtering.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "partnerhub.tenancy.api.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["partnerhub.tenancy.api.parsers.JSONParser"],

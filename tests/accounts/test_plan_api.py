@@ -263,6 +263,21 @@ def test_a_session_walks_a_plan_through_every_action(
 
 
 @pytest.mark.django_db
+def test_targets_are_kept_in_any_iso_4217_currency(tenant, manager_user, sales_user, partner, plays, named):
+    client = session(manager_user)
+    plan_id = walk_to_ready(client, named, partner, plays)
+
+    nordic = post(client, plan_id, "targets", {**TARGETS, "currency": "nok"})
+    unknown = post(client, plan_id, "targets", {**TARGETS, "currency": "NOX"})
+
+    assert nordic.status_code == 200
+    assert nordic.json()["targets"]["currency"] == "NOK"
+    assert unknown.status_code == 400
+    assert list(unknown.json()) == ["currency"]
+    assert Plan.unscoped.get(id=plan_id).target_currency == "NOK"
+
+
+@pytest.mark.django_db
 def test_a_write_key_walks_a_plan_and_launches_it(tenant, manager_user, sales_user, partner, plays, named):
     plan_id = create_plan(session(manager_user))
     client = bearer(ApiKeyFactory(tenant=tenant, scopes=["read", "write"]))
@@ -550,7 +565,7 @@ def board(tenant, partner, other_partner):
         ("q=b", ["B"]),
         ("sort=name", ["A", "B", "C"]),
         ("sort=-year,-quarter", ["C", "B", "A"]),
-        ("ordering=name", ["A", "B", "C"]),
+        ("sort=accounts,name", ["A", "B", "C"]),
     ],
 )
 def test_plan_filters_and_ordering(board, manager_user, query, expected):
