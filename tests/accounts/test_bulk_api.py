@@ -10,6 +10,7 @@ from django.test import Client
 from accounts.models import AccountMapping, Opportunity, OpportunityStageChange, TargetAccount
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.roles import Role
+from tests.api_cases import bearer, session
 from tests.conftest import make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import ApiKeyFactory, OpportunityFactory, PartnerFactory, TargetAccountFactory
@@ -40,18 +41,11 @@ ROWS = [
 
 @pytest.fixture
 def api(tenant) -> Client:
-    key = ApiKeyFactory(tenant=tenant, scopes=["read", "write"])
-    return Client(HTTP_AUTHORIZATION=f"Bearer {key.raw_key}")
+    return bearer(ApiKeyFactory(tenant=tenant, scopes=["read", "write"]))
 
 
 def post(client: Client, url: str, body, **headers):
     return client.post(url, json.dumps(body), content_type=JSON, **headers)
-
-
-def session(user) -> Client:
-    client = Client(HTTP_X_TENANT="northwind")
-    client.force_login(user)
-    return client
 
 
 # --- Accounts -----------------------------------------------------------------------------------
@@ -153,7 +147,7 @@ def test_malformed_bodies_are_refused_with_400(tenant, api):
 @pytest.mark.django_db
 def test_writing_needs_a_write_key_or_a_role_that_changes_accounts(tenant):
     read_key = ApiKeyFactory(tenant=tenant, scopes=["read"])
-    reader = Client(HTTP_AUTHORIZATION=f"Bearer {read_key.raw_key}")
+    reader = bearer(read_key)
 
     assert post(reader, ACCOUNTS, {"rows": ROWS}).status_code == 403
     assert post(Client(), ACCOUNTS, {"rows": ROWS}).status_code == 401
