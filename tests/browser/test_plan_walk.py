@@ -13,7 +13,8 @@ from partnerhub.tenancy.roles import Role
 from partnerhub.tenancy.selectors import audit_events_for
 from plays.services import catalog_install
 from tests.conftest import make_member
-from tests.factories import AccountMappingFactory, TargetAccountFactory
+from tests.dbstate import update_rows
+from tests.factories import AccountMappingFactory, PlanFactory, TargetAccountFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -137,3 +138,28 @@ def test_a_partner_manager_walks_the_six_steps_to_launch_without_a_reload(
     expect(page.locator(".card", has=page.get_by_role("heading", name="Program"))).to_contain_text(
         plan.program.tracking_code
     )
+
+
+def test_the_meeting_clock_runs_and_the_five_minute_rule_clears_once_the_market_is_set(
+    signed_in, tenant, manager_user
+):
+    plan = PlanFactory(tenant=tenant, name="Q4 priorities")
+    page = signed_in(manager_user)
+    page.goto(f"/t/northwind/plans/{plan.id}/")
+    page.get_by_role("button", name="Start the 30-minute meeting").click()
+    meeting = page.locator(".meeting")
+    expect(meeting).to_contain_text(re.compile(r"Planning meeting: 0:0[1-9] of 30:00"))
+
+    # Six minutes in and no market priority: the page reminds the room of the five-minute rule.
+    update_rows(
+        Plan.unscoped.filter(id=plan.id), meeting_started_at=timezone.now() - datetime.timedelta(minutes=6)
+    )
+    page.reload()
+    expect(meeting).to_contain_text(re.compile(r"Planning meeting: 6:\d\d of 30:00"))
+    rule = meeting.get_by_text("Five minutes and no shared priority yet")
+    expect(rule).to_be_visible()
+
+    step(page, 1).get_by_label("Market priority").select_option(label="DACH")
+    save(page, 1)
+    expect(step(page, 1)).to_contain_text("DACH")
+    expect(rule).to_be_hidden()
