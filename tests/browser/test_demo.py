@@ -39,3 +39,18 @@ def test_a_partner_sees_their_home_and_their_launched_plan_read_only(page, demo)
     expect(page.get_by_text("Decide")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("Save step"))).to_have_count(0)
     expect(page.locator(".page-head").get_by_role("link")).to_have_text(["Plans"])
+
+
+def test_the_demo_draft_offers_enough_accounts_for_step_2(page, demo):
+    sign_in(page, "pm@northwind.example", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Plans").click()
+    page.locator("#main").get_by_role("link", name="DACH manufacturing").click()
+
+    accounts = page.locator("#step-2")
+    offered = accounts.get_by_role("checkbox")
+    expect(offered).not_to_have_count(0)
+    assert offered.count() >= 5
+    for box in offered.all()[:5]:
+        box.check()
+    accounts.get_by_role("button", name="Save step 2").click()
+    expect(accounts).to_contain_text("5 named accounts")
