@@ -54,8 +54,14 @@ def step(page: Page, number: int):
     return page.locator(f"#step-{number}")
 
 
+def settled(page: Page) -> None:
+    """Wait until htmx has no request in flight and has swapped and settled what came back."""
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
 def save(page: Page, number: int) -> None:
     step(page, number).get_by_role("button", name=f"Save step {number}").click()
+    settled(page)
 
 
 def test_a_partner_manager_walks_the_six_steps_to_launch_without_a_reload(
@@ -90,6 +96,13 @@ def test_a_partner_manager_walks_the_six_steps_to_launch_without_a_reload(
     accounts.get_by_label(re.compile("Store 1")).check()
     expect(accounts.get_by_label(re.compile("Clinic 0"))).to_be_checked()
     expect(accounts.get_by_label(re.compile("Clinic 1"))).to_be_checked()
+    # Narrowing by stage keeps them too.
+    with page.expect_response(re.compile(r"/accounts/\?")) as search:
+        accounts.get_by_role("combobox").select_option(label="Net new")
+    assert "csrfmiddlewaretoken" not in search.value.url
+    settled(page)
+    for name in ("Clinic 0", "Clinic 1", "Store 0", "Store 1"):
+        expect(accounts.get_by_label(re.compile(name))).to_be_checked()
     save(page, 2)
     # Four are too few: the step says so in place, and keeps the four ticks.
     expect(step(page, 2)).to_contain_text("A plan names 5 to 20 target accounts; you chose 4.")
