@@ -17,6 +17,7 @@ from accounts.models import (
     MarketKind,
     Plan,
 )
+from accounts.selectors.markets import market_warning
 from accounts.selectors.plans import plan_step_states
 from partnerhub.tenancy.api.fields import (
     MAX_INTEGER,
@@ -212,12 +213,23 @@ class PlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MarketHolderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    play = serializers.CharField()
+    message = serializers.CharField()
+
+
 class PlanDetailSerializer(PlanSerializer):
     """One plan with its six steps, owners, kickoff, and once launched its program and checkpoints.
     Reads a plan from `plan_detail` (everything joined or prefetched)."""
 
     steps = serializers.SerializerMethodField()
     account_count = serializers.SerializerMethodField(help_text="Named target accounts.")
+    market_held_by = serializers.SerializerMethodField(
+        help_text="Another plan that already has a play for this market in this quarter (this plan then "
+        "cannot pick one), while this plan has none; else null."
+    )
     accounts = NamedAccountSerializer(source="plan_accounts", many=True, read_only=True)
     play = serializers.SerializerMethodField()
     follow_up = FollowUpSerializer(read_only=True, allow_null=True)
@@ -234,6 +246,7 @@ class PlanDetailSerializer(PlanSerializer):
         fields = [
             *PlanSerializer.Meta.fields,
             "steps",
+            "market_held_by",
             "accounts",
             "follow_up",
             "targets",
@@ -249,6 +262,14 @@ class PlanDetailSerializer(PlanSerializer):
     @extend_schema_field(PlanStepStateSerializer(many=True))
     def get_steps(self, plan: Plan) -> list[dict]:
         return PlanStepStateSerializer(plan_step_states(plan), many=True).data  # from what was loaded
+
+    @extend_schema_field(MarketHolderSerializer(allow_null=True))
+    def get_market_held_by(self, plan: Plan) -> dict | None:
+        held = market_warning(tenant=self.context["request"].tenant, plan=plan)
+        if held is None:
+            return None
+        holder, message = held
+        return {"id": holder.id, "name": str(holder), "play": str(holder.play), "message": message}
 
     def get_account_count(self, plan: Plan) -> int:
         return len(plan.plan_accounts.all())  # prefetched

@@ -26,6 +26,15 @@ def market_holder(*, tenant: Tenant, plan: Plan) -> Plan | None:
     )
 
 
+def market_warning(*, tenant: Tenant, plan: Plan) -> tuple[Plan, str] | None:
+    """For a plan still to pick its play: the plan holding its market and what to tell the user,
+    or None. One query, only when it can matter."""
+    if plan.play_id is not None or plan.status not in (Plan.Status.DRAFT, Plan.Status.READY):
+        return None
+    holder = market_holder(tenant=tenant, plan=plan)
+    return (holder, market_held_warning(plan, holder)) if holder is not None else None
+
+
 def market_held_warning(plan: Plan, holder: Plan) -> str:
     return (
         f"{plan.market_label} already has a play in {plan.quarter_label}: {holder.play} in “{holder}”. "

@@ -34,6 +34,7 @@ from accounts.plan_forms import (
     TargetsForm,
 )
 from accounts.selectors.accounts import account_choices
+from accounts.selectors.markets import market_warning
 from accounts.selectors.plans import (
     plan_account_candidates,
     plan_detail,
@@ -125,6 +126,8 @@ class PlanPageMixin:
         context = {"plan": plan, "steps": plan_step_states(plan), "editable": editable}
         if not editable:
             return context
+        held = market_warning(tenant=self.tenant, plan=plan)
+        context["market_warning"] = held[1] if held else None
         tenant = self.tenant
         follow_up = getattr(plan, "follow_up", None)
         named_ids = [named.account_id for named in plan.plan_accounts.all()]
