@@ -11,7 +11,6 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.generic import FormView
 
 from accounts import services
 from accounts.filters_plans import PlanFilter
@@ -45,7 +44,13 @@ from accounts.selectors.plans import (
 from accounts.selectors.recommendation import play_recommendation
 from mdf.selectors import ranking_with_funds
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+from partnerhub.tenancy.portal import (
+    ServiceFormView,
+    TenantConfirmView,
+    TenantListView,
+    TenantView,
+    apply_service_error,
+)
 from partnerhub.tenancy.selectors import audit_events_for
 from plays.selectors import play_choices
 
@@ -79,19 +84,23 @@ class PlanBoardView(TenantListView):
         return context
 
 
-class PlanCreateView(TenantView, FormView):
+def plan_url(tenant, plan_id: int) -> str:
+    return reverse("accounts:plan_detail", args=[tenant.slug, plan_id])
+
+
+class PlanCreateView(ServiceFormView):
     permission = "plan.change"
     template_name = "accounts/plan_create.html"
     form_class = PlanCreateForm
 
-    def form_valid(self, form):
-        try:
-            plan = services.plan_create(tenant=self.tenant, actor=self.request.user, **form.cleaned_data)
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, "Plan opened. Start with one market priority.")
-        return HttpResponseRedirect(reverse("accounts:plan_detail", args=[self.tenant.slug, plan.id]))
+    def save(self, data):
+        return services.plan_create(tenant=self.tenant, actor=self.request.user, **data)
+
+    def success_message(self, plan) -> str:
+        return "Plan opened. Start with one market priority."
+
+    def saved_url(self, plan) -> str:
+        return plan_url(self.tenant, plan.id)
 
 
 # --- The plan page and its wizard ---------------------------------------------------------------
@@ -342,7 +351,7 @@ class PlanMeetingView(PlanPageMixin, TenantView):
         return HttpResponseRedirect(reverse("accounts:plan_detail", args=[self.tenant.slug, self.object.id]))
 
 
-class PlanKickoffView(TenantView, FormView):
+class PlanKickoffView(ServiceFormView):
     """Owners of the six functions and the kickoff items."""
 
     permission = "plan.change"
@@ -357,16 +366,16 @@ class PlanKickoffView(TenantView, FormView):
         kwargs.update(tenant=self.tenant, instance=self.get_queryset().get(id=self.object.id))
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            services.plan_update_kickoff(
-                tenant=self.tenant, actor=self.request.user, plan_id=self.object.id, **form.cleaned_data
-            )
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, "Owners and kickoff saved.")
-        return HttpResponseRedirect(reverse("accounts:plan_detail", args=[self.tenant.slug, self.object.id]))
+    def save(self, data):
+        return services.plan_update_kickoff(
+            tenant=self.tenant, actor=self.request.user, plan_id=self.object.id, **data
+        )
+
+    def success_message(self, plan) -> str:
+        return "Owners and kickoff saved."
+
+    def saved_url(self, plan) -> str:
+        return plan_url(self.tenant, plan.id)
 
 
 class PlanActionView(TenantConfirmView):

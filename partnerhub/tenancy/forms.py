@@ -89,8 +89,9 @@ class ApiKeyForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def scopes(self) -> list[str]:
-        if self.cleaned_data["access"] == "write":
+    @staticmethod
+    def scopes_for(access: str) -> list[str]:
+        if access == "write":
             return [ApiKey.Scope.READ, ApiKey.Scope.WRITE]
         return [ApiKey.Scope.READ]
 
