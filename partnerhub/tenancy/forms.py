@@ -98,7 +98,7 @@ class ApiKeyForm(forms.Form):
 class TenantSettingsForm(forms.ModelForm):
     class Meta:
         model = Tenant
-        fields = ["name", "timezone", "default_sla_hours", "require_mfa_for_staff"]
+        fields = ["name", "timezone", "locale", "default_sla_hours", "require_mfa_for_staff"]
 
 
 class InvitationSignupForm(forms.Form):

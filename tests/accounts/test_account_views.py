@@ -167,7 +167,7 @@ def test_account_list_shows_open_pipeline_without_adding_currencies(book, manage
         2,
         Decimal("30000.00"),
     )
-    assert "30,000 USD" in html
+    assert "$30,000.00" in html
     assert rows["Borealis Retail"].open_pipeline_currency is None
     assert "Several currencies" in html
     assert rows["Cobalt Bank"].open_opportunity_count == 0

@@ -6,12 +6,12 @@ from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.services.common import save_validated
 
-TENANT_FIELDS = ["name", "timezone", "default_sla_hours", "require_mfa_for_staff"]
+TENANT_FIELDS = ["name", "timezone", "locale", "default_sla_hours", "require_mfa_for_staff"]
 
 
 @transaction.atomic
 def tenant_update(*, tenant: Tenant, actor: Actor, **fields) -> Tenant:
-    """Change the tenant's name, time zone, default SLA or MFA rule (tenant admins only)."""
+    """Change the tenant's name, time zone, locale, default SLA or MFA rule (tenant admins only)."""
     tenant = Tenant.objects.select_for_update().get(id=tenant.id)
     before = snapshot(tenant, TENANT_FIELDS)
     for name, value in fields.items():
