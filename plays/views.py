@@ -8,7 +8,7 @@ from django.views.generic import FormView, TemplateView
 
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
-from partnerhub.tenancy.selectors import audit_events_for
+from partnerhub.tenancy.selectors import audit_history_for
 from plays import selectors, services
 from plays.filters import PackageFilter, ProgramFilter
 from plays.forms import ComponentForm, OverrideForm, PlayForm, VersionForm
@@ -123,7 +123,7 @@ class PackageDetailView(TenantView, TemplateView):
         if package.is_master:
             context["versions"] = selectors.package_list(tenant=self.tenant).filter(parent=package)
         if self.can("play.change"):
-            context["history"] = audit_events_for(tenant=self.tenant, target=package)[:10]
+            context["history"] = audit_history_for(tenant=self.tenant, target=package)
         return context
 
 

@@ -357,7 +357,12 @@ def mapping_create(
 def mapping_update(*, tenant: Tenant, actor: Actor, mapping_id: int, **fields) -> AccountMapping:
     """Change the kind of relationship or the notes of a mapping."""
     _check_unknown(fields, ["relationship", "notes"], "a mapping")
-    mapping = AccountMapping.objects.select_for_update().get(tenant=tenant, id=mapping_id)
+    # The partner and account name the mapping in the audit trail.
+    mapping = (
+        AccountMapping.objects.select_for_update(of=("self",))
+        .select_related("partner", "account")
+        .get(tenant=tenant, id=mapping_id)
+    )
     own = acting_partner_id(tenant=tenant, actor=actor)
     if own is not None and mapping.partner_id != own:
         raise AccountMapping.DoesNotExist
@@ -375,7 +380,12 @@ def mapping_update(*, tenant: Tenant, actor: Actor, mapping_id: int, **fields) -
 
 @transaction.atomic
 def mapping_delete(*, tenant: Tenant, actor: Actor, mapping_id: int) -> None:
-    mapping = AccountMapping.objects.select_for_update().get(tenant=tenant, id=mapping_id)
+    # The partner and account name the mapping in the audit trail.
+    mapping = (
+        AccountMapping.objects.select_for_update(of=("self",))
+        .select_related("partner", "account")
+        .get(tenant=tenant, id=mapping_id)
+    )
     own = acting_partner_id(tenant=tenant, actor=actor)
     if own is not None and mapping.partner_id != own:
         raise AccountMapping.DoesNotExist

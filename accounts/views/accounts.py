@@ -13,7 +13,7 @@ from accounts.models import AccountMapping, Opportunity, TargetAccount
 from accounts.selectors import accounts as selectors
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
-from partnerhub.tenancy.selectors import audit_events_for
+from partnerhub.tenancy.selectors import audit_history_for
 
 
 def _url(name: str, tenant, **kwargs) -> str:
@@ -90,7 +90,7 @@ class AccountDetailView(TenantView, DetailView):
         context["mappings"] = selectors.account_mappings(tenant=self.tenant, account=account)[: self.shown]
         context["plans"] = selectors.account_plans(tenant=self.tenant, account=account)
         if self.can("account.change"):
-            context["history"] = audit_events_for(tenant=self.tenant, target=account)[:10]
+            context["history"] = audit_history_for(tenant=self.tenant, target=account)
         return context
 
 

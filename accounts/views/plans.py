@@ -44,7 +44,7 @@ from accounts.selectors.plans import (
 from accounts.services.plans import steps_complete
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
-from partnerhub.tenancy.selectors import audit_events_for
+from partnerhub.tenancy.selectors import audit_history_for
 from plays.selectors import play_choices, play_recommendation
 
 RANKING_SHOWN = 10
@@ -194,7 +194,7 @@ class PlanDetailView(PlanPageMixin, TenantView):
         context["checkpoints"] = list(plan.checkpoints.all())
         context["program"] = getattr(plan, "program", None) if plan.status in ("launched", "closed") else None
         if self.can("plan.change"):
-            context["history"] = audit_events_for(tenant=self.tenant, target=plan)[:15]
+            context["history"] = audit_history_for(tenant=self.tenant, target=plan, limit=15)
         context["meeting_started_at"] = plan.meeting_started_at
         context["now"] = timezone.now()
         return TemplateResponse(request, self.template_name, context)

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from partnerhub.tenancy.history import HistoryEntry, history_present
 from partnerhub.tenancy.models import (
     INVITATION_OPEN,
     ApiKey,
@@ -104,6 +105,11 @@ def audit_events_for(*, tenant: Tenant, target) -> QuerySet[AuditEvent]:
     return audit_event_list(tenant=tenant).filter(
         target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
     )
+
+
+def audit_history_for(*, tenant: Tenant, target, limit: int = 10) -> list[HistoryEntry]:
+    """The object's latest changes as people read them (the history card of its page)."""
+    return history_present(tenant=tenant, events=audit_events_for(tenant=tenant, target=target)[:limit])
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:

@@ -10,6 +10,7 @@ from partnerhub.tenancy import selectors, services
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.filters import AuditEventFilter
 from partnerhub.tenancy.forms import ApiKeyForm, TenantSettingsForm
+from partnerhub.tenancy.history import history_present
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
 
 
@@ -80,6 +81,12 @@ class AuditListView(TenantListView):
         ("Before", "before"),
         ("After", "after"),
     ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The page's events in words; the CSV export keeps the recorded values as they are.
+        context["rows"] = history_present(tenant=self.tenant, events=context["rows"])
+        return context
 
 
 class TenantSettingsView(TenantView, FormView):
