@@ -22,6 +22,7 @@ from accounts.models import (
     OpportunityStageChange,
     TargetAccount,
 )
+from accounts.selectors.accounts import account_delete_refusal
 from accounts.services.claim_matching import claims_match
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, snapshot
@@ -118,14 +119,18 @@ def account_update(*, tenant: Tenant, actor: Actor, account_id: int, **fields) -
 
 @transaction.atomic
 def account_delete(*, tenant: Tenant, actor: Actor, account_id: int) -> None:
-    """Delete an account with its opportunities and mappings; an account named in a plan stays."""
+    """Delete an account with its opportunities and mappings; an account named in a plan stays
+    (`account_delete_refusal`)."""
     account = TargetAccount.objects.select_for_update().get(tenant=tenant, id=account_id)
+    refusal = account_delete_refusal(tenant=tenant, account=account)
+    if refusal:
+        raise ServiceError(refusal)
     before = snapshot(account, ACCOUNT_FIELDS)
     try:
         with transaction.atomic():
             account.delete()
-    except ProtectedError as exc:
-        raise ServiceError(f"{account.name} is named in a plan; take it out of the plan first.") from exc
+    except ProtectedError as exc:  # a row that came to need the account since the check
+        raise ServiceError(f"{account.name} is still in use and cannot be deleted.") from exc
     audit(tenant=tenant, actor=actor, action="account.deleted", target=account, before=before)
 
 

@@ -91,6 +91,7 @@ class AccountDetailView(TenantView, DetailView):
         context["plans"] = selectors.account_plans(tenant=self.tenant, account=account)
         if self.can("account.change"):
             context["history"] = audit_history_for(tenant=self.tenant, target=account)
+            context["delete_refusal"] = selectors.account_delete_refusal(tenant=self.tenant, account=account)
         return context
 
 
@@ -147,13 +148,10 @@ class AccountDeleteView(TenantConfirmView):
     def title(self):
         return f"Delete {self.object.name}?"
 
+    def refusal(self):
+        return selectors.account_delete_refusal(tenant=self.tenant, account=self.object)
+
     def message(self):
-        plans = selectors.account_plans(tenant=self.tenant, account=self.object)
-        if plans.exists():
-            return (
-                f"{self.object.name} is named in a plan, so it cannot be deleted: take it out of the "
-                "plan first."
-            )
         return (
             "The account is deleted with its opportunities, their stage history and its account "
             "mapping. This cannot be undone; the CRM is not changed."

@@ -414,7 +414,7 @@ def test_an_account_named_in_a_plan_is_not_deleted(tenant, manager_user):
     response = client.post(f"{T}/accounts/{named.account_id}/delete/", follow=True)
     assert response.redirect_chain[-1][0] == f"{T}/accounts/{named.account_id}/"
     assert followed_messages(response) == [
-        "Alpine Clinics is named in a plan; take it out of the plan first."
+        "Alpine Clinics is named in a plan, so it cannot be deleted: take it out of the plan first."
     ]
     assert TargetAccount.unscoped.filter(id=named.account_id).exists()
 

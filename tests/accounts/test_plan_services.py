@@ -14,7 +14,7 @@ from partnerhub.tenancy.models import AuditEvent
 from partnerhub.tenancy.roles import Role
 from plays.services import catalog_install
 from reporting.models import Checkpoint
-from tests.conftest import make_member
+from tests.conftest import PLAN_YEAR, make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import PartnerFactory, PlanFactory, TargetAccountFactory
 
@@ -43,7 +43,7 @@ def refused(call, message: str) -> None:
 
 
 def walk_to_play(tenant, actor, partner, plays, *, market="healthcare") -> Plan:
-    plan = services.plan_create(tenant=tenant, actor=actor, year=2026, quarter=4, name="Healthcare Q4")
+    plan = services.plan_create(tenant=tenant, actor=actor, year=PLAN_YEAR, quarter=4, name="Healthcare Q4")
     services.plan_set_market(
         tenant=tenant, actor=actor, plan_id=plan.id, market_kind="vertical", market_value=market
     )
@@ -94,7 +94,7 @@ def test_a_plan_walks_the_six_steps_in_order_and_launches(
     program = plan.program
     assert program.partner == partner
     assert program.play == plays["vertical_wedge"]
-    assert program.tracking_code.startswith("2026Q4-")
+    assert program.tracking_code.startswith(f"{PLAN_YEAR}Q4-")
     launch_day = timezone.localdate(plan.launched_at)
     assert [(c.day, c.due_on) for c in Checkpoint.objects.filter(plan=plan).order_by("day")] == [
         (30, launch_day + datetime.timedelta(days=30)),
@@ -113,7 +113,7 @@ def test_a_plan_walks_the_six_steps_in_order_and_launches(
 @pytest.mark.django_db
 def test_a_step_cannot_be_taken_before_the_one_above_it(in_tenant, manager_user, sales_user, partner, plays):
     tenant = in_tenant
-    plan = services.plan_create(tenant=tenant, actor=manager_user, year=2026, quarter=4)
+    plan = services.plan_create(tenant=tenant, actor=manager_user, year=PLAN_YEAR, quarter=4)
     six = accounts(tenant, 6)
     refused(
         lambda: services.plan_set_accounts(
@@ -144,7 +144,7 @@ def test_a_step_cannot_be_taken_before_the_one_above_it(in_tenant, manager_user,
 @pytest.mark.parametrize("count", [4, 21])
 def test_a_plan_names_5_to_20_accounts(in_tenant, manager_user, count):
     tenant = in_tenant
-    plan = services.plan_create(tenant=tenant, actor=manager_user, year=2026, quarter=4)
+    plan = services.plan_create(tenant=tenant, actor=manager_user, year=PLAN_YEAR, quarter=4)
     services.plan_set_market(
         tenant=tenant, actor=manager_user, plan_id=plan.id, market_kind="segment", market_value="enterprise"
     )
@@ -161,7 +161,7 @@ def test_a_plan_names_5_to_20_accounts(in_tenant, manager_user, count):
 def test_one_play_per_market_per_quarter(in_tenant, manager_user, partner, other_partner, plays):
     tenant = in_tenant
     walk_to_play(tenant, manager_user, partner, plays)
-    second = services.plan_create(tenant=tenant, actor=manager_user, year=2026, quarter=4, name="Second")
+    second = services.plan_create(tenant=tenant, actor=manager_user, year=PLAN_YEAR, quarter=4, name="Second")
     services.plan_set_market(
         tenant=tenant,
         actor=manager_user,
@@ -180,12 +180,12 @@ def test_one_play_per_market_per_quarter(in_tenant, manager_user, partner, other
         lambda: services.plan_set_play(
             tenant=tenant, actor=manager_user, plan_id=second.id, play_id=plays["acceleration"].id
         ),
-        "Healthcare already has a play in Q4 2026: Vertical wedge in “Healthcare Q4”. "
+        f"Healthcare already has a play in Q4 {PLAN_YEAR}: Vertical wedge in “Healthcare Q4”. "
         "One play per market per quarter.",
     )
     # The same market next quarter is free.
     next_quarter = PlanFactory(
-        tenant=tenant, year=2027, quarter=1, market_kind="vertical", market_value="healthcare"
+        tenant=tenant, year=PLAN_YEAR + 1, quarter=1, market_kind="vertical", market_value="healthcare"
     )
     next_quarter.play = plays["acceleration"]
     next_quarter.save()
@@ -303,7 +303,7 @@ def test_a_launched_plan_is_fixed_and_an_abandoned_one_frees_its_market(
 def test_an_inactive_partner_cannot_be_chosen(in_tenant, manager_user, plays):
     tenant = in_tenant
     dormant = PartnerFactory(tenant=tenant, status="inactive", name="Dormant Ltd")
-    plan = services.plan_create(tenant=tenant, actor=manager_user, year=2026, quarter=4)
+    plan = services.plan_create(tenant=tenant, actor=manager_user, year=PLAN_YEAR, quarter=4)
     services.plan_set_market(
         tenant=tenant, actor=manager_user, plan_id=plan.id, market_kind="region", market_value="dach"
     )
