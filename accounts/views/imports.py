@@ -62,7 +62,9 @@ class ImportForm(forms.Form):
 
 class MappingImportForm(forms.Form):
     partner = forms.ModelChoiceField(
-        queryset=Partner.objects.none(), help_text="The partner company these accounts belong to."
+        queryset=Partner.objects.none(),
+        empty_label="Choose a partner",
+        help_text="The partner company these accounts belong to.",
     )
     file = forms.FileField(label="CSV file", help_text=FILE_HELP)
 
