@@ -72,7 +72,12 @@ class PlanBoardView(TenantListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not self.membership.is_partner_role:
-            context["counts"] = plan_status_counts(tenant=self.tenant)
+            counts = plan_status_counts(tenant=self.tenant)
+            chosen = self.request.GET.get("status", "")
+            context["status_cards"] = [
+                {"status": status, "label": label, "count": counts[status], "active": status == chosen}
+                for status, label in Plan.Status.choices
+            ]
         return context
 
 
