@@ -2,8 +2,10 @@
 twice (a "Master" package badged "Master", a play subtitled with its own name)."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from partnerhub.tenancy.roles import Role
@@ -80,3 +82,15 @@ def test_a_play_named_as_its_kind_is_not_subtitled_with_its_name(tenant, manager
 
     assert listing.count("Regional account acceleration") == 1
     assert '<div class="sub">Regional account acceleration</div>' not in page
+
+
+def test_no_template_comment_spans_lines():
+    # Django's {# … #} comment ends at the line's end: one that goes on shows on the page.
+    templates = Path(settings.BASE_DIR) / "templates"
+    open_comments = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in sorted(templates.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if line.count("{#") > line.count("#}")
+    ]
+    assert open_comments == []
