@@ -36,6 +36,9 @@ ACTION_LABELS = {
     "plan.meeting_started": "Planning meeting started",
     "plan.follow_up_done": "Follow-up done",
     "plan.follow_up_nudged": "Follow-up reminder sent",
+    "plan.checkpoints_opened": "Checkpoints opened",
+    "program.launched": "Program launched",
+    "program.completed": "Program completed",
 }
 
 

@@ -233,7 +233,6 @@ def _launched_plan(tenant, manager, sales, partner, plays, by_domain, year, quar
         actor=manager,
         plan_id=plan.id,
         play_id=plays["vertical_wedge"].id,
-        reason="Contoso Consulting has depth in Healthcare, this plan's market.",
     )
     services.plan_set_follow_up(
         tenant=tenant,

@@ -14,7 +14,7 @@ from accounts.models import (
     TargetAccount,
 )
 from accounts.selectors.accounts import account_choices
-from partnerhub.tenancy.filters import tenant_partners
+from partnerhub.tenancy.filters import SortFilter, tenant_partners
 from partnerhub.tenancy.selectors import staff_users
 from partnerhub.tenancy.taxonomy import Region, Segment, Vertical
 
@@ -27,16 +27,6 @@ def tenant_accounts(request):
 
 def tenant_staff(request):
     return staff_users(tenant=request.tenant)
-
-
-class SortFilter(django_filters.OrderingFilter):
-    """`?sort=` with the id as the last key, so pages stay stable where the sorted values tie."""
-
-    def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        if value:
-            qs = qs.order_by(*qs.query.order_by, "id")
-        return qs
 
 
 class AccountFilter(django_filters.FilterSet):

@@ -3,12 +3,13 @@
 import django_filters
 
 from accounts.models import ImportJob
+from partnerhub.tenancy.filters import SortFilter
 
 
 class ImportJobFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ImportJob.Kind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=ImportJob.Status.choices, empty_label="Any status")
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         fields=(
             ("created_at", "created"),
             ("filename", "file"),

@@ -2,9 +2,8 @@
 
 import django_filters
 
-from accounts.filters import SortFilter
 from accounts.models import MARKET_VALUES, MarketKind, Plan
-from partnerhub.tenancy.filters import tenant_partners
+from partnerhub.tenancy.filters import SortFilter, tenant_partners
 
 QUARTERS = [(1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")]
 # Every value a market can take, whatever its kind (regions, verticals and segments).

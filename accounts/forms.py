@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.domains import normalize_domain
-from accounts.models import AccountMapping, Opportunity, TargetAccount
+from accounts.models import AccountMapping, ImportJob, Opportunity, TargetAccount
 from accounts.selectors.accounts import account_by_domain, account_clashes
+from accounts.services.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from partnerhub.tenancy import selectors as tenancy_selectors
 from partnerhub.tenancy.forms import offer_owners
 from partnerhub.tenancy.models import Membership, Partner
@@ -164,3 +165,43 @@ class ClaimForm(forms.Form):
         choices=AccountMapping.Relationship.choices, initial=AccountMapping.Relationship.RELATIONSHIP
     )
     notes = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Imports ------------------------------------------------------------------------------------
+
+FILE_HELP = (
+    "A CSV file (UTF-8 or Windows-1252, comma or semicolon separated), "
+    f"up to {MAX_IMPORT_BYTES // (1024 * 1024)} MB and {MAX_IMPORT_ROWS:,} rows."
+)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="The file holds",
+        choices=[
+            (ImportJob.Kind.ACCOUNTS, "Target accounts"),
+            (ImportJob.Kind.OPPORTUNITIES, "Opportunities"),
+        ],
+        widget=forms.RadioSelect,
+        initial=ImportJob.Kind.ACCOUNTS,
+    )
+    file = forms.FileField(label="CSV file", help_text=FILE_HELP)
+
+
+class MappingImportForm(forms.Form):
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.none(),
+        empty_label="Choose a partner",
+        help_text="The partner company these accounts belong to.",
+    )
+    file = forms.FileField(label="CSV file", help_text=FILE_HELP)
+
+    def __init__(self, *args, tenant, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = scope_for(
+            tenancy_selectors.partner_choices(tenant=tenant), tenant=tenant, membership=membership
+        )
+
+
+class ClaimsUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text=FILE_HELP)

@@ -6,10 +6,13 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import KICKOFF_FIELDS, MARKET_VALUES, PLAN_OWNER_FIELDS, MarketKind, Plan, TargetAccount
+from accounts.selectors.accounts import account_choices
 from partnerhub.tenancy.forms import offer_owners
 from partnerhub.tenancy.models import Partner, User
+from partnerhub.tenancy.selectors import partner_choices
 from partnerhub.tenancy.taxonomy import Currency
 from plays.models import Play
+from plays.selectors import play_choices
 
 
 def current_quarter() -> tuple[int, int]:
@@ -52,7 +55,7 @@ class AccountsForm(forms.Form):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["accounts"].queryset = TargetAccount.objects.filter(tenant=tenant)
+        self.fields["accounts"].queryset = account_choices(tenant=tenant)
         self.fields["accounts"].error_messages["invalid_choice"] = (
             "Some of the chosen accounts no longer exist."
         )
@@ -63,7 +66,7 @@ class PartnerForm(forms.Form):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Partner.objects.filter(tenant=tenant)
+        self.fields["partner"].queryset = partner_choices(tenant=tenant)
         self.fields["partner"].error_messages["required"] = "Choose the partner from the ranking."
 
 
@@ -72,7 +75,7 @@ class PlayForm(forms.Form):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["play"].queryset = Play.objects.filter(tenant=tenant)
+        self.fields["play"].queryset = play_choices(tenant=tenant)
         self.fields["play"].error_messages["required"] = "Choose one play."
 
 

@@ -29,13 +29,14 @@ from rest_framework.settings import ISO_8601, api_settings
 
 from accounts.domains import normalize_domain
 from accounts.models import AccountMapping, AccountStage, OpportunityStage, TargetAccount
-from partnerhub.tenancy.api.fields import DateTimeField
+from partnerhub.tenancy.api.fields import CurrencyField, DateTimeField
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.selectors import staff_users
-from partnerhub.tenancy.taxonomy import Currency, Region, Segment, Vertical
+from partnerhub.tenancy.taxonomy import Region, Segment, Vertical
 
 # A numbered row: (row number as the caller knows it, the row's values). CSV rows are numbered as
-# a spreadsheet shows them (the header is row 1); API rows by their index in the request.
+# a spreadsheet shows them (the header is row 1); API rows from 1 for the first of the request's
+# `rows` (partnerhub.tenancy.api.bulk). Either way, as the person reading the report counts.
 NumberedRow = tuple[int, Mapping]
 
 
@@ -278,7 +279,7 @@ class OpportunityRow(RowSerializer):
     )
     stage = LenientChoiceField(OpportunityStage.choices, required=False)
     amount = AmountField(required=False)
-    currency = LenientChoiceField(Currency.choices, required=False)
+    currency = CurrencyField(required=False)
     close_date = serializers.DateField(required=False, allow_null=True, input_formats=[ISO_8601])
     source_partner = serializers.CharField(
         max_length=200,

@@ -1,7 +1,13 @@
-"""Accounts pages, mounted under /t/<tenant_slug>/: accounts and the CRM mirror, imports, plans."""
+"""Accounts pages, mounted under /t/<tenant_slug>/: accounts and the CRM mirror, imports, plans, programs."""
 
-from accounts.views import accounts, claims, imports, plans
+from accounts.views import accounts, claims, imports, plans, programs
 
 app_name = "accounts"
 
-urlpatterns = [*accounts.urlpatterns, *claims.urlpatterns, *imports.urlpatterns, *plans.urlpatterns]
+urlpatterns = [
+    *accounts.urlpatterns,
+    *claims.urlpatterns,
+    *imports.urlpatterns,
+    *plans.urlpatterns,
+    *programs.urlpatterns,
+]

@@ -251,10 +251,11 @@ class Generator:
         from allauth.account.models import EmailAddress
         from django.contrib.auth.hashers import make_password
 
-        from partnerhub.tenancy.models import Tenant, User
+        from partnerhub.tenancy.models import User
+        from partnerhub.tenancy.services import tenant_create
 
         label = "" if self.scale == 1 else f" (scale {self.scale:g})"
-        tenant = Tenant.objects.create(slug=self.slug, name=f"Bench Corp{label}", timezone="UTC")
+        tenant = tenant_create(actor=None, slug=self.slug, name=f"Bench Corp{label}", timezone="UTC")
         password = make_password(PASSWORD)  # hashed once for all the users
         self.users = {}
         for key, email, name in [
@@ -596,9 +597,7 @@ class Generator:
         from django.db.models.functions import MD5, Cast
 
         from accounts.models import Plan, PlanAccount, TargetAccount
-        from plays.services import catalog_install
 
-        catalog_install(tenant=tenant)  # the four plays and their masters, as every tenant has
         year, quarter = current_quarter()
         kind, value = PLAN_MARKET
         pm = self.users["pm"]

@@ -25,7 +25,7 @@ NAV: list[NavItem] = [
     NavItem("Home", "tenancy:dashboard", audience="partner"),
     NavItem("Notifications", "tenancy:notification_list", "notification.view"),
     NavItem("Plans", "accounts:plan_list", "plan.view"),
-    NavItem("Programs", "plays:program_list", "program.view"),
+    NavItem("Programs", "accounts:program_list", "program.view"),
     NavItem("My accounts", "accounts:claim_list", "claim.view", audience="partner"),
     NavItem("Upload my accounts", "accounts:import_claims_create", "claim.change", audience="partner"),
     NavItem("Accounts", "accounts:account_list", "account.view", audience="staff", section="Accounts"),

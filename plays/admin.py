@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from partnerhub.tenancy.admin import TenantScopedAdmin
-from plays.models import ActivationPackage, PackageComponent, Play, Program
+from plays.models import ActivationPackage, PackageComponent, Play
 
 
 @admin.register(Play)
@@ -26,13 +26,4 @@ class PackageComponentAdmin(TenantScopedAdmin):
     list_display = ["key", "tenant", "package", "is_fixed", "updated_at"]
     list_filter = ["key", "is_fixed", "tenant"]
     list_select_related = ["tenant", "package"]
-    readonly_fields = ["tenant"]
-
-
-@admin.register(Program)
-class ProgramAdmin(TenantScopedAdmin):
-    list_display = ["tracking_code", "tenant", "play", "partner", "status", "launched_at"]
-    list_filter = ["status", "tenant"]
-    list_select_related = ["tenant", "play", "partner"]
-    search_fields = ["tracking_code"]
     readonly_fields = ["tenant"]

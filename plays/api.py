@@ -11,8 +11,8 @@ from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantReadOnl
 from partnerhub.tenancy.selectors import partner_choices
 from partnerhub.tenancy.taxonomy import Vertical
 from plays import selectors, services
-from plays.filters import PackageFilter, ProgramFilter
-from plays.models import ActivationPackage, ComponentKey, Play, Program
+from plays.filters import PackageFilter
+from plays.models import ActivationPackage, ComponentKey, Play
 
 # --- Serializers ---------------------------------------------------------------------------------
 
@@ -138,35 +138,6 @@ class ComponentUpdateSerializer(OverrideSerializer):
     )
 
 
-class ProgramSerializer(serializers.ModelSerializer):
-    play_kind = serializers.CharField(source="play.kind", read_only=True)
-    partner_name = serializers.CharField(source="partner.name", read_only=True)
-    utm_query = serializers.CharField(read_only=True, help_text="The query string every link carries.")
-
-    class Meta:
-        model = Program
-        fields = [
-            "id",
-            "plan",
-            "play",
-            "play_kind",
-            "partner",
-            "partner_name",
-            "package",
-            "package_label",
-            "components",
-            "tracking_code",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "utm_content",
-            "utm_query",
-            "status",
-            "launched_at",
-        ]
-        read_only_fields = fields
-
-
 # --- Viewsets ------------------------------------------------------------------------------------
 
 
@@ -268,16 +239,6 @@ class PackageViewSet(IdempotentCreateMixin, VersionCreateMixin, TenantReadOnlyVi
         return self._edit(ComponentUpdateSerializer, services.package_component_update)
 
 
-class ProgramViewSet(TenantReadOnlyViewSet):
-    """Programs: plays launched for a plan. Partner users see their own company's."""
-
-    queryset_selector = selectors.program_list
-    serializer_class = ProgramSerializer
-    filterset_class = ProgramFilter
-    permission_read = "program.view"
-
-
 def register(router: SimpleRouter) -> None:
     router.register("plays", PlayViewSet, basename="play")
     router.register("packages", PackageViewSet, basename="package")
-    router.register("programs", ProgramViewSet, basename="program")

@@ -8,7 +8,6 @@ ACTION_LABELS = {
     "package.version_created": "Version derived",
     "package.override_set": "Component overridden",
     "package.override_cleared": "Override removed",
-    "program.launched": "Program launched",
 }
 
 

@@ -3,9 +3,9 @@
 import django_filters
 from django.db.models import Q
 
-from partnerhub.tenancy.filters import tenant_partners
+from partnerhub.tenancy.filters import SortFilter, tenant_partners
 from partnerhub.tenancy.taxonomy import Vertical
-from plays.models import ActivationPackage, Program
+from plays.models import ActivationPackage
 from plays.selectors import play_choices
 
 
@@ -24,9 +24,7 @@ class PackageFilter(django_filters.FilterSet):
     )
     vertical = django_filters.ChoiceFilter(choices=Vertical.choices, empty_label="Any vertical")
     partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
-    sort = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("revision", "revision"), ("updated_at", "updated"))
-    )
+    sort = SortFilter(fields=(("name", "name"), ("revision", "revision"), ("updated_at", "updated")))
 
     class Meta:
         model = ActivationPackage
@@ -37,30 +35,3 @@ class PackageFilter(django_filters.FilterSet):
 
     def master_or_version(self, queryset, name, value):
         return queryset.filter(parent__isnull=value == "master")
-
-
-class ProgramFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
-    play = django_filters.ModelChoiceFilter(queryset=tenant_plays, empty_label="Any play")
-    partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
-    status = django_filters.ChoiceFilter(choices=Program.Status.choices, empty_label="Any status")
-    year = django_filters.NumberFilter(field_name="plan__year", label="Year")
-    quarter = django_filters.ChoiceFilter(
-        field_name="plan__quarter",
-        choices=[(1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")],
-        empty_label="Any quarter",
-    )
-    sort = django_filters.OrderingFilter(
-        fields=(("launched_at", "launched"), ("tracking_code", "tracking_code"), ("partner__name", "partner"))
-    )
-
-    class Meta:
-        model = Program
-        fields = ["q", "play", "partner", "status", "year", "quarter"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(tracking_code__icontains=value)
-            | Q(partner__name__icontains=value)
-            | Q(plan__name__icontains=value)
-        )

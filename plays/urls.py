@@ -36,6 +36,4 @@ urlpatterns = [
         views.PackageOverrideClearView.as_view(),
         name="package_override_clear",
     ),
-    path("programs/", views.ProgramListView.as_view(), name="program_list"),
-    path("programs/<int:program_id>/", views.ProgramDetailView.as_view(), name="program_detail"),
 ]

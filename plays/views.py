@@ -1,37 +1,20 @@
 """Plays pages: the catalog, activation packages (master and versions) and programs."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+from accounts.selectors.programs import program_list
+from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
 from partnerhub.tenancy.selectors import audit_history_for
 from plays import selectors, services
-from plays.filters import PackageFilter, ProgramFilter
+from plays.filters import PackageFilter
 from plays.forms import ComponentForm, OverrideForm, PlayForm, VersionForm
-from plays.models import ComponentKey
 
 
 def _package_url(tenant, package_id: int) -> str:
     return reverse(
         "plays:package_detail", kwargs={"tenant_slug": tenant.slug, "activation_package_id": package_id}
     )
-
-
-class ServiceFormView(TenantView, FormView):
-    """A form whose valid data goes to one service; its refusals show on the form."""
-
-    def form_valid(self, form):
-        try:
-            result = self.save(form.cleaned_data)
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message(result))
-        return redirect(self.success_url(result))
 
 
 # --- Plays ---------------------------------------------------------------------------------------
@@ -54,7 +37,8 @@ class PlayDetailView(TenantView, TemplateView):
         context = super().get_context_data(**kwargs)
         context["play"] = self.object
         context["packages"] = selectors.package_list(tenant=self.tenant).filter(play=self.object)
-        context["programs"] = selectors.program_list(tenant=self.tenant).filter(play=self.object)[:10]
+        # A page that shows both may read another app's selector (docs/architecture.md).
+        context["programs"] = program_list(tenant=self.tenant).filter(play=self.object)[:10]
         return context
 
 
@@ -79,7 +63,7 @@ class PlayUpdateView(ServiceFormView):
     def success_message(self, play):
         return f"{play.name} saved."
 
-    def success_url(self, play):
+    def saved_url(self, play):
         return reverse("plays:play_detail", kwargs={"tenant_slug": self.tenant.slug, "play_id": play.id})
 
 
@@ -160,7 +144,7 @@ class PackageComponentUpdateView(ServiceFormView):
     def success_message(self, component):
         return f"{component.get_key_display()} saved: every version that does not override it follows."
 
-    def success_url(self, component):
+    def saved_url(self, component):
         return _package_url(self.tenant, component.package_id)
 
 
@@ -192,7 +176,7 @@ class PackageVersionCreateView(ServiceFormView):
     def success_message(self, version):
         return f"{version.name} created: it reads everything from the master until you override a part."
 
-    def success_url(self, version):
+    def saved_url(self, version):
         return _package_url(self.tenant, version.id)
 
 
@@ -234,7 +218,7 @@ class PackageOverrideSetView(ServiceFormView):
     def success_message(self, override):
         return f"{override.get_key_display()} now has this version's own content."
 
-    def success_url(self, override):
+    def saved_url(self, override):
         return _package_url(self.tenant, self.object.id)
 
 
@@ -266,45 +250,3 @@ class PackageOverrideClearView(TenantConfirmView):
 
     def success_url(self):
         return _package_url(self.tenant, self.object.package_id)
-
-
-# --- Programs ------------------------------------------------------------------------------------
-
-
-class ProgramListView(TenantListView):
-    permission = "program.view"
-    queryset_selector = selectors.program_list
-    filterset_class = ProgramFilter
-    template_name = "plays/program_list.html"
-    partial_template_name = "plays/partials/_program_table.html"
-    csv_name = "programs"
-    csv_columns = [
-        ("Tracking code", "tracking_code"),
-        ("Play", "play.name"),
-        ("Partner", "partner.name"),
-        ("Plan", "plan"),
-        ("Quarter", "plan.quarter_label"),
-        ("Package", "package_label"),
-        ("Status", "get_status_display"),
-        ("Launched", "launched_at"),
-        ("UTM", "utm_query"),
-    ]
-
-
-class ProgramDetailView(TenantView, TemplateView):
-    permission = "program.view"
-    queryset_selector = selectors.program_list
-    object_kwarg = "program_id"
-    template_name = "plays/program_detail.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        program = self.object
-        context["program"] = program
-        # The components as pinned at launch, in the package's order.
-        context["components"] = [
-            (key.label, program.components[key.value])
-            for key in ComponentKey
-            if key.value in program.components
-        ]
-        return context

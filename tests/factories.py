@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import (
     AccountClaim,
     AccountMapping,
+    Checkpoint,
     FollowUpCommitment,
     FollowUpNudge,
     ImportJob,
@@ -19,6 +20,7 @@ from accounts.models import (
     OpportunityStageChange,
     Plan,
     PlanAccount,
+    Program,
     TargetAccount,
 )
 from mdf.models import FundAllocation
@@ -36,8 +38,7 @@ from partnerhub.tenancy.models import (
     User,
 )
 from partnerhub.tenancy.roles import Role
-from plays.models import ActivationPackage, ComponentKey, PackageComponent, Play, PlayKind, Program
-from reporting.models import Checkpoint
+from plays.models import ActivationPackage, ComponentKey, PackageComponent, Play, PlayKind
 
 PASSWORD = "correct-horse-battery"
 

@@ -132,8 +132,8 @@ def test_a_far_future_naive_date_time_is_a_row_error_not_an_overflow(tenant, api
     body = post(api, "/api/v1/bulk/opportunities/", {"rows": rows}).json()
     assert body["created"] == 1
     assert [(entry["row"], entry["column"]) for entry in body["rejected"]] == [
-        (1, "stage_changed_at"),
         (2, "stage_changed_at"),
+        (3, "stage_changed_at"),
     ]
     assert "between 1900 and 2999" in body["rejected"][0]["reason"]
     single = post(

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import bulk, claims, crud, plans
+from accounts.api import bulk, claims, crud, plans, programs
 
 
 def register(router: SimpleRouter) -> None:
@@ -10,3 +10,4 @@ def register(router: SimpleRouter) -> None:
     crud.register(router)
     claims.register(router)
     plans.register(router)
+    programs.register(router)

@@ -1,52 +1,27 @@
 """Bulk upserts for the CRM sync: POST /api/v1/bulk/accounts/, /bulk/opportunities/ and
-/bulk/account-mappings/ take {"rows": [...]} and answer with what each row did.
+/bulk/account-mappings/ take {"rows": [...]} and answer with what each row did (the shared base,
+its numbering of rows from 1 and its report: partnerhub.tenancy.api.bulk).
 
 Rows are keyed on the CRM's ids (see accounts.services.upserts), so sending the same payload twice
-changes nothing the second time; an `Idempotency-Key` additionally replays the first answer. A bad
-row does not fail the call: the answer (200) lists it by index and field and the good rows are
-written. A body that is not {"rows": [objects]} is a 400.
+changes nothing the second time; an `Idempotency-Key` additionally replays the first answer.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
-from rest_framework.response import Response
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from accounts import services
 from accounts.models import AccountMapping
 from accounts.rows import AccountRow, MappingRow, OpportunityRow
-from accounts.services.upserts import UpsertReport, numbered
+from partnerhub.tenancy.api.bulk import (
+    IDEMPOTENCY_KEY,
+    MAX_BULK_ROWS,
+    BulkRowsSerializer,
+    BulkUpsertViewSet,
+    UpsertReportSerializer,
+)
 from partnerhub.tenancy.api.fields import IdField, TenantRelatedField
-from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantViewSetMixin
 from partnerhub.tenancy.filters import tenant_partners
-
-MAX_BULK_ROWS = 1000
-
-
-class UpsertRejectionSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="Index of the row in `rows` (0 is the first).")
-    column = serializers.CharField(help_text="The field at fault; empty when the row as a whole is.")
-    reason = serializers.CharField()
-
-
-class UpsertReportSerializer(serializers.Serializer):
-    created = serializers.IntegerField(help_text="Rows that created a record.")
-    updated = serializers.IntegerField(help_text="Rows that changed a record.")
-    unchanged = serializers.IntegerField(help_text="Rows equal to what is stored: nothing was written.")
-    rejected = UpsertRejectionSerializer(
-        many=True, help_text="Each problem of each rejected row (a row with two bad fields is listed twice)."
-    )
-
-
-class BulkRowsSerializer(serializers.Serializer):
-    """The envelope: rows are validated one by one by the upsert, so a bad row is reported, not a 400."""
-
-    rows = serializers.ListField(
-        child=serializers.DictField(),
-        max_length=MAX_BULK_ROWS,
-        error_messages={"max_length": f"Send at most {MAX_BULK_ROWS} rows per call; split larger syncs."},
-    )
 
 
 class MappingRowsSerializer(BulkRowsSerializer):
@@ -75,36 +50,6 @@ class MappingBulkRequestSerializer(serializers.Serializer):
     )
 
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="A retry with the same key and body gets the first answer again.",
-)
-
-
-class _UpsertRows:
-    """The work of a bulk call: check the envelope, upsert the rows, answer with the report. Below
-    IdempotentCreateMixin in the MRO, so a retried key replays instead of running it again."""
-
-    def upsert(self, data: dict) -> UpsertReport:
-        raise NotImplementedError
-
-    def create(self, request, *args, **kwargs):
-        envelope = self.get_serializer(data=request.data)
-        envelope.is_valid(raise_exception=True)
-        report = self.upsert(envelope.validated_data)
-        return Response(UpsertReportSerializer(report.as_dict()).data, status=status.HTTP_200_OK)
-
-
-class BulkUpsertViewSet(IdempotentCreateMixin, _UpsertRows, TenantViewSetMixin, viewsets.GenericViewSet):
-    serializer_class = BulkRowsSerializer
-    filter_backends = []
-    pagination_class = None
-    permission_write = "account.change"
-
-
 @extend_schema_view(
     create=extend_schema(
         summary="Create or update accounts by CRM id (else domain)",
@@ -114,10 +59,10 @@ class BulkUpsertViewSet(IdempotentCreateMixin, _UpsertRows, TenantViewSetMixin, 
     )
 )
 class AccountBulkViewSet(BulkUpsertViewSet):
-    def upsert(self, data):
-        return services.accounts_upsert(
-            tenant=self.request.tenant, actor=self.request.user, rows=numbered(data["rows"])
-        )
+    permission_write = "account.change"
+
+    def upsert(self, data, rows):
+        return services.accounts_upsert(tenant=self.request.tenant, actor=self.request.user, rows=rows)
 
 
 @extend_schema_view(
@@ -129,10 +74,10 @@ class AccountBulkViewSet(BulkUpsertViewSet):
     )
 )
 class OpportunityBulkViewSet(BulkUpsertViewSet):
-    def upsert(self, data):
-        return services.opportunities_upsert(
-            tenant=self.request.tenant, actor=self.request.user, rows=numbered(data["rows"])
-        )
+    permission_write = "account.change"
+
+    def upsert(self, data, rows):
+        return services.opportunities_upsert(tenant=self.request.tenant, actor=self.request.user, rows=rows)
 
 
 @extend_schema_view(
@@ -149,12 +94,12 @@ class MappingBulkViewSet(BulkUpsertViewSet):
     serializer_class = MappingRowsSerializer
     permission_write = "mapping.change"
 
-    def upsert(self, data):
+    def upsert(self, data, rows):
         return services.mappings_upsert(
             tenant=self.request.tenant,
             actor=self.request.user,
             partner=data["partner"],
-            rows=numbered(data["rows"]),
+            rows=rows,
             source=AccountMapping.Source.API,
         )
 

@@ -16,7 +16,12 @@ from accounts.models import (
 )
 from accounts.rows import DomainField
 from accounts.selectors import accounts as selectors
-from partnerhub.tenancy.api.fields import DateTimeField, TenantEmailRelatedField, TenantRelatedField
+from partnerhub.tenancy.api.fields import (
+    CurrencyField,
+    DateTimeField,
+    TenantEmailRelatedField,
+    TenantRelatedField,
+)
 from partnerhub.tenancy.api.filtering import FilterBackend
 from partnerhub.tenancy.api.pagination import KeysetPagination
 from partnerhub.tenancy.api.viewsets import TenantModelViewSet
@@ -154,6 +159,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         help_text="Ids of the partners that influenced it (partner-influenced pipeline); "
         "sending the list replaces it.",
     )
+    currency = CurrencyField(required=False)
     stage_changed_at = DateTimeField(
         required=False,
         help_text="When the stage last changed. On write, the CRM's time of a stage change (now when "
@@ -282,16 +288,7 @@ class AccountMappingSerializer(serializers.ModelSerializer):
                 )
             attrs["account"] = account
         if self.instance is not None:
-            for name in ("partner", "account"):
-                if name in attrs and attrs[name] != getattr(self.instance, name):
-                    raise serializers.ValidationError(
-                        {
-                            name: [
-                                "The partner and account of a mapping do not change: delete it and map again."
-                            ]
-                        }
-                    )
-            return attrs
+            return attrs  # the service refuses a changed partner or account
         if "account" not in attrs:
             raise serializers.ValidationError(
                 {"account": ["Name the account by `account` or `account_domain`."]}
@@ -330,7 +327,7 @@ class AccountMappingViewSet(TenantModelViewSet):
         changes = {
             name: value
             for name, value in serializer.validated_data.items()
-            if name in ("relationship", "notes")
+            if name in ("partner", "account", "relationship", "notes")
         }
         mapping = services.mapping_update(
             tenant=self.request.tenant, actor=self.request.user, mapping_id=serializer.instance.id, **changes

@@ -23,11 +23,12 @@ from accounts.models import (
     PLAN_OWNER_FIELDS,
     AccountMapping,
     AccountStage,
+    Checkpoint,
     MarketKind,
     Plan,
-    PlanStep,
 )
-from accounts.selectors.plans import partner_ranking, plan_detail, plan_list, plan_steps_loaded
+from accounts.selectors.plans import plan_detail, plan_list, plan_step_states
+from accounts.selectors.recommendation import play_recommendation
 from accounts.services.plans import (
     follow_up_complete,
     plan_close,
@@ -41,9 +42,14 @@ from accounts.services.plans import (
     plan_set_play,
     plan_set_targets,
     plan_update_kickoff,
-    steps_complete,
 )
-from partnerhub.tenancy.api.fields import MAX_INTEGER, TenantEmailRelatedField, TenantRelatedField
+from mdf.selectors import ranking_with_funds
+from partnerhub.tenancy.api.fields import (
+    MAX_INTEGER,
+    CurrencyField,
+    TenantEmailRelatedField,
+    TenantRelatedField,
+)
 from partnerhub.tenancy.api.schema import FIELD_ERRORS
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantReadOnlyViewSet
 from partnerhub.tenancy.errors import ServiceError
@@ -51,8 +57,7 @@ from partnerhub.tenancy.filters import tenant_partners
 from partnerhub.tenancy.scoping import scope_for
 from partnerhub.tenancy.taxonomy import Currency
 from plays.models import PlayKind
-from plays.selectors import play_choices, play_recommendation
-from reporting.models import Checkpoint
+from plays.selectors import play_choices
 
 RANKING_DEFAULT_LIMIT = 50
 RANKING_MAX_LIMIT = 200
@@ -126,14 +131,16 @@ class PlanPlaySerializer(PlayRefSerializer):
 
 class PlanStepStateSerializer(serializers.Serializer):
     step = serializers.IntegerField(
+        source="number",
         min_value=1,
         max_value=6,
         help_text="1 market, 2 accounts, 3 partner, 4 play, 5 follow-up, 6 measurement.",
     )
-    name = serializers.CharField()
+    name = serializers.CharField(source="label")
     taken = serializers.BooleanField(help_text="The step holds a decision.")
     complete = serializers.BooleanField(help_text="Taken and not waiting for review.")
     review = serializers.BooleanField(help_text="An earlier step changed: look at this decision again.")
+    reachable = serializers.BooleanField(help_text="Every step above is complete: this one can be taken now.")
 
 
 class NamedAccountSerializer(serializers.Serializer):
@@ -159,7 +166,7 @@ class TargetsSerializer(serializers.Serializer):
     day90_pipeline = serializers.DecimalField(
         source="target_day90_pipeline", max_digits=14, decimal_places=2, allow_null=True
     )
-    currency = serializers.ChoiceField(source="target_currency", choices=Currency.choices)
+    currency = CurrencyField(source="target_currency")
 
 
 class OwnersSerializer(serializers.Serializer):
@@ -276,20 +283,7 @@ class PlanDetailSerializer(PlanSerializer):
 
     @extend_schema_field(PlanStepStateSerializer(many=True))
     def get_steps(self, plan: Plan) -> list[dict]:
-        # From what `plan_detail` loaded: no further queries.
-        taken = plan_steps_loaded(plan)
-        complete = steps_complete(plan, taken)
-        rows = [
-            {
-                "step": step,
-                "name": PlanStep(step).label,
-                "taken": taken[step],
-                "complete": complete[step],
-                "review": step in plan.review_steps,
-            }
-            for step in PlanStep.values
-        ]
-        return PlanStepStateSerializer(rows, many=True).data
+        return PlanStepStateSerializer(plan_step_states(plan), many=True).data  # from what was loaded
 
     def get_account_count(self, plan: Plan) -> int:
         return len(plan.plan_accounts.all())  # prefetched
@@ -342,6 +336,7 @@ class RecommendationCountsSerializer(serializers.Serializer):
 
 
 class RecommendationSerializer(PlayOptionSerializer):
+    fits = serializers.BooleanField(help_text="False when no play suits the named accounts (see reason).")
     alternatives = PlayOptionSerializer(many=True, help_text="Other plays the accounts support.")
     counts = RecommendationCountsSerializer(help_text="The named accounts counted by what decides.")
 
@@ -390,7 +385,14 @@ class PartnerInputSerializer(serializers.Serializer):
 
 class PlayInputSerializer(serializers.Serializer):
     play_id = TenantIdField(queryset_for=lambda request: play_choices(tenant=request.tenant))
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Your own words, kept after the reason PartnerHub records (the recommendation's, or that "
+        "this play was chosen over it).",
+    )
 
 
 class FollowUpInputSerializer(serializers.Serializer):
@@ -412,7 +414,7 @@ class TargetsInputSerializer(serializers.Serializer):
     day90_pipeline = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
-    currency = serializers.ChoiceField(choices=Currency.choices, required=False, default=Currency.USD)
+    currency = CurrencyField(required=False, default=Currency.USD)
 
 
 class KickoffInputSerializer(serializers.ModelSerializer):
@@ -472,7 +474,6 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
     queryset_selector = plan_list
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
-    ordering_fields = ["year", "quarter", "name", "status", "market_value", "account_count", "launched_at"]
     permission_read = "plan.view"
     permission_write = "plan.change"
     action_permissions = {
@@ -555,9 +556,7 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
     def play(self, request, pk=None):
         """Step 4: the play. One play per market per quarter (see `recommendation`)."""
         data = self._input(PlayInputSerializer)
-        return self._step(
-            plan_set_play, {"play": "play_id"}, play_id=data["play_id"].id, reason=data["reason"]
-        )
+        return self._step(plan_set_play, {"play": "play_id"}, play_id=data["play_id"].id, note=data["note"])
 
     @extend_schema(request=FollowUpInputSerializer, responses=PlanDetailSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")
@@ -614,7 +613,7 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
         """Active partners ranked for the plan's named accounts: access first, then credibility and
         fit. Available MDF is shown beside and never ranks a partner."""
         limit = self._input(RankingQuerySerializer, data=request.query_params)["limit"]
-        ranks = partner_ranking(tenant=request.tenant, plan=self.get_object(), limit=limit)
+        ranks = ranking_with_funds(tenant=request.tenant, plan=self.get_object(), limit=limit)
         return Response(PartnerRankSerializer(ranks, many=True).data)
 
     @extend_schema(responses=RecommendationSerializer)

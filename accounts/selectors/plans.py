@@ -14,21 +14,16 @@ from django.db.models import (
     FilteredRelation,
     Func,
     IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce, JSONObject, Least
 
 from accounts.models import PLAN_OWNER_FIELDS, MarketKind, Plan, PlanAccount, TargetAccount
 from accounts.selectors.accounts import account_choices
-from accounts.services.plans import steps_taken_from
-from mdf.models import FundAllocation
+from accounts.services.plans import step_states, steps_taken_from
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.taxonomy import Region, Vertical
 
@@ -70,6 +65,11 @@ def plan_steps_loaded(plan: Plan) -> dict[int, bool]:
     """Which steps hold a decision, read from a plan as `plan_detail` loaded it (no query)."""
     has_follow_up = getattr(plan, "follow_up", None) is not None
     return steps_taken_from(plan, len(plan.plan_accounts.all()), has_follow_up)
+
+
+def plan_step_states(plan: Plan) -> list[dict]:
+    """The six steps' states (see `step_states`) of a plan as `plan_detail` loaded it: no query."""
+    return step_states(plan, plan_steps_loaded(plan))
 
 
 # The account field a market kind is matched against.
@@ -140,9 +140,10 @@ class PartnerRank:
     certifications: int
     covers_region: bool
     score: int
-    mdf_available: Decimal
-    mdf_currency: str
     reasons: list[str]
+    # Beside the rank, never in it: filled by mdf.selectors.ranking_with_funds where a page shows both.
+    mdf_available: Decimal = Decimal("0")
+    mdf_currency: str = ""
 
 
 class Cardinality(Func):
@@ -154,16 +155,12 @@ def partner_ranking(*, tenant: Tenant, plan: Plan, limit: int | None = None) -> 
     """Active partners ranked for a plan, computed in one SQL query.
 
     Access first: how many of the plan's named accounts the partner already works with, and which.
-    Then credibility (depth in the market's vertical, certifications) and fit (the region). The
-    partner's MDF for the plan's quarter is read beside the ranking and never enters the score:
-    access first, then find the money.
+    Then credibility (depth in the market's vertical, certifications) and fit (the region). Money
+    plays no part here: access first, then find the money (mdf.selectors.ranking_with_funds).
     """
     profile = plan_profile(tenant=tenant, plan=plan)
     has_vertical = Case(When(verticals__contains=[profile.vertical or "-"], then=1), default=0)
     covers_region = Case(When(regions__contains=[profile.region or "-"], then=1), default=0)
-    funds = FundAllocation.objects.filter(
-        tenant=tenant, partner=OuterRef("pk"), year=plan.year, quarter=plan.quarter
-    )
     partners = (
         Partner.objects.filter(tenant=tenant, status=Partner.Status.ACTIVE)
         # One join to the partner's mappings of the named accounts only, aggregated once per partner.
@@ -188,11 +185,6 @@ def partner_ranking(*, tenant: Tenant, plan: Plan, limit: int | None = None) -> 
             has_vertical=has_vertical,
             certification_count=Coalesce(Cardinality("certifications"), 0),
             covers_region=covers_region,
-            mdf_available=Coalesce(
-                Subquery(funds.values("partner").annotate(total=Sum("amount")).values("total")),
-                Value(Decimal("0")),
-            ),
-            mdf_currency=Subquery(funds.values("currency")[:1]),
         )
         .order_by("-access", "-credibility_fit", "name", "id")
     )
@@ -229,8 +221,6 @@ def _rank(partner: Partner, named: int, profile: PlanProfile) -> PartnerRank:
         certifications=partner.certification_count,
         covers_region=bool(partner.covers_region),
         score=partner.access * ACCESS_POINTS + partner.credibility_fit,
-        mdf_available=partner.mdf_available,
-        mdf_currency=partner.mdf_currency or "",
         reasons=reasons,
     )
 

@@ -25,11 +25,16 @@ from accounts.models import (
 from accounts.selectors.accounts import account_delete_refusal
 from accounts.services.claim_matching import claims_match
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit, snapshot
+from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.selectors import staff_users
-from partnerhub.tenancy.services.common import check_partner_in_tenant, membership_of, save_validated
+from partnerhub.tenancy.services.common import (
+    check_partner_in_tenant,
+    membership_of,
+    save_changes,
+    save_validated,
+)
 
 ACCOUNT_FIELDS = [
     "name",
@@ -100,20 +105,14 @@ def account_update(*, tenant: Tenant, actor: Actor, account_id: int, **fields) -
     """Change an account. A stage set by hand only shows while the account has no opportunities."""
     account = TargetAccount.objects.select_for_update().get(tenant=tenant, id=account_id)
     fields = _clean_account_fields(tenant, fields)
-    before = snapshot(account, [*ACCOUNT_FIELDS, "stage"])
-    for name, value in fields.items():
-        setattr(account, name, value)
-    save_validated(account, update_fields=[*fields, "updated_at"])
-    if "manual_stage" in fields:
-        account_stages_refresh(tenant=tenant, account_ids=[account.id])
-        account.refresh_from_db(fields=["stage"])
+    watched = [*ACCOUNT_FIELDS, "stage"]
+    with audited(tenant=tenant, actor=actor, target=account, fields=watched, action="account.updated"):
+        save_changes(account, fields)
+        if "manual_stage" in fields:
+            account_stages_refresh(tenant=tenant, account_ids=[account.id])
+            account.refresh_from_db(fields=["stage"])
     if "domain" in fields:
         claims_match(tenant=tenant, accounts=[account])
-    after = snapshot(account, [*ACCOUNT_FIELDS, "stage"])
-    if after != before:
-        audit(
-            tenant=tenant, actor=actor, action="account.updated", target=account, before=before, after=after
-        )
     return account
 
 
@@ -308,23 +307,15 @@ def opportunity_delete(*, tenant: Tenant, actor: Actor, opportunity_id: int) -> 
 # --- Account mapping ----------------------------------------------------------------------------
 
 
-def acting_partner_id(*, tenant: Tenant, actor: Actor) -> int | None:
-    """The partner a partner user acts for (their mappings can only be their own); None for staff,
-    API keys and the system."""
-    if getattr(actor, "pk", None) is None:
-        return None
-    membership = membership_of(tenant=tenant, user=actor)
-    return membership.partner_id if membership.is_partner_role else None
-
-
-def mapping_partner_check(*, tenant: Tenant, actor: Actor, partner: Partner) -> int | None:
-    """Refuse a partner of another tenant, and a partner user mapping another company than their
-    own. Returns the partner a partner user acts for (None for staff and API keys)."""
+def mapping_partner_check(*, tenant: Tenant, actor: Actor, partner: Partner) -> None:
+    """Account mapping is the vendor's record of which partner works with which account: refuse a
+    partner user (their own list is "My accounts", see services/claims.py) and a partner of
+    another tenant."""
+    if getattr(actor, "pk", None) is not None and membership_of(tenant=tenant, user=actor).is_partner_role:
+        raise ServiceError(
+            "Account mapping is kept by the vendor. List the accounts you work with under My accounts."
+        )
     check_partner_in_tenant(tenant, partner)
-    own = acting_partner_id(tenant=tenant, actor=actor)
-    if own is not None and partner.id != own:
-        raise ServiceError("You can only map accounts for your own company.", field="partner")
-    return own
 
 
 @transaction.atomic
@@ -338,12 +329,10 @@ def mapping_create(
     source: str = AccountMapping.Source.STAFF,
     notes: str = "",
 ) -> AccountMapping:
-    """Record that a partner works with an account. A partner user maps only their own company."""
-    own = mapping_partner_check(tenant=tenant, actor=actor, partner=partner)
+    """Record that a partner works with an account (vendor staff and API keys)."""
+    mapping_partner_check(tenant=tenant, actor=actor, partner=partner)
     if account.tenant_id != tenant.id:
         raise ServiceError("Select a valid account.", field="account")
-    if own is not None:
-        source = AccountMapping.Source.PARTNER_UPLOAD
     mapping = AccountMapping(
         tenant=tenant, partner=partner, account=account, relationship=relationship, source=source, notes=notes
     )
@@ -360,26 +349,23 @@ def mapping_create(
 
 @transaction.atomic
 def mapping_update(*, tenant: Tenant, actor: Actor, mapping_id: int, **fields) -> AccountMapping:
-    """Change the kind of relationship or the notes of a mapping."""
-    _check_unknown(fields, ["relationship", "notes"], "a mapping")
+    """Change the kind of relationship or the notes of a mapping. Its partner and account never
+    change: naming them again is accepted only with the values it has."""
     # The partner and account name the mapping in the audit trail.
     mapping = (
         AccountMapping.objects.select_for_update(of=("self",))
         .select_related("partner", "account")
         .get(tenant=tenant, id=mapping_id)
     )
-    own = acting_partner_id(tenant=tenant, actor=actor)
-    if own is not None and mapping.partner_id != own:
-        raise AccountMapping.DoesNotExist
-    before = snapshot(mapping, MAPPING_FIELDS)
-    for name, value in fields.items():
-        setattr(mapping, name, value)
-    save_validated(mapping, update_fields=[*fields, "updated_at"])
-    after = snapshot(mapping, MAPPING_FIELDS)
-    if after != before:
-        audit(
-            tenant=tenant, actor=actor, action="mapping.updated", target=mapping, before=before, after=after
-        )
+    mapping_partner_check(tenant=tenant, actor=actor, partner=mapping.partner)
+    for name in ("partner", "account"):
+        if name in fields and getattr(fields.pop(name), "pk", None) != getattr(mapping, f"{name}_id"):
+            raise ServiceError(
+                "The partner and account of a mapping do not change: delete it and map again.", field=name
+            )
+    _check_unknown(fields, ["relationship", "notes"], "a mapping")
+    with audited(tenant=tenant, actor=actor, target=mapping, fields=MAPPING_FIELDS, action="mapping.updated"):
+        save_changes(mapping, fields)
     return mapping
 
 
@@ -391,9 +377,7 @@ def mapping_delete(*, tenant: Tenant, actor: Actor, mapping_id: int) -> None:
         .select_related("partner", "account")
         .get(tenant=tenant, id=mapping_id)
     )
-    own = acting_partner_id(tenant=tenant, actor=actor)
-    if own is not None and mapping.partner_id != own:
-        raise AccountMapping.DoesNotExist
+    mapping_partner_check(tenant=tenant, actor=actor, partner=mapping.partner)
     audit(
         tenant=tenant,
         actor=actor,

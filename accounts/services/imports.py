@@ -208,7 +208,6 @@ def import_job_create(
     """Accept a CSV upload: refuse a file that cannot be imported as a whole (see the module's
     rules), else keep it as a queued job and have a worker run it after commit. If the broker is
     down the job stays queued and the periodic sweep runs it (`import_jobs_sweep`)."""
-    from accounts.tasks import run_import_task
     from partnerhub.tenancy.tasking import enqueue_on_commit
 
     partner = _check_uploader(tenant, membership_of(tenant=tenant, user=actor), kind, partner)
@@ -228,7 +227,7 @@ def import_job_create(
         total_rows=len(parsed.rows),
         created_by=actor,
     )
-    enqueue_on_commit(run_import_task, tenant_id=tenant.id, job_id=job.id)
+    enqueue_on_commit("accounts.run_import", tenant_id=tenant.id, job_id=job.id)
     return job
 
 

@@ -28,16 +28,18 @@ from accounts.models import (
     PlanStep,
     TargetAccount,
 )
+from accounts.selectors.recommendation import PlayRecommendation, play_recommendation
 from accounts.services.nudges import tenant_today
+from accounts.services.programs import checkpoints_open, program_complete, program_launch
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit, audit_transition, snapshot
+from partnerhub.tenancy.audit import audit, audit_transition, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import STAFF_ROLES
-from partnerhub.tenancy.services.common import check_staff_member, save_validated, user_of
+from partnerhub.tenancy.services.common import check_staff_member, save_changes, save_validated, user_of
 from plays.models import Play
-from reporting.models import Checkpoint
 
+PLAY_REASON_LENGTH = Plan._meta.get_field("play_reason").max_length
 TARGET_FIELDS = [
     "target_day30_followups",
     "target_day60_meetings",
@@ -53,7 +55,6 @@ STEP_FIELDS = {
     PlanStep.FOLLOW_UP: [],
     PlanStep.MEASUREMENT: TARGET_FIELDS,
 }
-CHECKPOINT_DAYS = [Checkpoint.Day.DAY_30, Checkpoint.Day.DAY_60, Checkpoint.Day.DAY_90]
 
 
 # --- Reading the state of the steps -------------------------------------------------------------
@@ -81,6 +82,27 @@ def steps_taken_from(plan: Plan, account_count: int, has_follow_up: bool) -> dic
 def steps_complete(plan: Plan, taken: dict[int, bool]) -> dict[int, bool]:
     """A step is complete when it holds a decision that is not waiting for review."""
     return {step: done and step not in plan.review_steps for step, done in taken.items()}
+
+
+def step_states(plan: Plan, taken: dict[int, bool]) -> list[dict]:
+    """Each step's state, as portal and API show it: taken (holds a decision), complete (taken and
+    not waiting for review), review, and reachable: a step can be taken once every step above it
+    is complete, the order `_check_order` enforces."""
+    complete = steps_complete(plan, taken)
+    states, open_above = [], False
+    for step in PlanStep:
+        states.append(
+            {
+                "number": int(step),
+                "label": step.label,
+                "taken": taken[step],
+                "complete": complete[step],
+                "review": step in plan.review_steps,
+                "reachable": not open_above,
+            }
+        )
+        open_above = open_above or not complete[step]
+    return states
 
 
 def incomplete_steps(plan: Plan, taken: dict[int, bool]) -> list[int]:
@@ -196,18 +218,8 @@ def plan_create(*, tenant: Tenant, actor: Actor, year: int, quarter: int, name: 
 @transaction.atomic
 def plan_rename(*, tenant: Tenant, actor: Actor, plan_id: int, name: str) -> Plan:
     plan = _lock_plan(tenant, plan_id)
-    before = snapshot(plan, ["name"])
-    plan.name = name.strip()
-    save_validated(plan, update_fields=["name", "updated_at"])
-    if snapshot(plan, ["name"]) != before:
-        audit(
-            tenant=tenant,
-            actor=actor,
-            action="plan.renamed",
-            target=plan,
-            before=before,
-            after=snapshot(plan, ["name"]),
-        )
+    with audited(tenant=tenant, actor=actor, target=plan, fields=["name"], action="plan.renamed"):
+        save_changes(plan, {"name": name.strip()})
     return plan
 
 
@@ -309,10 +321,22 @@ def _one_play_refusal(plan: Plan, other: Plan | None) -> ServiceError:
     )
 
 
+def play_reason(recommendation: PlayRecommendation, play: Play, note: str = "") -> str:
+    """Why the plan runs this play, as the plan records it: the recommendation's reason when the
+    recommended play was chosen, else that it was chosen over it; then the chooser's own note."""
+    if recommendation.play is not None and recommendation.play.id == play.id:
+        reason = recommendation.reason
+    else:
+        reason = f"Chosen over the recommendation ({recommendation.label}: {recommendation.reason})"
+    note = " ".join(note.split())
+    return f"{reason} Note: {note}" if note else reason
+
+
 @transaction.atomic
-def plan_set_play(*, tenant: Tenant, actor: Actor, plan_id: int, play_id: int, reason: str = "") -> Plan:
+def plan_set_play(*, tenant: Tenant, actor: Actor, plan_id: int, play_id: int, note: str = "") -> Plan:
     """Step 4: the play that fits the accounts' stage. One play per market per quarter, which the
-    database enforces too (`plan_one_play_per_market_quarter`)."""
+    database enforces too (`plan_one_play_per_market_quarter`). The reason is recorded here, from
+    the recommendation as it stands (see `play_reason`), whoever chooses and through which door."""
     play = Play.objects.filter(tenant=tenant, id=play_id).first()
     if play is None:
         raise ServiceError("Select a valid play.", field="play")
@@ -322,7 +346,8 @@ def plan_set_play(*, tenant: Tenant, actor: Actor, plan_id: int, play_id: int, r
         if other is not None:
             raise _one_play_refusal(plan, other)
         before = snapshot(plan, STEP_FIELDS[PlanStep.PLAY])
-        plan.play, plan.play_reason = play, reason[:300]
+        recommendation = play_recommendation(tenant=tenant, plan=plan)
+        plan.play, plan.play_reason = play, play_reason(recommendation, play, note)[:PLAY_REASON_LENGTH]
         return before, snapshot(plan, STEP_FIELDS[PlanStep.PLAY])
 
     return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.PLAY, apply=apply)
@@ -418,15 +443,8 @@ def plan_update_kickoff(*, tenant: Tenant, actor: Actor, plan_id: int, **fields)
         check_staff_member(
             tenant, fields[name], field=name, message="Owners must be vendor staff members of this tenant."
         )
-    before = snapshot(plan, allowed)
-    for name, value in fields.items():
-        setattr(plan, name, value)
-    save_validated(plan, update_fields=[*fields, "updated_at"])
-    after = snapshot(plan, allowed)
-    if after != before:
-        audit(
-            tenant=tenant, actor=actor, action="plan.kickoff_updated", target=plan, before=before, after=after
-        )
+    with audited(tenant=tenant, actor=actor, target=plan, fields=allowed, action="plan.kickoff_updated"):
+        save_changes(plan, fields)
     return plan
 
 
@@ -435,8 +453,9 @@ def plan_start_meeting(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
     """Start (or restart) the 30-minute planning meeting's clock."""
     plan = _lock_plan(tenant, plan_id)
     _check_editable(plan)
-    plan.meeting_started_at = timezone.now()
-    plan.save(update_fields=["meeting_started_at", "updated_at"])
+    fields = ["meeting_started_at"]
+    with audited(tenant=tenant, actor=actor, target=plan, fields=fields, action="plan.meeting_started"):
+        save_changes(plan, {"meeting_started_at": timezone.now()})
     return plan
 
 
@@ -447,7 +466,6 @@ def plan_start_meeting(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
 def plan_launch(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
     """Launch a ready plan: refused until all six steps (with the follow-up commitment) are
     complete. Creates the program and the day 30/60/90 checkpoints."""
-    from plays.services import program_launch  # plays depends on accounts' models, not the reverse
 
     plan = _lock_plan(tenant, plan_id)
     if plan.status in (Plan.Status.LAUNCHED, Plan.Status.CLOSED):
@@ -465,15 +483,7 @@ def plan_launch(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
     plan.launched_at = timezone.now()
     plan.save(update_fields=["launched_at", "updated_at"])
     program_launch(tenant=tenant, actor=actor, plan=plan)
-    launch_day = timezone.localdate(plan.launched_at)
-    Checkpoint.objects.bulk_create(
-        [
-            Checkpoint(
-                tenant=tenant, plan=plan, day=day, due_on=launch_day + datetime.timedelta(days=int(day))
-            )
-            for day in CHECKPOINT_DAYS
-        ]
-    )
+    checkpoints_open(tenant=tenant, actor=actor, plan=plan)
     _set_status(tenant, actor, plan, Plan.Status.LAUNCHED)
     return plan
 
@@ -482,14 +492,12 @@ def plan_launch(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
 def plan_close(*, tenant: Tenant, actor: Actor, plan_id: int) -> Plan:
     """Close a plan: a launched one when its quarter is done (its program completes), a draft one
     that will not go ahead (which frees its market for another play)."""
-    from plays.models import Program
-
     plan = _lock_plan(tenant, plan_id)
     if plan.status == Plan.Status.CLOSED:
         raise ServiceError("This plan is already closed.")
     plan.closed_at = timezone.now()
     plan.save(update_fields=["closed_at", "updated_at"])
-    Program.objects.filter(tenant=tenant, plan=plan).update(status=Program.Status.COMPLETED)
+    program_complete(tenant=tenant, actor=actor, plan=plan)
     _set_status(tenant, actor, plan, Plan.Status.CLOSED)
     return plan
 

@@ -355,13 +355,11 @@ def mappings_upsert(
 ) -> UpsertReport:
     """Record which target accounts a partner works with, matched by domain (see `rows.MappingRow`).
 
-    A domain no target account has is rejected; a partner user maps only their own company (and
-    their rows are marked as uploaded by the partner). A row changes the relationship and notes of
-    an existing mapping; who entered it first (its source) stays.
+    A domain no target account has is rejected; partner users do not map (see
+    `mapping_partner_check`). A row changes the relationship and notes of an existing mapping; who
+    entered it first (its source) stays.
     """
-    own = mapping_partner_check(tenant=tenant, actor=actor, partner=partner)
-    if own is not None:
-        source = AccountMapping.Source.PARTNER_UPLOAD
+    mapping_partner_check(tenant=tenant, actor=actor, partner=partner)
     _lock(tenant, "mappings")
     valid, rejected = validate_rows(MappingRow, tenant=tenant, rows=rows)
     report = UpsertReport(rejected=rejected)

@@ -1,18 +1,14 @@
 """Accounts pages: target accounts, their opportunities (the CRM mirror) and the account mapping."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from accounts import services
 from accounts.filters import AccountFilter, MappingFilter, OpportunityFilter
 from accounts.forms import AccountForm, MappingCreateForm, MappingUpdateForm, OpportunityForm
 from accounts.models import AccountMapping, Opportunity, TargetAccount
 from accounts.selectors import accounts as selectors
-from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
 from partnerhub.tenancy.selectors import audit_history_for
 
 
@@ -22,19 +18,6 @@ def _url(name: str, tenant, **kwargs) -> str:
 
 def account_url(tenant, account_id: int, anchor: str = "") -> str:
     return _url("account_detail", tenant, target_account_id=account_id) + (f"#{anchor}" if anchor else "")
-
-
-class SavingFormMixin:
-    """Hand the form's data to a service; a refusal is shown on the form, success is announced."""
-
-    def form_valid(self, form):
-        try:
-            saved = self.save(form.cleaned_data)
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message(saved))
-        return redirect(self.saved_url(saved))
 
 
 # --- Accounts -----------------------------------------------------------------------------------
@@ -95,7 +78,7 @@ class AccountDetailView(TenantView, DetailView):
         return context
 
 
-class AccountFormView(SavingFormMixin, TenantView, FormView):
+class AccountFormView(ServiceFormView):
     permission = "account.change"
     template_name = "accounts/account_form.html"
     form_class = AccountForm
@@ -216,7 +199,7 @@ def split_influencers(data: dict) -> tuple[dict, list]:
     return fields, list(data["influencing_partners"])
 
 
-class OpportunityFormView(SavingFormMixin, TenantView, FormView):
+class OpportunityFormView(ServiceFormView):
     permission = "account.change"
     template_name = "accounts/opportunity_form.html"
     form_class = OpportunityForm
@@ -340,7 +323,7 @@ def mappings_url(tenant) -> str:
     return _url("mapping_list", tenant)
 
 
-class MappingCreateView(SavingFormMixin, TenantView, FormView):
+class MappingCreateView(ServiceFormView):
     permission = "mapping.change"
     template_name = "accounts/mapping_form.html"
     form_class = MappingCreateForm
@@ -390,7 +373,7 @@ class MappingCreateView(SavingFormMixin, TenantView, FormView):
         return mappings_url(self.tenant)
 
 
-class MappingUpdateView(SavingFormMixin, TenantView, FormView):
+class MappingUpdateView(ServiceFormView):
     permission = "mapping.change"
     queryset_selector = selectors.mapping_list
     object_kwarg = "account_mapping_id"

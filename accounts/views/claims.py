@@ -3,14 +3,12 @@ them. Whether one matched the vendor's target accounts is never shown here (see
 accounts/services/claims.py); staff see the resulting mapping on the account mapping pages."""
 
 from django.urls import path, reverse
-from django.views.generic import FormView
 
 from accounts.filters import ClaimFilter
 from accounts.forms import ClaimForm
 from accounts.selectors import accounts as selectors
 from accounts.services import claims as services
-from accounts.views.accounts import SavingFormMixin
-from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView
+from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView
 
 
 def claims_url(tenant) -> str:
@@ -52,7 +50,7 @@ class ClaimSuggestionListView(TenantListView):
     ]
 
 
-class ClaimCreateView(SavingFormMixin, TenantView, FormView):
+class ClaimCreateView(ServiceFormView):
     permission = "claim.change"
     template_name = "accounts/claim_form.html"
     form_class = ClaimForm

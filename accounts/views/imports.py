@@ -9,7 +9,6 @@ import csv
 import io
 import zoneinfo
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -20,15 +19,13 @@ from django.views.generic import FormView, TemplateView
 
 from accounts import services
 from accounts.filters_imports import ImportJobFilter
+from accounts.forms import ClaimsUploadForm, ImportForm, MappingImportForm
 from accounts.models import ImportJob
 from accounts.rows import ROW_SERIALIZERS
 from accounts.selectors.imports import import_job_detail, import_job_list
-from accounts.services.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
+from accounts.services.imports import MAX_IMPORT_BYTES
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.models import Partner
 from partnerhub.tenancy.portal import TenantListView, TenantView, apply_service_error, csv_response
-from partnerhub.tenancy.scoping import scope_for
-from partnerhub.tenancy.selectors import partner_choices
 
 # How many rejections the job page lists; the CSV download has all the job kept.
 REJECTIONS_SHOWN = 200
@@ -37,46 +34,6 @@ REJECTION_COLUMNS = [
     ("Column", lambda entry: entry.get("column")),
     ("Reason", lambda entry: entry.get("reason")),
 ]
-
-
-# --- Forms --------------------------------------------------------------------------------------
-
-FILE_HELP = (
-    "A CSV file (UTF-8 or Windows-1252, comma or semicolon separated), "
-    f"up to {MAX_IMPORT_BYTES // (1024 * 1024)} MB and {MAX_IMPORT_ROWS:,} rows."
-)
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="The file holds",
-        choices=[
-            (ImportJob.Kind.ACCOUNTS, "Target accounts"),
-            (ImportJob.Kind.OPPORTUNITIES, "Opportunities"),
-        ],
-        widget=forms.RadioSelect,
-        initial=ImportJob.Kind.ACCOUNTS,
-    )
-    file = forms.FileField(label="CSV file", help_text=FILE_HELP)
-
-
-class MappingImportForm(forms.Form):
-    partner = forms.ModelChoiceField(
-        queryset=Partner.objects.none(),
-        empty_label="Choose a partner",
-        help_text="The partner company these accounts belong to.",
-    )
-    file = forms.FileField(label="CSV file", help_text=FILE_HELP)
-
-    def __init__(self, *args, tenant, membership, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = scope_for(
-            partner_choices(tenant=tenant), tenant=tenant, membership=membership
-        )
-
-
-class ClaimsUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text=FILE_HELP)
 
 
 # --- Pages --------------------------------------------------------------------------------------

@@ -34,18 +34,18 @@ from accounts.plan_forms import (
     TargetsForm,
 )
 from accounts.selectors.plans import (
-    partner_ranking,
     plan_account_candidates,
     plan_detail,
     plan_list,
     plan_status_counts,
-    plan_steps_loaded,
+    plan_step_states,
 )
-from accounts.services.plans import steps_complete
+from accounts.selectors.recommendation import play_recommendation
+from mdf.selectors import ranking_with_funds
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
 from partnerhub.tenancy.selectors import audit_history_for
-from plays.selectors import play_choices, play_recommendation
+from plays.selectors import play_choices
 
 RANKING_SHOWN = 10
 
@@ -99,25 +99,6 @@ class PlanCreateView(TenantView, FormView):
 # --- The plan page and its wizard ---------------------------------------------------------------
 
 
-def step_states(plan: Plan) -> dict[int, dict]:
-    """Each step's state from the plan as `plan_detail` loaded it (no further queries)."""
-    taken = plan_steps_loaded(plan)
-    complete = steps_complete(plan, taken)
-    first_open = next((step for step in PlanStep if not complete[step]), None)
-    return {
-        step: {
-            "number": int(step),
-            "label": step.label,
-            "taken": taken[step],
-            "complete": complete[step],
-            "review": step in plan.review_steps,
-            # Steps can be taken up to the first incomplete one; later ones wait.
-            "reachable": first_open is None or step <= first_open,
-        }
-        for step in PlanStep
-    }
-
-
 class PlanPageMixin:
     """Builds the wizard's context: the plan, its steps, and each open step's form and choices."""
 
@@ -127,9 +108,8 @@ class PlanPageMixin:
 
     def wizard_context(self, plan: Plan, bound: dict[int, object] | None = None) -> dict:
         bound = bound or {}
-        steps = step_states(plan)
         editable = self.can("plan.change") and plan.status in (Plan.Status.DRAFT, Plan.Status.READY)
-        context = {"plan": plan, "steps": list(steps.values()), "editable": editable}
+        context = {"plan": plan, "steps": plan_step_states(plan), "editable": editable}
         if not editable:
             return context
         tenant = self.tenant
@@ -176,7 +156,7 @@ class PlanPageMixin:
                 tenant=tenant, plan=plan, exclude=named_ids
             )
         if PlanStep.PARTNER in reachable:
-            ranking = partner_ranking(tenant=tenant, plan=plan, limit=RANKING_SHOWN)
+            ranking = ranking_with_funds(tenant=tenant, plan=plan, limit=RANKING_SHOWN)
             context["ranking"] = ranking
             context["chosen_outside_ranking"] = plan.partner_id and plan.partner_id not in {
                 rank.partner.id for rank in ranking
@@ -303,15 +283,8 @@ class PlanPlayView(PlanStepView):
     step, form_class = PlanStep.PLAY, PlayForm
 
     def perform(self, plan, data):
-        recommendation = play_recommendation(tenant=self.tenant, plan=plan)
-        chosen = data["play"]
-        reason = (
-            recommendation.reason
-            if recommendation.play is not None and chosen.id == recommendation.play.id
-            else f"Chosen over the recommendation ({recommendation.label}: {recommendation.reason})"
-        )
         services.plan_set_play(
-            tenant=self.tenant, actor=self.request.user, plan_id=plan.id, play_id=chosen.id, reason=reason
+            tenant=self.tenant, actor=self.request.user, plan_id=plan.id, play_id=data["play"].id
         )
 
 

@@ -230,10 +230,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["partnerhub.tenancy.api.permissions.TenantAccessPermission"],
     "DEFAULT_PAGINATION_CLASS": "partnerhub.tenancy.api.pagination.PageNumberPagination",
-    "DEFAULT_FILTER_BACKENDS": [
-        "partnerhub.tenancy.api.filtering.FilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
+    # Lists are ordered only by their filterset's `sort` (partnerhub.tenancy.filters.SortFilter).
+    "DEFAULT_FILTER_BACKENDS": ["partnerhub.tenancy.api.filtering.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "partnerhub.tenancy.api.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["partnerhub.tenancy.api.parsers.JSONParser"],
@@ -387,6 +385,9 @@ LOGGING = {
 # --- PartnerHub -------------------------------------------------------------------------------
 
 # Used in links sent by email (invitations, notifications).
+# What a new tenant gets, in order (tenancy.services.tenant_create): each is called with tenant=,
+# inside the new tenant. The core imports no domain app; this list is where they are wired in.
+PARTNERHUB_TENANT_SETUP = ["plays.services.catalog_install"]
 PARTNERHUB_BASE_URL = env("PARTNERHUB_BASE_URL", "http://127.0.0.1:8000")
 PARTNERHUB_INVITATION_DAYS = env_int("PARTNERHUB_INVITATION_DAYS", 7)
 # A heartbeat older than this means the worker or beat is not running.

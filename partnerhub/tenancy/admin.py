@@ -18,6 +18,7 @@ from partnerhub.tenancy.models import (
     Tenant,
     User,
 )
+from partnerhub.tenancy.services.tenants import TENANT_FIELDS, tenant_create
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
@@ -67,13 +68,13 @@ class TenantAdmin(admin.ModelAdmin):
                 tenant.delete()
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            # A new tenant starts with the play catalog: plans pick from its four plays.
-            from plays.services import catalog_install  # the core does not import apps at load time
-
-            with tenant_context(obj):
-                catalog_install(tenant=obj)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new tenant starts ready to plan (the play catalog): the one service every door uses.
+        fields = {name: getattr(obj, name) for name in TENANT_FIELDS}
+        obj.pk = tenant_create(actor=request.user, slug=obj.slug, **fields).pk
+        obj._state.adding = False
 
 
 @admin.register(User)

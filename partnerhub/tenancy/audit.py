@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -66,3 +67,21 @@ def audit_transition(
         before={"status": from_state},
         after={"status": to_state},
     )
+
+
+@contextmanager
+def audited(
+    *, tenant: Tenant, actor: Actor, target: models.Model, fields: Iterable[str], action: str
+) -> Iterator[None]:
+    """Audit what the block changes on `target`: its `fields` before and after, recorded only when
+    they differ (saving the same values leaves no event) and only when the block succeeds.
+
+        with audited(tenant=t, actor=actor, target=partner, fields=FIELDS, action="partner.updated"):
+            save_changes(partner, changes)
+    """
+    fields = list(fields)
+    before = snapshot(target, fields)
+    yield
+    after = snapshot(target, fields)
+    if after != before:
+        audit(tenant=tenant, actor=actor, action=action, target=target, before=before, after=after)

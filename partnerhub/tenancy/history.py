@@ -31,6 +31,7 @@ _ACTION_LABELS: dict[str, str] = {}
 
 # The core's own actions; the domain apps register theirs.
 CORE_ACTION_LABELS = {
+    "tenant.created": "Workspace created",
     "tenant.updated": "Settings changed",
     "partner.created": "Partner added",
     "partner.updated": "Partner changed",

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
@@ -12,12 +12,18 @@ from partnerhub.tenancy.auth import mfa_missing
 from partnerhub.tenancy.context import activate, restore
 from partnerhub.tenancy.selectors import user_membership
 
+PORTAL_PREFIX = "/t/"
+
 
 class TenantMiddleware:
     """Resolves `/t/<tenant_slug>/…` to the user's membership and activates that tenant.
 
     A tenant that does not exist and one the user does not belong to give the same 404. The
     active tenant is cleared around every request, so nothing carries over on a reused thread.
+
+    Every 404 under /t/ is the portal's page (templates/404.html), with DEBUG on too: Django's
+    debug page would list the URL patterns and name the lookup that failed ("No Partner matches"),
+    which is not for a tenant's users, and a missing page would look unlike a missing tenant.
     """
 
     def __init__(self, get_response):
@@ -28,7 +34,10 @@ class TenantMiddleware:
         request.membership = None
         token = activate(None)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if settings.DEBUG and response.status_code == 404 and request.path_info.startswith(PORTAL_PREFIX):
+                response = render(request, "404.html", status=404)  # production's page, from handler404
+            return response
         finally:
             restore(token)
             timezone.deactivate()

@@ -21,11 +21,11 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.generic import TemplateView, View
+from django.views.generic import FormView, TemplateView, View
 
 from partnerhub.tenancy.context import get_active_tenant, tenant_context
 from partnerhub.tenancy.errors import ServiceError
@@ -87,6 +87,32 @@ def apply_service_error(form, exc: ServiceError | ValidationError) -> None:
 
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+class ServiceFormView(TenantView, FormView):
+    """A form whose valid data goes to one service: `save(data)` calls it. A refusal (ServiceError,
+    ValidationError) is shown on the form, on its field where it names one; success is announced
+    (`success_message(saved)`, None for silence) and redirects to `saved_url(saved)`."""
+
+    def save(self, data: dict):
+        raise NotImplementedError
+
+    def success_message(self, saved) -> str | None:
+        return None
+
+    def saved_url(self, saved) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            saved = self.save(form.cleaned_data)
+        except (ServiceError, ValidationError) as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        message = self.success_message(saved)
+        if message:
+            messages.success(self.request, message)
+        return redirect(self.saved_url(saved))
 
 
 def _csv_safe(value, tz) -> str:

@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import Task
+from celery import Task, current_app
 from django.db import transaction
 
 from partnerhub.tenancy.context import tenant_context
@@ -28,12 +28,17 @@ class TenantTask(Task):
             return super().__call__(*args, **kwargs)
 
 
-def enqueue_on_commit(task, **kwargs) -> None:
-    """Send `task` after the current transaction commits.
+def enqueue_on_commit(task_name: str, **kwargs) -> None:
+    """Send the task registered as `task_name` after the current transaction commits.
+
+    Services name their tasks instead of importing them: a task module imports its services, so
+    the services importing the tasks back would be a circle (tests/test_architecture.py). An
+    unknown name fails here, at once, not silently in the worker.
 
     A broker outage must not break the request that made the change: the write is already
     committed, and the row it concerns stays marked as pending so a periodic sweep sends it later.
     """
+    task = current_app.tasks[task_name]
 
     def send() -> None:
         try:

@@ -1,5 +1,6 @@
 """Shared vocabularies: a partner's verticals and regions are matched against a plan's market."""
 
+import pycountry
 from django.db import models
 
 
@@ -43,15 +44,30 @@ class Segment(models.TextChoices):
     PUBLIC = "public", "Public sector"
 
 
-class Currency(models.TextChoices):
-    """Currencies amounts may be kept in (ISO 4217). Amounts are never converted silently."""
+# Every active ISO 4217 currency, from pycountry (Debian's iso-codes list, which follows ISO's
+# amendments: a new code, or one withdrawn, comes with a package upgrade), as (code, label).
+_CURRENCIES = sorted(
+    (currency.alpha_3, f"{currency.alpha_3} - {currency.name}") for currency in pycountry.currencies
+)
 
-    USD = "USD", "US dollar"
-    EUR = "EUR", "Euro"
-    GBP = "GBP", "Pound sterling"
-    CAD = "CAD", "Canadian dollar"
-    AUD = "AUD", "Australian dollar"
-    JPY = "JPY", "Japanese yen"
-    CHF = "CHF", "Swiss franc"
-    SEK = "SEK", "Swedish krona"
-    INR = "INR", "Indian rupee"
+
+def currency_choices() -> list[tuple[str, str]]:
+    """The choices of a currency field. Fields take this function, not its list: a migration then
+    names the function instead of copying 178 codes, and an upgrade of the list needs none."""
+    return _CURRENCIES
+
+
+def currency_code(text: str) -> str | None:
+    """The active ISO 4217 code that `text` names (a code or an English name, in any case), or None."""
+    try:
+        return pycountry.currencies.lookup(text.strip()).alpha_3
+    except LookupError:
+        return None
+
+
+class Currency:
+    """Currencies amounts may be kept in: every active ISO 4217 code. Amounts are never converted
+    silently. `Currency.choices` is the callable for a field's `choices`."""
+
+    USD = "USD"
+    choices = staticmethod(currency_choices)

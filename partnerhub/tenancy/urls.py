@@ -34,6 +34,7 @@ urlpatterns = [
     path("settings/", admin.TenantSettingsView.as_view(), name="tenant_settings"),
     path("settings/api-keys/", admin.ApiKeyListView.as_view(), name="api_key_list"),
     path("settings/api-keys/new/", admin.ApiKeyCreateView.as_view(), name="api_key_create"),
+    path("settings/api-keys/created/", admin.ApiKeyCreatedView.as_view(), name="api_key_created"),
     path(
         "settings/api-keys/<int:api_key_id>/revoke/", admin.ApiKeyRevokeView.as_view(), name="api_key_revoke"
     ),

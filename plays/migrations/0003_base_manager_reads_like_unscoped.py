@@ -32,11 +32,4 @@ class Migration(migrations.Migration):
                 ('unscoped', django.db.models.manager.Manager()),
             ],
         ),
-        migrations.AlterModelManagers(
-            name='program',
-            managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('unscoped', django.db.models.manager.Manager()),
-            ],
-        ),
     ]

@@ -197,6 +197,23 @@ def test_big_lists_page_by_cursor_in_id_order_without_counting(tenant, reader, u
     }
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("cursor=not-a-cursor", "cursor"),
+        ("cursor=cD1hYmM=", "cursor"),  # well formed, but its position (p=abc) is no id
+        ("page_size=201", "page_size"),
+        ("page_size=-1", "page_size"),
+    ],
+)
+def test_a_cursor_or_page_size_the_big_lists_cannot_serve_is_a_400_naming_it(tenant, reader, query, field):
+    TargetAccountFactory(tenant=tenant)
+    response = reader.get(f"{ACCOUNTS}?{query}")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
 # --- Opportunities ------------------------------------------------------------------------------
 
 
@@ -233,6 +250,34 @@ def test_an_opportunity_is_created_with_its_partners_and_first_stage(tenant, wri
     assert (first["from_stage"], first["to_stage"]) == ("", "qualification")
     assert parse_datetime(first["changed_at"]) == opened
     assert TargetAccount.unscoped.get(id=account.id).stage == AccountStage.OPEN_OPPORTUNITY
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sent, stored", [("NOK", "NOK"), ("sek", "SEK"), ("Danish Krone", "DKK"), ("XAU", "XAU")]
+)
+def test_an_opportunity_is_kept_in_any_active_iso_4217_currency(tenant, writer, sent, stored):
+    account = TargetAccountFactory(tenant=tenant)
+    body = {"account": account.id, "name": "Oslo clinics", "amount": "1000.00", "currency": sent}
+
+    response = writer.post(OPPORTUNITIES, body, content_type=JSON)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["currency"] == stored
+    assert Opportunity.unscoped.get(id=response.json()["id"]).currency == stored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent", ["NOX", "DEM", "", "kroner"])
+def test_a_currency_that_is_no_active_iso_4217_code_is_a_400_on_its_field(tenant, writer, sent):
+    account = TargetAccountFactory(tenant=tenant)
+    body = {"account": account.id, "name": "Oslo clinics", "amount": "1000.00", "currency": sent}
+
+    response = writer.post(OPPORTUNITIES, body, content_type=JSON)
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["currency"]
+    assert not Opportunity.unscoped.exists()
 
 
 @pytest.mark.django_db

@@ -309,26 +309,33 @@ def test_staff_map_any_partner_to_an_account(tenant, manager_user, partner):
 
 
 @pytest.mark.django_db
-def test_a_partner_user_maps_only_their_own_company(tenant, partner, other_partner, partner_user):
+def test_partner_users_do_not_map_accounts_not_even_for_their_own_company(
+    tenant, partner, other_partner, partner_user
+):
     account = TargetAccountFactory(tenant=tenant)
-    with pytest.raises(ServiceError) as refusal:
-        services.mapping_create(tenant=tenant, actor=partner_user, partner=other_partner, account=account)
-    assert refusal.value.message == "You can only map accounts for your own company."
+    for company in (partner, other_partner):
+        with pytest.raises(ServiceError, match="Account mapping is kept by the vendor"):
+            services.mapping_create(tenant=tenant, actor=partner_user, partner=company, account=account)
     assert not AccountMapping.unscoped.exists()
-    own = services.mapping_create(tenant=tenant, actor=partner_user, partner=partner, account=account)
-    assert own.source == AccountMapping.Source.PARTNER_UPLOAD
+    own = AccountMappingFactory(tenant=tenant, partner=partner)
+    with pytest.raises(ServiceError, match="Account mapping is kept by the vendor"):
+        services.mapping_update(tenant=tenant, actor=partner_user, mapping_id=own.id, notes="mine now")
+    with pytest.raises(ServiceError, match="Account mapping is kept by the vendor"):
+        services.mapping_delete(tenant=tenant, actor=partner_user, mapping_id=own.id)
+    assert AccountMapping.unscoped.get(id=own.id).notes == ""
 
 
 @pytest.mark.django_db
-def test_a_partner_user_cannot_change_or_delete_another_partners_mapping(
-    tenant, partner, other_partner, partner_user
-):
-    theirs = AccountMappingFactory(tenant=tenant, partner=other_partner)
-    with pytest.raises(AccountMapping.DoesNotExist):
-        services.mapping_update(tenant=tenant, actor=partner_user, mapping_id=theirs.id, notes="mine now")
-    with pytest.raises(AccountMapping.DoesNotExist):
-        services.mapping_delete(tenant=tenant, actor=partner_user, mapping_id=theirs.id)
-    assert AccountMapping.unscoped.get(id=theirs.id).notes == ""
+def test_a_mappings_partner_and_account_never_change(tenant, manager_user, partner, other_partner):
+    mapping = AccountMappingFactory(tenant=tenant, partner=partner)
+    for change in ({"partner": other_partner}, {"account": TargetAccountFactory(tenant=tenant)}):
+        with pytest.raises(ServiceError, match="do not change") as refusal:
+            services.mapping_update(tenant=tenant, actor=manager_user, mapping_id=mapping.id, **change)
+        assert refusal.value.field == next(iter(change))
+    same = services.mapping_update(
+        tenant=tenant, actor=manager_user, mapping_id=mapping.id, partner=partner, notes="Renewal in May"
+    )
+    assert (same.partner_id, same.notes) == (partner.id, "Renewal in May")
 
 
 @pytest.mark.django_db
@@ -340,13 +347,9 @@ def test_the_same_partner_and_account_are_mapped_once(tenant, manager_user, part
 
 
 @pytest.mark.django_db
-def test_a_partner_admin_is_held_to_their_company_too(tenant, partner, other_partner):
+def test_a_partner_admin_does_not_map_either(tenant, partner):
     partner_admin = make_member(tenant, Role.PARTNER_ADMIN, partner=partner)
-    with pytest.raises(ServiceError) as refusal:
+    with pytest.raises(ServiceError, match="Account mapping is kept by the vendor"):
         services.mapping_create(
-            tenant=tenant,
-            actor=partner_admin,
-            partner=other_partner,
-            account=TargetAccountFactory(tenant=tenant),
+            tenant=tenant, actor=partner_admin, partner=partner, account=TargetAccountFactory(tenant=tenant)
         )
-    assert refusal.value.message == "You can only map accounts for your own company."

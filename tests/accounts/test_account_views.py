@@ -423,6 +423,18 @@ def test_an_account_named_in_a_plan_is_not_deleted(tenant, manager_user):
 
 
 @pytest.mark.django_db
+def test_the_opportunity_form_offers_and_keeps_the_nordic_currencies(tenant, manager_user):
+    account = TargetAccountFactory(tenant=tenant, name="Alpine Clinics")
+    client = login(manager_user)
+    form = client.get(f"{T}/accounts/{account.id}/opportunities/new/").content.decode()
+    response = client.post(f"{T}/accounts/{account.id}/opportunities/new/", opportunity_form(currency="SEK"))
+
+    assert all(f'<option value="{code}"' in form for code in ("NOK", "SEK", "DKK"))
+    assert response.status_code == 302
+    assert Opportunity.unscoped.get(tenant=tenant, name="Clinic rollout").currency == "SEK"
+
+
+@pytest.mark.django_db
 def test_adding_an_opportunity_with_partners_moves_the_accounts_stage(
     tenant, manager_user, partner, other_partner
 ):

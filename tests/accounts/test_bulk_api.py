@@ -1,5 +1,5 @@
 """API bulk upserts for the CRM sync: keyed on CRM ids, idempotent (the same payload twice changes
-nothing the second time), bad rows reported by index and field while the good ones are written,
+nothing the second time), bad rows reported by number (from 1) and field while the good ones are written,
 malformed bodies refused with 400, write scope and roles enforced, partners resolved in scope."""
 
 import json
@@ -58,18 +58,32 @@ def session(user) -> Client:
 
 
 @pytest.mark.django_db
-def test_bad_rows_are_reported_by_index_and_field_and_the_good_rows_written(tenant, api):
+def test_bad_rows_are_reported_by_number_and_field_and_the_good_rows_written(tenant, api):
     response = post(api, ACCOUNTS, {"rows": ROWS})
 
     assert response.status_code == 200
     body = response.json()
     assert (body["created"], body["updated"], body["unchanged"]) == (2, 0, 0)
+    # Counted from 1, as a person counts them: the second row sent is row 2.
     assert [(entry["row"], entry["column"]) for entry in body["rejected"]] == [
-        (1, "domain"),
-        (3, "senior_buyers_engaged"),
+        (2, "domain"),
+        (4, "senior_buyers_engaged"),
     ]
     with tenant_context(tenant):
         assert sorted(TargetAccount.objects.values_list("external_id", flat=True)) == ["A-1", "A-3"]
+
+
+@pytest.mark.django_db
+def test_a_repeated_row_names_the_first_by_the_number_the_report_gives_it(tenant, api):
+    response = post(api, ACCOUNTS, {"rows": [ROWS[0], {**ROWS[0], "name": "Acme again"}]})
+
+    assert response.json()["rejected"] == [
+        {
+            "row": 2,
+            "column": "external_id",
+            "reason": "Row 1 has the same external_id (A-1); only the first row with it is imported.",
+        }
+    ]
 
 
 @pytest.mark.django_db
@@ -175,7 +189,7 @@ def test_opportunities_upsert_by_crm_id_and_keep_stage_changes_in_the_history(te
     body = response.json()
     assert (body["created"], body["updated"]) == (1, 1)
     assert body["rejected"] == [
-        {"row": 2, "column": "account_external_id", "reason": "No target account has the CRM id A-404."}
+        {"row": 3, "column": "account_external_id", "reason": "No target account has the CRM id A-404."}
     ]
     with tenant_context(tenant):
         change = OpportunityStageChange.objects.get(opportunity=opportunity)
@@ -189,6 +203,28 @@ def test_opportunities_upsert_by_crm_id_and_keep_stage_changes_in_the_history(te
         assert account.stage == "open_opportunity"
     again = post(api, OPPORTUNITIES, {"rows": rows[:2]}).json()
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
+
+
+@pytest.mark.django_db
+def test_opportunities_in_the_nordic_currencies_are_written(tenant, api):
+    with tenant_context(tenant):
+        TargetAccountFactory(tenant=tenant, domain="acme.com", external_id="A-1")
+    rows = [
+        {
+            "external_id": f"O-{code}",
+            "name": code,
+            "account_external_id": "A-1",
+            "amount": "10",
+            "currency": code,
+        }
+        for code in ("NOK", "SEK", "DKK")
+    ]
+
+    body = post(api, OPPORTUNITIES, {"rows": rows}).json()
+
+    assert (body["created"], body["rejected"]) == (3, [])
+    with tenant_context(tenant):
+        assert sorted(Opportunity.objects.values_list("currency", flat=True)) == ["DKK", "NOK", "SEK"]
 
 
 # --- Account mapping ----------------------------------------------------------------------------
@@ -213,7 +249,7 @@ def test_mappings_match_accounts_by_domain_for_a_partner_of_the_tenant(tenant, a
     assert body["created"] == 1
     assert body["rejected"] == [
         {
-            "row": 1,
+            "row": 2,
             "column": "domain",
             "reason": "No target account has the domain nowhere.example (Nowhere).",
         }

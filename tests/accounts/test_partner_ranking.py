@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import PlanAccount
 from accounts.selectors.plans import partner_ranking
+from mdf.selectors import ranking_with_funds
 from tests.factories import (
     AccountMappingFactory,
     FundAllocationFactory,
@@ -53,7 +54,7 @@ def test_partners_rank_by_access_to_the_named_accounts_with_reasons(in_tenant, p
     AccountMappingFactory.create_batch(5, tenant=tenant, partner=rich)
     PartnerFactory(tenant=tenant, name="Gone Inc", status="inactive")
 
-    ranking = partner_ranking(tenant=tenant, plan=plan)
+    ranking = ranking_with_funds(tenant=tenant, plan=plan)
 
     assert [rank.partner.name for rank in ranking] == ["Three Doors GmbH", "One Door Ltd", "Rich Funds Inc"]
     top, middle, last = ranking
@@ -83,8 +84,10 @@ def test_mdf_never_changes_the_order(in_tenant, plan):
 
     FundAllocationFactory(tenant=tenant, partner=money, year=2026, quarter=4, amount=Decimal("1000000.00"))
 
-    assert [rank.partner.name for rank in partner_ranking(tenant=tenant, plan=plan)] == before
+    after = ranking_with_funds(tenant=tenant, plan=plan)
+    assert [rank.partner.name for rank in after] == before
     assert before == ["Overlap, no money", "Money, no overlap"]
+    assert [rank.mdf_available for rank in after] == [Decimal("0"), Decimal("1000000.00")]
 
 
 @pytest.mark.django_db
@@ -115,3 +118,6 @@ def test_ranking_is_one_query_whatever_the_number_of_partners(in_tenant, plan):
     with CaptureQueriesContext(connection) as many:
         assert len(partner_ranking(tenant=tenant, plan=plan)) == 45
     assert len(many) == len(few) == 2  # the plan's accounts, then the ranking itself
+    with CaptureQueriesContext(connection) as with_funds:
+        ranking_with_funds(tenant=tenant, plan=plan)
+    assert len(with_funds) == 3  # and the funds of the ranked partners, in one more

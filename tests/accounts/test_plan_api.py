@@ -107,7 +107,7 @@ def take_six_steps(client, plan_id, named, partner, plays) -> None:
         ("market", {"market_kind": "vertical", "market_value": "healthcare"}),
         ("accounts", {"account_ids": [account.id for account in named]}),
         ("partner", {"partner_id": partner.id}),
-        ("play", {"play_id": plays["vertical_wedge"].id, "reason": "Contoso knows hospitals."}),
+        ("play", {"play_id": plays["vertical_wedge"].id, "note": "Contoso knows hospitals."}),
         ("follow-up", follow_up_body()),
         ("targets", TARGETS),
     ]
@@ -194,7 +194,7 @@ def test_a_session_walks_a_plan_through_every_action(
         client,
         plan_id,
         "play",
-        {"play_id": plays["vertical_wedge"].id, "reason": recommendation.json()["reason"]},
+        {"play_id": plays["vertical_wedge"].id},
     )
     assert play.json()["play"] == {
         "id": plays["vertical_wedge"].id,
@@ -260,6 +260,21 @@ def test_a_session_walks_a_plan_through_every_action(
     assert closed.json()["status"] == "closed"
     assert closed.json()["program"]["status"] == "completed"
     assert client.get(url(plan_id)).json() == closed.json()
+
+
+@pytest.mark.django_db
+def test_targets_are_kept_in_any_iso_4217_currency(tenant, manager_user, sales_user, partner, plays, named):
+    client = session(manager_user)
+    plan_id = walk_to_ready(client, named, partner, plays)
+
+    nordic = post(client, plan_id, "targets", {**TARGETS, "currency": "nok"})
+    unknown = post(client, plan_id, "targets", {**TARGETS, "currency": "NOX"})
+
+    assert nordic.status_code == 200
+    assert nordic.json()["targets"]["currency"] == "NOK"
+    assert unknown.status_code == 400
+    assert list(unknown.json()) == ["currency"]
+    assert Plan.unscoped.get(id=plan_id).target_currency == "NOK"
 
 
 @pytest.mark.django_db
@@ -549,7 +564,7 @@ def board(tenant, partner, other_partner):
         ("q=b", ["B"]),
         ("sort=name", ["A", "B", "C"]),
         ("sort=-year,-quarter", ["C", "B", "A"]),
-        ("ordering=name", ["A", "B", "C"]),
+        ("sort=accounts,name", ["A", "B", "C"]),
     ],
 )
 def test_plan_filters_and_ordering(board, manager_user, query, expected):

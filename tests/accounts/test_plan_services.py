@@ -8,12 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import Plan, PlanStep
+from accounts.models import Checkpoint, Plan, PlanStep
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import AuditEvent
 from partnerhub.tenancy.roles import Role
 from plays.services import catalog_install
-from reporting.models import Checkpoint
 from tests.conftest import PLAN_YEAR, make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import PartnerFactory, PlanFactory, TargetAccountFactory
@@ -108,6 +107,39 @@ def test_a_plan_walks_the_six_steps_in_order_and_launches(
         ("draft", "ready"),
         ("ready", "launched"),
     ]
+    opened = AuditEvent.objects.get(target_id=str(plan.id), action="plan.checkpoints_opened")
+    assert opened.after["day_90"] == (launch_day + datetime.timedelta(days=90)).isoformat()
+
+
+@pytest.mark.django_db
+def test_closing_a_launched_plan_completes_its_program_with_an_audit_record(
+    in_tenant, manager_user, sales_user, partner, plays
+):
+    tenant = in_tenant
+    plan = walk_to_play(tenant, manager_user, partner, plays)
+    follow_up(tenant, manager_user, plan, sales_user)
+    targets(tenant, manager_user, plan)
+    program = services.plan_launch(tenant=tenant, actor=manager_user, plan_id=plan.id).program
+
+    services.plan_close(tenant=tenant, actor=manager_user, plan_id=plan.id)
+
+    program.refresh_from_db()
+    assert program.status == "completed"
+    completed = AuditEvent.objects.get(action="program.completed", target_id=str(program.id))
+    assert (completed.before, completed.after, completed.actor) == (
+        {"status": "running"},
+        {"status": "completed"},
+        manager_user,
+    )
+
+
+@pytest.mark.django_db
+def test_starting_the_meeting_clock_is_audited(in_tenant, manager_user):
+    plan = services.plan_create(tenant=in_tenant, actor=manager_user, year=PLAN_YEAR, quarter=4)
+    services.plan_start_meeting(tenant=in_tenant, actor=manager_user, plan_id=plan.id)
+    started = AuditEvent.objects.get(action="plan.meeting_started", target_id=str(plan.id))
+    assert started.before == {"meeting_started_at": None}
+    assert started.after["meeting_started_at"] == Plan.objects.get(id=plan.id).meeting_started_at.isoformat()
 
 
 @pytest.mark.django_db

@@ -374,36 +374,26 @@ def test_a_mapping_row_matches_a_target_account_by_domain(tenant, manager_user, 
 
 
 @pytest.mark.django_db
-def test_a_partner_user_maps_only_their_own_company(tenant, partner, partner_user, account):
-    other = PartnerFactory(tenant=tenant, name="Fabrikam")
+def test_a_partner_user_uploads_no_mappings(tenant, partner, partner_user, account):
     rows = numbered([{"domain": "acme.com", "relationship": "active project"}])
-
-    with pytest.raises(ServiceError, match="your own company"):
-        mappings_upsert(tenant=tenant, actor=partner_user, partner=other, rows=rows)
-    report = mappings_upsert(tenant=tenant, actor=partner_user, partner=partner, rows=rows)
-
-    assert report.created == 1
-    mapping = AccountMapping.objects.get()
-    assert (mapping.partner, mapping.relationship, mapping.source) == (
-        partner,
-        "active_project",
-        "partner_upload",
-    )
+    with pytest.raises(ServiceError, match="Account mapping is kept by the vendor"):
+        mappings_upsert(tenant=tenant, actor=partner_user, partner=partner, rows=rows)
+    assert not AccountMapping.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_mapping_row_changes_the_relationship_but_not_who_entered_it(
-    tenant, partner, partner_user, account
+    tenant, partner, manager_user, account
 ):
-    mapping = AccountMappingFactory(tenant=tenant, partner=partner, account=account, source="staff")
+    mapping = AccountMappingFactory(tenant=tenant, partner=partner, account=account, source="api")
 
     report = mappings_upsert(
         tenant=tenant,
-        actor=partner_user,
+        actor=manager_user,
         partner=partner,
         rows=numbered([{"domain": "acme.com", "relationship": "customer", "notes": "Since 2019"}]),
     )
 
     assert report.updated == 1
     mapping.refresh_from_db()
-    assert (mapping.relationship, mapping.notes, mapping.source) == ("customer", "Since 2019", "staff")
+    assert (mapping.relationship, mapping.notes, mapping.source) == ("customer", "Since 2019", "api")

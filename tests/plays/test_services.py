@@ -1,5 +1,4 @@
-"""Plays services and selectors: the catalog, master → versions, programs pinned at launch, and the
-play a plan's accounts call for."""
+"""Plays services and selectors: the catalog, master → versions, the package a program pins."""
 
 import importlib
 
@@ -10,8 +9,8 @@ from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import AuditEvent
 from plays import catalog
-from plays.models import FIXED_BY_DEFAULT, ActivationPackage, PackageComponent, Play, PlayKind
-from plays.selectors import package_for, package_resolved, play_recommendation
+from plays.models import FIXED_BY_DEFAULT, ActivationPackage, PackageComponent, Play
+from plays.selectors import package_for
 from plays.services import (
     catalog_install,
     package_component_update,
@@ -19,29 +18,9 @@ from plays.services import (
     package_override_set,
     package_version_create,
     play_update,
-    program_launch,
-    tracking_code,
 )
-from tests.factories import PartnerFactory, PlanAccountFactory, PlanFactory, TargetAccountFactory
-
-LANDING = "landing_page"
-NURTURE = "nurture_sequence"
-QUALIFICATION = "qualification_logic"
-TRACKING = "tracking"
-
-
-def master_of(tenant, kind=PlayKind.ACCELERATION) -> ActivationPackage:
-    return ActivationPackage.objects.get(tenant=tenant, play__kind=kind, parent__isnull=True)
-
-
-def effective(tenant, package) -> dict[str, str]:
-    package = ActivationPackage.objects.get(id=package.id)
-    return {row.key: row.content for row in package_resolved(tenant=tenant, package=package)}
-
-
-def overridden(tenant, package) -> set[str]:
-    package = ActivationPackage.objects.get(id=package.id)
-    return {row.key for row in package_resolved(tenant=tenant, package=package) if row.overridden}
+from tests.factories import PartnerFactory
+from tests.packages import LANDING, NURTURE, QUALIFICATION, TRACKING, effective, master_of, overridden
 
 
 @pytest.fixture
@@ -356,122 +335,7 @@ def test_play_update_changes_the_text_and_audits_it(installed, manager_user):
         play_update(tenant=tenant, actor=manager_user, play_id=play.id, kind="roundtable")
 
 
-# --- Programs ------------------------------------------------------------------------------------
-
-
-def ready_plan(tenant, partner, kind=PlayKind.ACCELERATION, market_kind="region", market_value="dach"):
-    """A plan whose six steps are done, as the plan's launch service hands it over."""
-    return PlanFactory(
-        tenant=tenant,
-        year=2026,
-        quarter=4,
-        market_kind=market_kind,
-        market_value=market_value,
-        partner=partner,
-        play=Play.objects.get(kind=kind),
-        status="ready",
-    )
-
-
-@pytest.mark.django_db
-def test_tracking_code_follows_the_one_naming_convention():
-    assert (
-        tracking_code(
-            year=2026,
-            quarter=4,
-            play_kind="vertical_wedge",
-            market_value="financial_services",
-            partner_name="Contoso Consulting GmbH & Co. KG",
-            plan_id=42,
-        )
-        == "2026Q4-WDG-FINANCIAL-CONTOSO-CONSULTING-42"
-    )
-
-
-@pytest.mark.django_db
-def test_program_launch_names_and_pins_the_package_as_it_is_at_launch(installed, manager_user):
-    tenant = installed[0].tenant
-    partner = PartnerFactory(tenant=tenant, name="Contoso Consulting", verticals=["healthcare", "retail"])
-    master = master_of(tenant)
-    healthcare = package_version_create(
-        tenant=tenant,
-        actor=manager_user,
-        master_id=master.id,
-        name="Healthcare version",
-        vertical="healthcare",
-    )
-    package_override_set(
-        tenant=tenant, actor=manager_user, package_id=healthcare.id, key=LANDING, content="Clinics landing"
-    )
-    package_component_update(
-        tenant=tenant, actor=manager_user, package_id=master.id, key=NURTURE, content="v2"
-    )
-    plan = ready_plan(tenant, partner)
-
-    program = program_launch(tenant=tenant, actor=manager_user, plan=plan)
-
-    assert program.package == healthcare  # the partner's first vertical, the market being a region
-    assert (
-        program.package_label == "Regional account acceleration · Healthcare version (master r2, version r2)"
-    )
-    assert program.tracking_code == f"2026Q4-ACC-DACH-CONTOSO-CONSULTING-{plan.id}"
-    assert program.utm_source == "contoso-consulting"
-    assert program.utm_medium == "partner"
-    assert program.utm_campaign == f"2026q4-acc-dach-contoso-consulting-{plan.id}"
-    assert program.utm_content == "acceleration"
-    assert program.utm_query == (
-        f"utm_source=contoso-consulting&utm_medium=partner&utm_campaign=2026q4-acc-dach-contoso-consulting-"
-        f"{plan.id}&utm_content=acceleration"
-    )
-    assert program.components[LANDING] == "Clinics landing"
-    assert program.components[NURTURE] == "v2"
-    assert len(program.components) == 7
-    event = AuditEvent.objects.get(action="program.launched")
-    assert event.after["tracking_code"] == program.tracking_code
-
-    # A master edit after launch reaches the version, not the running program.
-    package_component_update(
-        tenant=tenant, actor=manager_user, package_id=master.id, key=NURTURE, content="v3"
-    )
-    program.refresh_from_db()
-    assert effective(tenant, healthcare)[NURTURE] == "v3"
-    assert program.components[NURTURE] == "v2"
-
-
-@pytest.mark.django_db
-def test_program_launch_prefers_the_partners_version_then_the_markets_vertical_then_the_master(
-    installed, manager_user
-):
-    tenant = installed[0].tenant
-    contoso = PartnerFactory(tenant=tenant, name="Contoso", verticals=["healthcare"])
-    fabrikam = PartnerFactory(tenant=tenant, name="Fabrikam", verticals=["retail"])
-    litware = PartnerFactory(tenant=tenant, name="Litware", verticals=[])
-    master = master_of(tenant, PlayKind.VERTICAL_WEDGE)
-    for name, fields in [
-        ("Contoso version", {"partner_id": contoso.id}),
-        ("Education version", {"vertical": "education"}),
-        ("Retail version", {"vertical": "retail"}),
-    ]:
-        package_version_create(tenant=tenant, actor=manager_user, master_id=master.id, name=name, **fields)
-
-    plans = [
-        ready_plan(tenant, contoso, PlayKind.VERTICAL_WEDGE, "vertical", "education"),
-        ready_plan(tenant, fabrikam, PlayKind.VERTICAL_WEDGE, "region", "dach"),
-        ready_plan(tenant, fabrikam, PlayKind.VERTICAL_WEDGE, "vertical", "healthcare"),
-        ready_plan(tenant, litware, PlayKind.VERTICAL_WEDGE, "segment", "enterprise"),
-    ]
-    chosen = [program_launch(tenant=tenant, actor=manager_user, plan=plan).package.name for plan in plans]
-
-    assert chosen == ["Contoso version", "Retail version", "Master", "Master"]
-
-
-@pytest.mark.django_db
-def test_a_plan_gets_one_program(installed, manager_user, partner):
-    tenant = installed[0].tenant
-    plan = ready_plan(tenant, partner)
-    program_launch(tenant=tenant, actor=manager_user, plan=plan)
-    with pytest.raises(ServiceError, match="already has a program"):
-        program_launch(tenant=tenant, actor=manager_user, plan=plan)
+# --- The package a program pins --------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -496,125 +360,6 @@ def test_package_for_takes_the_partners_version_for_the_vertical_before_its_gene
     assert pick("retail") == "Contoso"
     assert pick("healthcare", PartnerFactory(tenant=tenant)) == "Healthcare"
     assert pick("", None) == "Master"
-
-
-# --- Play recommendation -------------------------------------------------------------------------
-
-
-def plan_with_accounts(tenant, partner, accounts, market_kind="region", market_value="dach"):
-    plan = PlanFactory(tenant=tenant, partner=partner, market_kind=market_kind, market_value=market_value)
-    for stage, senior, industry in accounts:
-        account = TargetAccountFactory(
-            tenant=tenant, stage=stage, senior_buyers_engaged=senior, industry=industry
-        )
-        PlanAccountFactory(tenant=tenant, plan=plan, account=account)
-    return plan
-
-
-def accounts(n, stage, senior=False, industry="retail"):
-    return [(stage, senior, industry)] * n
-
-
-@pytest.mark.django_db
-def test_open_and_stalled_opportunities_recommend_acceleration(installed):
-    tenant = installed[0].tenant
-    partner = PartnerFactory(tenant=tenant, verticals=["healthcare"])
-    plan = plan_with_accounts(
-        tenant,
-        partner,
-        accounts(4, "open_opportunity")
-        + accounts(3, "stalled_opportunity")
-        + accounts(3, "existing_customer")
-        + accounts(2, "net_new", senior=True),
-    )
-    recommendation = play_recommendation(tenant=tenant, plan=plan)
-    assert recommendation.play == Play.objects.get(kind="acceleration")
-    assert recommendation.reason == "7 of 12 named accounts have open or stalled opportunities."
-    assert [option.kind for option in recommendation.alternatives] == ["expansion", "roundtable"]
-
-
-@pytest.mark.django_db
-def test_existing_customers_recommend_expansion(installed):
-    tenant = installed[0].tenant
-    plan = plan_with_accounts(
-        tenant, None, accounts(6, "existing_customer") + accounts(2, "open_opportunity", senior=True)
-    )
-    recommendation = play_recommendation(tenant=tenant, plan=plan)
-    assert recommendation.play.kind == "expansion"
-    assert recommendation.reason == "6 of 8 named accounts are existing customers."
-
-
-@pytest.mark.django_db
-def test_senior_buyers_recommend_a_roundtable(installed):
-    tenant = installed[0].tenant
-    plan = plan_with_accounts(
-        tenant, None, accounts(5, "net_new", senior=True) + accounts(2, "existing_customer", senior=True)
-    )
-    recommendation = play_recommendation(tenant=tenant, plan=plan)
-    assert recommendation.play.kind == "roundtable"
-    assert recommendation.reason == "7 of 7 named accounts have senior buyers engaged."
-
-
-@pytest.mark.django_db
-def test_partner_depth_in_the_markets_vertical_recommends_the_wedge(installed):
-    tenant = installed[0].tenant
-    partner = PartnerFactory(tenant=tenant, name="Litware Health", verticals=["healthcare", "life_sciences"])
-    plan = plan_with_accounts(
-        tenant,
-        partner,
-        accounts(5, "open_opportunity", industry="healthcare") + accounts(1, "net_new", industry="retail"),
-        market_kind="vertical",
-        market_value="healthcare",
-    )
-    recommendation = play_recommendation(tenant=tenant, plan=plan)
-    assert recommendation.play.kind == "vertical_wedge"
-    assert recommendation.reason == (
-        "Litware Health has depth in Healthcare, this plan's market: 5 of 6 named accounts are in Healthcare."
-    )
-    assert [option.kind for option in recommendation.alternatives] == ["acceleration"]
-
-
-@pytest.mark.django_db
-def test_a_vertical_market_the_partner_has_no_depth_in_falls_back_to_the_stages(installed):
-    tenant = installed[0].tenant
-    partner = PartnerFactory(tenant=tenant, verticals=["retail"])
-    plan = plan_with_accounts(
-        tenant, partner, accounts(5, "existing_customer"), market_kind="vertical", market_value="healthcare"
-    )
-    assert play_recommendation(tenant=tenant, plan=plan).play.kind == "expansion"
-
-
-@pytest.mark.django_db
-def test_ties_go_to_acceleration_then_expansion(installed):
-    tenant = installed[0].tenant
-    plan = plan_with_accounts(
-        tenant, None, accounts(3, "existing_customer", senior=True) + accounts(3, "stalled_opportunity")
-    )
-    recommendation = play_recommendation(tenant=tenant, plan=plan)
-    assert recommendation.play.kind == "acceleration"
-    assert [option.kind for option in recommendation.alternatives] == ["expansion", "roundtable"]
-
-
-@pytest.mark.django_db
-def test_no_matching_accounts_default_to_acceleration_and_say_so(installed):
-    tenant = installed[0].tenant
-    plan = plan_with_accounts(tenant, None, accounts(5, "net_new"))
-    recommendation = play_recommendation(tenant=tenant, plan=plan)
-    assert recommendation.play.kind == "acceleration"
-    assert recommendation.reason.startswith("None of the 5 named accounts has an open or stalled opportunity")
-    assert recommendation.alternatives == ()
-
-
-@pytest.mark.django_db
-def test_recommendation_counts_in_a_fixed_number_of_queries(installed, django_assert_num_queries):
-    tenant = installed[0].tenant
-    partner = PartnerFactory(tenant=tenant)
-    small = plan_with_accounts(tenant, partner, accounts(5, "open_opportunity"))
-    large = plan_with_accounts(tenant, partner, accounts(20, "open_opportunity"), market_value="nordics")
-    for plan in (small, large):
-        plan = type(plan).objects.select_related("partner").get(id=plan.id)
-        with django_assert_num_queries(2):
-            play_recommendation(tenant=tenant, plan=plan)
 
 
 @pytest.mark.django_db

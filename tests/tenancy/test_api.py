@@ -184,9 +184,9 @@ def test_partner_filters_and_ordering(directory, manager_user, query, expected):
 
 
 @pytest.mark.django_db
-def test_page_size_is_capped_at_200(tenant):
+def test_a_page_of_up_to_200_rows_is_served(tenant):
     PartnerFactory.create_batch(205, tenant=tenant)
-    response = bearer(ApiKeyFactory(tenant=tenant, scopes=["read"])).get(f"{PARTNERS}?page_size=500")
+    response = bearer(ApiKeyFactory(tenant=tenant, scopes=["read"])).get(f"{PARTNERS}?page_size=200")
     body = response.json()
     assert response.status_code == 200
     assert set(body) == {"count", "next", "previous", "results"}
@@ -194,6 +194,64 @@ def test_page_size_is_capped_at_200(tenant):
     assert len(body["results"]) == 200
     assert body["previous"] is None
     assert "page=2" in body["next"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, field, message",
+    [
+        ("page=abc", "page", "A page is a whole number, 1 for the first."),
+        ("page=0", "page", "A page is a whole number, 1 for the first."),
+        ("page=2", "page", "There is no such page: the last is 1 at 50 rows a page."),
+        ("page_size=abc", "page_size", "A page holds 1 to 200 rows: send a whole number in that range."),
+        ("page_size=0", "page_size", "A page holds 1 to 200 rows: send a whole number in that range."),
+        ("page_size=500", "page_size", "A page holds 1 to 200 rows: send a whole number in that range."),
+    ],
+)
+def test_a_page_or_page_size_the_list_cannot_serve_is_a_400_naming_the_parameter(
+    directory, manager_user, query, field, message
+):
+    response = session(manager_user).get(f"{PARTNERS}?{query}")
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+
+
+@pytest.mark.django_db
+def test_the_schema_states_the_bounds_of_page_and_page_size():
+    schema = Client().get("/api/schema/?format=json").json()
+    parameters = {row["name"]: row for row in schema["paths"][PARTNERS]["get"]["parameters"]}
+    assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1, "default": 1}
+    assert parameters["page_size"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200,
+        "default": 50,
+    }
+    assert "1 to 200" in parameters["page_size"]["description"]
+
+
+@pytest.mark.django_db
+def test_lists_sort_with_sort_only_and_refuse_ordering(directory, manager_user):
+    client = session(manager_user)
+    refused = client.get(f"{PARTNERS}?ordering=-name")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "ordering": ["Lists are ordered with `sort` (for example `sort=-created`), where one can be."]
+    }
+    schema = Client().get("/api/schema/?format=json").json()
+    parameters = {row["name"]: row for row in schema["paths"][PARTNERS]["get"]["parameters"]}
+    assert "ordering" not in parameters
+    assert parameters["sort"]["description"].startswith("Sort by these keys, comma-separated")
+
+
+@pytest.mark.django_db
+def test_a_missing_object_is_not_found_in_words_that_name_no_model(tenant, other_tenant, manager_user):
+    theirs = PartnerFactory(tenant=other_tenant, name="Globex Partner")
+    client = session(manager_user)
+    missing = client.get(f"{PARTNERS}999999999/")
+    foreign = client.get(detail(theirs))
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not found."})
+    assert (foreign.status_code, foreign.json()) == (404, {"detail": "Not found."})
 
 
 # --- Partners: roles ----------------------------------------------------------------------------

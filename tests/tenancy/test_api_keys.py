@@ -5,9 +5,10 @@ from django.test import Client
 
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import ApiKey, AuditEvent, Partner
+from partnerhub.tenancy.roles import Role
 from partnerhub.tenancy.services import api_key_revoke
 from tests.conftest import login
-from tests.factories import ApiKeyFactory, PartnerFactory
+from tests.factories import ApiKeyFactory, MembershipFactory, PartnerFactory
 
 NEW_PARTNER = {"name": "Northwind Integrators", "tier": "one_to_few"}
 
@@ -68,9 +69,24 @@ def test_a_key_of_tenant_a_never_sees_tenant_b(tenant, other_tenant):
     assert names == ["Ours"]
     assert client.get(f"/api/v1/partners/{own.id}/").status_code == 200
     assert client.get(f"/api/v1/partners/{theirs.id}/").status_code == 404
-    # The key decides the tenant: naming another one in a header changes nothing.
-    names = [row["name"] for row in client.get("/api/v1/partners/", HTTP_X_TENANT="globex").json()["results"]]
-    assert names == ["Ours"]
+    # The key decides the tenant: a header naming the key's own tenant is fine.
+    own_header = client.get("/api/v1/partners/", HTTP_X_TENANT="northwind")
+    assert [row["name"] for row in own_header.json()["results"]] == ["Ours"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("named", ["globex", "no-such-tenant"])
+def test_an_x_tenant_header_naming_another_tenant_than_the_keys_is_refused(tenant, other_tenant, named):
+    PartnerFactory(tenant=tenant, name="Ours")
+    response = bearer(ApiKeyFactory(tenant=tenant)).get("/api/v1/partners/", HTTP_X_TENANT=named)
+    assert response.status_code == 400
+    # The same words whether the named tenant exists or not.
+    assert response.json() == {
+        "X-Tenant": [
+            "This API key acts in tenant 'northwind' and the X-Tenant header names another: send the "
+            "key's tenant, or no X-Tenant header (the key decides)."
+        ]
+    }
 
 
 @pytest.mark.django_db
@@ -106,7 +122,9 @@ def test_whoami_tells_the_tenant_and_scopes_of_a_key(tenant):
 @pytest.mark.django_db
 def test_tenant_admin_creates_a_key_in_the_portal_and_sees_it_once(tenant, admin_user):
     client = login(admin_user)
-    response = client.post("/t/northwind/settings/api-keys/new/", {"name": "HubSpot", "access": "read"})
+    created = client.post("/t/northwind/settings/api-keys/new/", {"name": "HubSpot", "access": "read"})
+    assert (created.status_code, created["Location"]) == (302, "/t/northwind/settings/api-keys/created/")
+    response = client.get(created["Location"])
     assert response.status_code == 200
     raw_key = response.context["raw_key"]
     assert raw_key in response.content.decode()
@@ -116,6 +134,27 @@ def test_tenant_admin_creates_a_key_in_the_portal_and_sees_it_once(tenant, admin
     listing = client.get("/t/northwind/settings/api-keys/").content.decode()
     assert "HubSpot" in listing
     assert raw_key not in listing
+
+
+@pytest.mark.django_db
+def test_reloading_the_page_of_a_new_key_creates_no_second_key_and_shows_the_secret_no_more(
+    tenant, other_tenant, admin_user
+):
+    MembershipFactory(tenant=other_tenant, user=admin_user, role=Role.TENANT_ADMIN)
+    client = login(admin_user)
+    created = client.post("/t/northwind/settings/api-keys/new/", {"name": "HubSpot", "access": "read"})
+    # Another of the user's tenants does not get to show this tenant's new key.
+    elsewhere = client.get("/t/globex/settings/api-keys/created/")
+    first = client.get(created["Location"])
+    reload = client.get(created["Location"], follow=True)
+
+    assert elsewhere.status_code == 302
+    raw_key = first.context["raw_key"]
+    assert reload.redirect_chain == [("/t/northwind/settings/api-keys/", 302)]
+    assert raw_key not in reload.content.decode()
+    assert "A key is shown only once, right after it was created." in reload.content.decode()
+    with tenant_context(tenant):
+        assert list(ApiKey.objects.values_list("name", flat=True)) == ["HubSpot"]
 
 
 @pytest.mark.django_db

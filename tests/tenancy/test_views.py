@@ -5,6 +5,10 @@ import csv
 import io
 
 import pytest
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.test import Client
+from django.views.defaults import server_error
 
 from partnerhub.tenancy import services
 from partnerhub.tenancy.models import AuditEvent, Invitation, Membership, Partner, Tenant
@@ -518,3 +522,52 @@ def test_partner_admins_are_offered_to_invite_colleagues(tenant, partner, partne
     partner_admin = make_member(tenant, Role.PARTNER_ADMIN, partner=partner)
     assert "Invite a colleague" in login(partner_admin).get("/t/northwind/").content.decode()
     assert "Invite a colleague" not in login(partner_user).get("/t/northwind/").content.decode()
+
+
+# --- Error pages and favicon --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/t/northwind/no-such-page/",  # no URL pattern
+        "/t/no-such-workspace/",  # no tenant (or not the user's)
+        "/t/globex/partners/",  # another tenant's page
+        "/t/northwind/partners/999999999/",  # no object
+    ],
+)
+def test_a_tenant_page_that_does_not_exist_answers_the_portals_404_with_debug_on_too(
+    tenant, other_tenant, manager_user, settings, debug, path
+):
+    settings.DEBUG = debug
+    response = login(manager_user).get(path)
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "<h1>Not found</h1>" in page
+    assert static("css/portal.css") in page
+    # Not Django's debug page: no URL patterns, no model named.
+    assert "URLconf" not in page
+    assert "matches the given query" not in page
+
+
+@pytest.mark.django_db
+def test_a_server_error_answers_the_portals_500_page(rf):
+    response = server_error(rf.get("/t/northwind/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in page
+    assert static("css/portal.css") in page
+    assert static("favicon.svg") in page
+
+
+@pytest.mark.django_db
+def test_every_page_names_the_favicon_which_is_an_svg_in_static(tenant, manager_user):
+    portal = login(manager_user).get("/t/northwind/").content.decode()
+    public = Client().get("/auth/login/").content.decode()
+    link = f'<link rel="icon" href="{static("favicon.svg")}" type="image/svg+xml">'
+    assert link in portal
+    assert link in public
+    with open(finders.find("favicon.svg"), encoding="utf-8") as svg:
+        assert svg.read().startswith('<svg xmlns="http://www.w3.org/2000/svg"')

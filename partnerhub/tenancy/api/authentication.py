@@ -1,5 +1,6 @@
-"""API authentication. A key decides the tenant; a session user names it (X-Tenant header, or the
-tenant last opened in the portal) and must be a member of it."""
+"""API authentication. A key decides the tenant (an X-Tenant header sent with it must name that
+tenant); a session user names it (X-Tenant header, or the tenant last opened in the portal) and must
+be a member of it."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -32,6 +33,18 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = services.api_key_authenticate(header[1].decode("utf-8", errors="replace"))
         if key is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
+        named = request.headers.get("X-Tenant")
+        if named and named != key.tenant.slug:
+            # A caller who means another tenant must not get this key's rows as if they were its.
+            # The answer is the same whatever the header names: it tells nothing of other tenants.
+            raise exceptions.ValidationError(
+                {
+                    "X-Tenant": [
+                        f"This API key acts in tenant '{key.tenant.slug}' and the X-Tenant header names "
+                        "another: send the key's tenant, or no X-Tenant header (the key decides)."
+                    ]
+                }
+            )
         bind_tenant(request, key.tenant, membership=None, api_key=key)
         return ApiKeyUser(key), key
 

@@ -4,6 +4,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Request
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -28,8 +29,9 @@ def exception_handler(exc, context):
         # A value the fields let through but the column cannot hold (a number out of range): the
         # fields should have caught it; the answer is still the caller's 400, never a 500.
         exc = exceptions.ValidationError({"detail": "A value is out of range for its field."})
-    elif isinstance(exc, ObjectDoesNotExist):
-        # A service looked up an id outside the tenant (or that does not exist): same answer.
+    elif isinstance(exc, Http404 | ObjectDoesNotExist):
+        # An id outside the caller's tenant or partner, or that does not exist: one answer, which
+        # names no model (Django's "No TargetAccount matches the given query." would).
         exc = exceptions.NotFound()
     elif isinstance(exc, ProtectedError | IntegrityError):
         return Response(

@@ -7,6 +7,8 @@ import re
 
 from rest_framework import serializers
 
+from partnerhub.tenancy.taxonomy import currency_choices, currency_code
+
 # A plain decimal integer in ASCII: not `true`, `1.9`, " 12", "012" or full-width digits.
 PLAIN_ID = re.compile(r"(?:0|[1-9][0-9]{0,18})")
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
@@ -59,6 +61,28 @@ class DateTimeField(serializers.DateTimeField):
         if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
             self.fail("out_of_range")
         return parsed
+
+
+class CurrencyField(serializers.ChoiceField):
+    """An active ISO 4217 currency, by its code (any case) or its English name; stored as the code."""
+
+    default_error_messages = {
+        "invalid_choice": "“{input}” is not an active ISO 4217 currency: send a code such as USD, EUR or NOK."
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", "An active ISO 4217 currency code (USD, EUR, NOK, SEK, DKK…), in any case."
+        )
+        super().__init__(currency_choices(), **kwargs)
+
+    def to_internal_value(self, data):
+        if data == "" and self.allow_blank:
+            return ""
+        code = currency_code(data) if isinstance(data, str) else None
+        if code is None:
+            self.fail("invalid_choice", input=data)
+        return code
 
 
 class TenantRelatedField(serializers.SlugRelatedField):

@@ -13,7 +13,9 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A tenant API key (created by a tenant admin in Settings → API keys).",
+            "description": "A tenant API key (created by a tenant admin in Settings → API keys). The key "
+            "decides the tenant: an `X-Tenant` header, if sent, must name that tenant, else the answer "
+            "is a 400 naming the header.",
         }
 
 
@@ -38,7 +40,8 @@ FIELD_ERRORS = {
     "type": "object",
     "description": (
         "Field errors: each invalid field (or `non_field_errors`, or `detail`) with its messages. "
-        "A field inside a list or an object is named by its path: `rows[2].domain`, `verticals[0]`."
+        "A field inside a list or an object is named by its path: `rows[2].domain`, `verticals[0]`; "
+        "a path's indexes count from 0, as in JSON (`rows[0]` is what a bulk report calls row 1)."
     ),
     "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
     "example": {"name": ["This field is required."]},

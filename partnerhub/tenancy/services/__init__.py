@@ -31,7 +31,7 @@ from partnerhub.tenancy.services.partners import (
     partner_update,
 )
 from partnerhub.tenancy.services.system import heartbeat_record, idempotency_records_purge
-from partnerhub.tenancy.services.tenants import TENANT_FIELDS, tenant_update
+from partnerhub.tenancy.services.tenants import TENANT_FIELDS, tenant_create, tenant_update
 
 __all__ = [
     "PARTNER_FIELDS",
@@ -59,6 +59,7 @@ __all__ = [
     "partner_create",
     "partner_delete",
     "partner_update",
+    "tenant_create",
     "tenant_update",
     "user_create_for_invitation",
 ]

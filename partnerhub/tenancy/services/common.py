@@ -20,6 +20,15 @@ def save_validated(instance, *, update_fields: list[str] | None = None) -> None:
         raise ValidationError("This conflicts with an existing record; reload and try again.") from exc
 
 
+def save_changes(instance, changes: dict) -> None:
+    """Set `changes` on `instance` and save just those fields (and `updated_at` where the model has
+    it), validated like a form would."""
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    stamped = any(field.name == "updated_at" for field in instance._meta.concrete_fields)
+    save_validated(instance, update_fields=[*changes, *(["updated_at"] if stamped else [])])
+
+
 def membership_of(*, tenant: Tenant, user: User) -> Membership:
     """The acting user's membership: what they may do is read from it, never from the caller."""
     membership = Membership.objects.filter(tenant=tenant, user=user).select_related("partner").first()

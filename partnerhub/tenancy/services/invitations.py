@@ -149,9 +149,8 @@ def invitation_create(
 
 def _send_after_commit(invitation: Invitation) -> None:
     from partnerhub.tenancy.tasking import enqueue_on_commit
-    from partnerhub.tenancy.tasks import send_invitation_task
 
-    enqueue_on_commit(send_invitation_task, tenant_id=invitation.tenant_id, invitation_id=invitation.id)
+    enqueue_on_commit("tenancy.send_invitation", tenant_id=invitation.tenant_id, invitation_id=invitation.id)
 
 
 def _manageable_invitation(*, tenant: Tenant, actor: User, invitation_id: int) -> Invitation:

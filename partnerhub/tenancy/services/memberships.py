@@ -1,11 +1,11 @@
 from django.db import transaction
 
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit, snapshot
+from partnerhub.tenancy.audit import audit, audited
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Membership, Partner, Tenant
 from partnerhub.tenancy.roles import PARTNER_ROLES, Role
-from partnerhub.tenancy.services.common import check_partner_in_tenant
+from partnerhub.tenancy.services.common import check_partner_in_tenant, save_changes
 from partnerhub.tenancy.services.partners import partners_unassign_manager
 
 LAST_ADMIN = "This is the last tenant admin; make someone else admin first."
@@ -44,19 +44,11 @@ def membership_change_role(
     membership, admins = _lock(tenant, membership_id)
     if membership.role == Role.TENANT_ADMIN and role != Role.TENANT_ADMIN and admins == 1:
         raise ServiceError(LAST_ADMIN, field="role")
-    before = snapshot(membership, ["role", "partner"])
-    membership.role, membership.partner = role, partner
-    membership.save(update_fields=["role", "partner"])
-    after = snapshot(membership, ["role", "partner"])
-    if after != before:
-        audit(
-            tenant=tenant,
-            actor=actor,
-            action="membership.role_changed",
-            target=membership,
-            before=before,
-            after=after,
-        )
+    fields = ["role", "partner"]
+    with audited(
+        tenant=tenant, actor=actor, target=membership, fields=fields, action="membership.role_changed"
+    ):
+        save_changes(membership, {"role": role, "partner": partner})
     if role in PARTNER_ROLES:
         partners_unassign_manager(tenant=tenant, actor=actor, user=membership.user)
     return membership

@@ -51,10 +51,9 @@ def notification_create(
 
 def _send_after_commit(notification: Notification) -> None:
     from partnerhub.tenancy.tasking import enqueue_on_commit
-    from partnerhub.tenancy.tasks import send_notification_email_task
 
     enqueue_on_commit(
-        send_notification_email_task, tenant_id=notification.tenant_id, notification_id=notification.id
+        "tenancy.send_notification_email", tenant_id=notification.tenant_id, notification_id=notification.id
     )
 
 

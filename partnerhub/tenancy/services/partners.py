@@ -1,10 +1,10 @@
 from django.db import transaction
 
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit, snapshot
+from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import INVITATION_OPEN, Invitation, Membership, Partner, Tenant
-from partnerhub.tenancy.services.common import check_staff_member, save_validated
+from partnerhub.tenancy.services.common import check_staff_member, save_changes, save_validated
 
 PARTNER_FIELDS = [
     "name",
@@ -53,15 +53,8 @@ def partner_update(*, tenant: Tenant, actor: Actor, partner_id: int, **fields) -
     """Change a partner's profile; the audit event keeps the values before and after."""
     partner = Partner.objects.select_for_update().get(tenant=tenant, id=partner_id)
     _check_fields(tenant, fields)
-    before = snapshot(partner, PARTNER_FIELDS)
-    for name, value in fields.items():
-        setattr(partner, name, value)
-    save_validated(partner, update_fields=[*fields, "updated_at"])
-    after = snapshot(partner, PARTNER_FIELDS)
-    if after != before:
-        audit(
-            tenant=tenant, actor=actor, action="partner.updated", target=partner, before=before, after=after
-        )
+    with audited(tenant=tenant, actor=actor, target=partner, fields=PARTNER_FIELDS, action="partner.updated"):
+        save_changes(partner, fields)
     return partner
 
 

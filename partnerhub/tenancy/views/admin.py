@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
@@ -12,6 +12,9 @@ from partnerhub.tenancy.filters import AuditEventFilter
 from partnerhub.tenancy.forms import ApiKeyForm, TenantSettingsForm
 from partnerhub.tenancy.history import history_present
 from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+
+# The session entry that carries a just-created key's secret to the one page that shows it.
+CREATED_KEY = "tenancy.api_key_created"
 
 
 class ApiKeyListView(TenantListView):
@@ -36,8 +39,32 @@ class ApiKeyCreateView(TenantView, FormView):
         except ServiceError as exc:
             apply_service_error(form, exc)
             return self.form_invalid(form)
-        # Rendered, not redirected: the secret is shown this once and exists nowhere else.
-        response = render(self.request, "tenancy/api_key_created.html", {"key": key, "raw_key": raw_key})
+        # Post/redirect/get: reloading the page that shows the key must not create another. The
+        # secret waits in this session for that one page, which takes it out (see below).
+        self.request.session[CREATED_KEY] = {
+            "tenant_id": self.tenant.id,
+            "key_id": key.id,
+            "raw_key": raw_key,
+        }
+        return redirect("tenancy:api_key_created", tenant_slug=self.tenant.slug)
+
+
+class ApiKeyCreatedView(TenantView, TemplateView):
+    """A new key's secret, shown once: the first view after the create takes it out of the
+    session, and a reload (or a later visit) finds nothing there and goes back to the list."""
+
+    permission = "apikey.manage"
+    queryset_selector = selectors.api_key_list
+    template_name = "tenancy/api_key_created.html"
+
+    def get(self, request, *args, **kwargs):
+        created = request.session.get(CREATED_KEY)
+        if created is None or created["tenant_id"] != self.tenant.id:
+            messages.info(request, "A key is shown only once, right after it was created.")
+            return redirect("tenancy:api_key_list", tenant_slug=self.tenant.slug)
+        del request.session[CREATED_KEY]
+        key = get_object_or_404(self.get_queryset(), pk=created["key_id"])
+        response = self.render_to_response(self.get_context_data(key=key, raw_key=created["raw_key"]))
         response["Cache-Control"] = "no-store"
         return response
 

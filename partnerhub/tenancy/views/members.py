@@ -1,14 +1,9 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import FormView
 
 from partnerhub.tenancy import selectors, services
-from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.filters import MembershipFilter
 from partnerhub.tenancy.forms import InvitationForm, MembershipRoleForm
-from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView
 from partnerhub.tenancy.roles import Role, invitable_roles
 
 
@@ -41,7 +36,7 @@ class MemberListView(TenantListView):
         return context
 
 
-class InvitationCreateView(TenantView, FormView):
+class InvitationCreateView(ServiceFormView):
     permission = "member.invite"
     template_name = "tenancy/invitation_form.html"
     form_class = InvitationForm
@@ -56,20 +51,17 @@ class InvitationCreateView(TenantView, FormView):
         partner = self.request.GET.get("partner")
         return {"partner": partner} if partner else {}
 
-    def form_valid(self, form):
-        try:
-            invitation = services.invitation_create(
-                tenant=self.tenant, actor=self.request.user, **form.cleaned_data
-            )
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Invitation sent to {invitation.email}.")
+    def save(self, data):
+        return services.invitation_create(tenant=self.tenant, actor=self.request.user, **data)
+
+    def success_message(self, invitation) -> str:
+        return f"Invitation sent to {invitation.email}."
+
+    def saved_url(self, invitation) -> str:
         if invitation.partner_id:
-            return redirect(
-                "tenancy:partner_detail", tenant_slug=self.tenant.slug, partner_id=invitation.partner_id
-            )
-        return redirect(members_url(self.tenant))
+            kwargs = {"tenant_slug": self.tenant.slug, "partner_id": invitation.partner_id}
+            return reverse("tenancy:partner_detail", kwargs=kwargs)
+        return members_url(self.tenant)
 
 
 class ManageInvitationMixin:
@@ -114,7 +106,7 @@ class InvitationRevokeView(ManageInvitationMixin, TenantConfirmView):
         return members_url(self.tenant)
 
 
-class MembershipRoleView(TenantView, FormView):
+class MembershipRoleView(ServiceFormView):
     permission = "member.change"
     queryset_selector = selectors.membership_list
     object_kwarg = "membership_id"
@@ -123,18 +115,16 @@ class MembershipRoleView(TenantView, FormView):
     def get_form(self, form_class=None):
         return MembershipRoleForm.for_membership(self.object, self.request.POST or None)
 
-    def form_valid(self, form):
-        try:
-            services.membership_change_role(
-                tenant=self.tenant, actor=self.request.user, membership_id=self.object.id, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, f"{self.object.user.email} is now {Role(form.cleaned_data['role']).label}."
+    def save(self, data):
+        return services.membership_change_role(
+            tenant=self.tenant, actor=self.request.user, membership_id=self.object.id, **data
         )
-        return redirect(members_url(self.tenant))
+
+    def success_message(self, membership) -> str:
+        return f"{membership.user.email} is now {Role(membership.role).label}."
+
+    def saved_url(self, membership) -> str:
+        return members_url(self.tenant)
 
 
 class MembershipRemoveView(TenantConfirmView):

@@ -1,15 +1,11 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView
 
 from partnerhub.tenancy import selectors, services
-from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.filters import PartnerFilter
 from partnerhub.tenancy.forms import PartnerForm
 from partnerhub.tenancy.models import Partner
-from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
 
 
 class PartnerListView(TenantListView):
@@ -54,7 +50,7 @@ class PartnerDetailView(TenantView, DetailView):
         return context
 
 
-class PartnerFormView(TenantView, FormView):
+class PartnerFormView(ServiceFormView):
     permission = "partner.change"
     template_name = "tenancy/partner_form.html"
     form_class = PartnerForm
@@ -71,14 +67,13 @@ class PartnerFormView(TenantView, FormView):
         )
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            partner = self.save(form.cleaned_data)
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, f"{partner.name} saved.")
-        return redirect("tenancy:partner_detail", tenant_slug=self.tenant.slug, partner_id=partner.id)
+    def success_message(self, partner) -> str:
+        return f"{partner.name} saved."
+
+    def saved_url(self, partner) -> str:
+        return reverse(
+            "tenancy:partner_detail", kwargs={"tenant_slug": self.tenant.slug, "partner_id": partner.id}
+        )
 
 
 class PartnerCreateView(PartnerFormView):

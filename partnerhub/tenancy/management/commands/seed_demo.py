@@ -9,7 +9,6 @@ from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import ApiKey, Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import Role
-from plays.services import catalog_install
 
 DEMO_PASSWORD = "partnerhub-demo"
 DEMO_KEY_NAME = "Demo CRM sync"
@@ -114,14 +113,12 @@ class Command(BaseCommand):
             )
             raw_key = self.demo_key(tenants["northwind"])
             seed_planning(tenants["northwind"])
-        with tenant_context(tenants["globex"]):
-            catalog_install(tenant=tenants["globex"])
         if not quiet:
             self.report(raw_key)
 
     def tenant(self, slug, name, timezone) -> Tenant:
-        tenant, _ = Tenant.objects.get_or_create(slug=slug, defaults={"name": name, "timezone": timezone})
-        return tenant
+        existing = Tenant.objects.filter(slug=slug).first()
+        return existing or services.tenant_create(actor=None, slug=slug, name=name, timezone=timezone)
 
     def person(self, tenant, email, name, role, partner_name) -> None:
         user = User.objects.filter(email=email).first()
