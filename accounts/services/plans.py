@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import (
-    HOLDS_MARKET,
     KICKOFF_FIELDS,
     MARKET_VALUES,
     MAX_PLAN_ACCOUNTS,
@@ -28,6 +27,7 @@ from accounts.models import (
     PlanStep,
     TargetAccount,
 )
+from accounts.selectors.markets import market_holder
 from accounts.selectors.recommendation import PlayRecommendation, play_recommendation
 from accounts.services.nudges import tenant_today
 from accounts.services.programs import checkpoints_open, program_complete, program_launch
@@ -170,7 +170,7 @@ def _take_step(
     except IntegrityError as exc:  # another plan took the market's play between check and save
         if "plan_one_play_per_market_quarter" not in str(exc):
             raise
-        raise _one_play_refusal(plan, _market_taken_by(tenant, plan)) from exc
+        raise _one_play_refusal(plan, market_holder(tenant=tenant, plan=plan)) from exc
     if changed:
         audit(
             tenant=tenant,
@@ -244,7 +244,7 @@ def plan_set_market(
         before = snapshot(plan, STEP_FIELDS[PlanStep.MARKET])
         plan.market_kind, plan.market_value = market_kind, market_value
         # A plan that already picked its play moves that play to the new market: it must be free.
-        other = _market_taken_by(tenant, plan) if plan.play_id else None
+        other = market_holder(tenant=tenant, plan=plan) if plan.play_id else None
         if other is not None:
             raise _one_play_refusal(plan, other)
         return before, snapshot(plan, STEP_FIELDS[PlanStep.MARKET])
@@ -296,22 +296,6 @@ def plan_set_partner(*, tenant: Tenant, actor: Actor, plan_id: int, partner_id: 
     return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.PARTNER, apply=apply)
 
 
-def _market_taken_by(tenant: Tenant, plan: Plan) -> Plan | None:
-    return (
-        Plan.objects.filter(
-            HOLDS_MARKET,
-            tenant=tenant,
-            year=plan.year,
-            quarter=plan.quarter,
-            market_kind=plan.market_kind,
-            market_value=plan.market_value,
-        )
-        .exclude(id=plan.id)
-        .select_related("play")
-        .first()
-    )
-
-
 def _one_play_refusal(plan: Plan, other: Plan | None) -> ServiceError:
     held = f": {other.play} in “{other}”" if other is not None else ""
     return ServiceError(
@@ -342,7 +326,7 @@ def plan_set_play(*, tenant: Tenant, actor: Actor, plan_id: int, play_id: int, n
         raise ServiceError("Select a valid play.", field="play")
 
     def apply(plan: Plan) -> tuple[dict, dict]:
-        other = _market_taken_by(tenant, plan)
+        other = market_holder(tenant=tenant, plan=plan)
         if other is not None:
             raise _one_play_refusal(plan, other)
         before = snapshot(plan, STEP_FIELDS[PlanStep.PLAY])

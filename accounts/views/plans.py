@@ -33,6 +33,7 @@ from accounts.plan_forms import (
     PlayForm,
     TargetsForm,
 )
+from accounts.selectors.accounts import account_choices
 from accounts.selectors.plans import (
     plan_account_candidates,
     plan_detail,
@@ -48,6 +49,7 @@ from partnerhub.tenancy.selectors import audit_history_for
 from plays.selectors import play_choices
 
 RANKING_SHOWN = 10
+HISTORY_SHOWN = 15
 
 
 class PlanBoardView(TenantListView):
@@ -97,6 +99,22 @@ class PlanCreateView(TenantView, FormView):
 
 
 # --- The plan page and its wizard ---------------------------------------------------------------
+
+
+def ticked_accounts(*, tenant, values: list[str]) -> list:
+    """The accounts ticked in step 2's list (a search or a refused save hands them back), so that
+    neither drops a tick; ids that are not this tenant's accounts are left out."""
+    ids = [int(value) for value in values[: MAX_PLAN_ACCOUNTS * 5] if value.isdigit()]
+    return list(account_choices(tenant=tenant).filter(id__in=ids))
+
+
+def account_checklist(*, tenant, plan: Plan, ticked: list, query: str = "", stage: str = "") -> dict:
+    """Step 2's list: the ticked accounts first, then the accounts to add (those of the market or
+    of the search), each row with whether it is ticked."""
+    ticked_ids = [account.id for account in ticked]
+    matches = plan_account_candidates(tenant=tenant, plan=plan, exclude=ticked_ids, query=query, stage=stage)
+    rows = [(account, True) for account in ticked] + [(account, False) for account in matches]
+    return {"rows": rows, "matches": bool(matches)}
 
 
 class PlanPageMixin:
@@ -152,9 +170,13 @@ class PlanPageMixin:
             for error in form.errors.get("__all__", [])
         ]
         if PlanStep.ACCOUNTS in reachable:
-            context["account_suggestions"] = plan_account_candidates(
-                tenant=tenant, plan=plan, exclude=named_ids
+            refused = bound.get(PlanStep.ACCOUNTS)
+            ticked = (
+                ticked_accounts(tenant=tenant, values=refused.data.getlist("accounts"))
+                if refused is not None
+                else [named.account for named in plan.plan_accounts.all()]
             )
+            context["account_checklist"] = account_checklist(tenant=tenant, plan=plan, ticked=ticked)
         if PlanStep.PARTNER in reachable:
             ranking = ranking_with_funds(tenant=tenant, plan=plan, limit=RANKING_SHOWN)
             context["ranking"] = ranking
@@ -167,6 +189,11 @@ class PlanPageMixin:
         context["limits"] = {"min": MIN_PLAN_ACCOUNTS, "max": MAX_PLAN_ACCOUNTS}
         return context
 
+    def history(self, plan: Plan) -> list:
+        if not self.can("plan.change"):
+            return []
+        return audit_history_for(tenant=self.tenant, target=plan, limit=HISTORY_SHOWN)
+
 
 class PlanDetailView(PlanPageMixin, TenantView):
     template_name = "accounts/plan_detail.html"
@@ -178,8 +205,7 @@ class PlanDetailView(PlanPageMixin, TenantView):
         context["follow_up"] = getattr(plan, "follow_up", None)
         context["checkpoints"] = list(plan.checkpoints.all())
         context["program"] = getattr(plan, "program", None) if plan.status in ("launched", "closed") else None
-        if self.can("plan.change"):
-            context["history"] = audit_history_for(tenant=self.tenant, target=plan, limit=15)
+        context["history"] = self.history(plan)
         context["meeting_started_at"] = plan.meeting_started_at
         context["now"] = timezone.now()
         return TemplateResponse(request, self.template_name, context)
@@ -224,8 +250,13 @@ class PlanStepView(PlanPageMixin, TenantView):
         return self.get_queryset().get(id=self.object.id)
 
     def render_wizard(self, plan: Plan, bound=None):
-        template = "accounts/partials/_plan_wizard.html" if self.request.htmx else "accounts/plan_detail.html"
+        """htmx swaps in the wizard, and out of band the page's header and history, which a saved
+        step changes (the status turns Ready, and Launch appears, after step 6)."""
+        template = (
+            "accounts/partials/_plan_step_saved.html" if self.request.htmx else "accounts/plan_detail.html"
+        )
         context = self.wizard_context(plan, bound)
+        context["history"] = self.history(plan)
         if not self.request.htmx:
             context.update(owners=[], checkpoints=[], now=timezone.now())
         return TemplateResponse(self.request, template, context)
@@ -253,20 +284,18 @@ class PlanAccountsView(PlanStepView):
         )
 
     def get(self, request, *args, **kwargs):
-        """The account search of step 2 (htmx): matches to tick, the named ones left out."""
-        plan = self.object
-        named = [named.account_id for named in plan.plan_accounts.all()]
-        suggestions = plan_account_candidates(
+        """The account search of step 2 (htmx): the accounts ticked so far, then the matches."""
+        checklist = account_checklist(
             tenant=self.tenant,
-            plan=plan,
-            exclude=named,
+            plan=self.object,
+            ticked=ticked_accounts(tenant=self.tenant, values=request.GET.getlist("accounts")),
             query=request.GET.get("q", "").strip()[:100],
             stage=request.GET.get("stage", "") if request.GET.get("stage") in AccountStage.values else "",
         )
         return TemplateResponse(
             request,
             "accounts/partials/_account_suggestions.html",
-            {"plan": plan, "account_suggestions": suggestions},
+            {"plan": self.object, "account_checklist": checklist},
         )
 
 
