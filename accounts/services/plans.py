@@ -29,6 +29,7 @@ from accounts.models import (
 )
 from accounts.selectors.markets import market_holder
 from accounts.selectors.recommendation import PlayRecommendation, play_recommendation
+from accounts.services.nudges import tenant_today
 from accounts.services.programs import checkpoints_open, program_complete, program_launch
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition, audited, snapshot
@@ -187,9 +188,21 @@ def _take_step(
 # --- Creating a plan ----------------------------------------------------------------------------
 
 
+def _check_quarter_not_over(tenant: Tenant, year: int, quarter: int) -> None:
+    today = tenant_today(tenant, timezone.now())
+    current_year, current_quarter = today.year, (today.month - 1) // 3 + 1
+    if (year, quarter) < (current_year, current_quarter):
+        raise ServiceError(
+            f"Q{quarter} {year} is over: plan the current quarter (Q{current_quarter} {current_year}) "
+            "or a later one.",
+            field="quarter",
+        )
+
+
 @transaction.atomic
 def plan_create(*, tenant: Tenant, actor: Actor, year: int, quarter: int, name: str = "") -> Plan:
-    """Open a draft plan for a quarter."""
+    """Open a draft plan for a quarter that is not over yet (in the tenant's time zone)."""
+    _check_quarter_not_over(tenant, year, quarter)
     plan = Plan(tenant=tenant, year=year, quarter=quarter, name=name.strip(), created_by=user_of(actor))
     save_validated(plan)
     audit(

@@ -51,7 +51,7 @@ from partnerhub.tenancy.portal import (
     TenantView,
     apply_service_error,
 )
-from partnerhub.tenancy.selectors import audit_events_for
+from partnerhub.tenancy.selectors import audit_history_for
 from plays.selectors import play_choices
 
 RANKING_SHOWN = 10
@@ -80,7 +80,12 @@ class PlanBoardView(TenantListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not self.membership.is_partner_role:
-            context["counts"] = plan_status_counts(tenant=self.tenant)
+            counts = plan_status_counts(tenant=self.tenant)
+            chosen = self.request.GET.get("status", "")
+            context["status_cards"] = [
+                {"status": status, "label": label, "count": counts[status], "active": status == chosen}
+                for status, label in Plan.Status.choices
+            ]
         return context
 
 
@@ -199,7 +204,7 @@ class PlanPageMixin:
     def history(self, plan: Plan) -> list:
         if not self.can("plan.change"):
             return []
-        return list(audit_events_for(tenant=self.tenant, target=plan)[:HISTORY_SHOWN])
+        return audit_history_for(tenant=self.tenant, target=plan, limit=HISTORY_SHOWN)
 
 
 class PlanDetailView(PlanPageMixin, TenantView):

@@ -8,12 +8,8 @@ from django.views.generic import TemplateView
 from partnerhub.tenancy import selectors, services
 from partnerhub.tenancy.filters import AuditEventFilter
 from partnerhub.tenancy.forms import ApiKeyForm, TenantSettingsForm
-from partnerhub.tenancy.portal import (
-    ServiceFormView,
-    TenantConfirmView,
-    TenantListView,
-    TenantView,
-)
+from partnerhub.tenancy.history import history_present
+from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
 
 # The session entry that carries a just-created key's secret to the one page that shows it.
 CREATED_KEY = "tenancy.api_key_created"
@@ -109,6 +105,12 @@ class AuditListView(TenantListView):
         ("Before", "before"),
         ("After", "after"),
     ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The page's events in words; the CSV export keeps the recorded values as they are.
+        context["rows"] = history_present(tenant=self.tenant, events=context["rows"])
+        return context
 
 
 class TenantSettingsView(ServiceFormView):
