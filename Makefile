@@ -8,8 +8,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 # Two pytest workers (the machine's two cores); `make test PYTEST_ARGS=...` replaces them.
 PYTEST_ARGS ?= -n 2
+# The browser tests (tests/browser/) drive Debian's chromium; Playwright never downloads a browser.
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint format check-migrations lock stop bench clean
+.PHONY: install chromium run test lint format check-migrations lock stop bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,10 +21,21 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
+	else \
+		echo "The browser tests need Debian's chromium at $(CHROMIUM): run 'sudo apt-get install -y chromium', then make test again."; \
+		exit 1; \
+	fi
+
+chromium: $(CHROMIUM)
+
 run: install
 	$(PY) -m partnerhub.dev run
 
-test: install
+test: install $(CHROMIUM)
 	$(PY) -m partnerhub.dev test $(PYTEST_ARGS)
 
 lint: install

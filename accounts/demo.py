@@ -118,6 +118,26 @@ ACCOUNTS = [
         [("closed_won", "380000")],
     ),
     ("Donau Präzision", "donau-praezision.example", "manufacturing", "dach", "mid_market", False, []),
+    # Enough DACH accounts for the draft plan's step 2, which names 5 to 20 (it offers the region's).
+    (
+        "Bodensee Antriebstechnik",
+        "bodensee-antriebe.example",
+        "manufacturing",
+        "dach",
+        "mid_market",
+        False,
+        [("proposal", "95000")],
+    ),
+    (
+        "Zürcher Werkzeugbau",
+        "zuercher-werkzeugbau.example",
+        "manufacturing",
+        "dach",
+        "enterprise",
+        True,
+        [("closed_won", "260000")],
+    ),
+    ("Tirol Kunststoff", "tirol-kunststoff.example", "manufacturing", "dach", "mid_market", False, []),
     (
         "Thames Retail Group",
         "thamesretail.example",

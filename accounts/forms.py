@@ -8,6 +8,7 @@ from accounts.models import AccountMapping, ImportJob, Opportunity, TargetAccoun
 from accounts.selectors.accounts import account_by_domain, account_clashes
 from accounts.services.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from partnerhub.tenancy import selectors as tenancy_selectors
+from partnerhub.tenancy.forms import offer_owners
 from partnerhub.tenancy.models import Membership, Partner
 from partnerhub.tenancy.scoping import scope_for
 
@@ -44,8 +45,11 @@ class AccountForm(forms.ModelForm):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.tenant = tenant
-        self.fields["owner"].queryset = tenancy_selectors.staff_users(tenant=tenant)
-        self.fields["owner"].label_from_instance = lambda user: f"{user.display_name} ({user.email})"
+        offer_owners(
+            self.fields["owner"], tenant=tenant, function="account", current_id=self.instance.owner_id
+        )
+        for name, empty in (("industry", "No industry"), ("region", "No region"), ("segment", "No segment")):
+            self.fields[name].choices = [("", empty), *self.fields[name].choices[1:]]
 
     def clean_domain(self):
         return normalize_domain(self.cleaned_data["domain"])
@@ -186,7 +190,9 @@ class ImportForm(forms.Form):
 
 class MappingImportForm(forms.Form):
     partner = forms.ModelChoiceField(
-        queryset=Partner.objects.none(), help_text="The partner company these accounts belong to."
+        queryset=Partner.objects.none(),
+        empty_label="Choose a partner",
+        help_text="The partner company these accounts belong to.",
     )
     file = forms.FileField(label="CSV file", help_text=FILE_HELP)
 

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from accounts.models import KICKOFF_FIELDS, MARKET_VALUES, PLAN_OWNER_FIELDS, MarketKind, Plan, TargetAccount
 from accounts.selectors.accounts import account_choices
+from partnerhub.tenancy.forms import offer_owners
 from partnerhub.tenancy.models import Partner, User
-from partnerhub.tenancy.selectors import partner_choices, staff_users
+from partnerhub.tenancy.selectors import partner_choices
 from partnerhub.tenancy.taxonomy import Currency
 from plays.models import Play
 from plays.selectors import play_choices
@@ -87,7 +88,13 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sales_owner"].queryset = staff_users(tenant=tenant)
+        offer_owners(
+            self.fields["sales_owner"],
+            tenant=tenant,
+            function="follow_up",
+            current_id=self.initial.get("sales_owner"),
+            empty_label="Choose the sales owner…",
+        )
 
 
 class TargetsForm(forms.Form):
@@ -128,5 +135,10 @@ class KickoffForm(forms.ModelForm):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         for name in PLAN_OWNER_FIELDS:
-            self.fields[name].queryset = staff_users(tenant=tenant)
-            self.fields[name].empty_label = "No owner yet"
+            function = name.removeprefix("owner_")
+            offer_owners(
+                self.fields[name],
+                tenant=tenant,
+                function=function,
+                current_id=getattr(self.instance, f"{name}_id"),
+            )

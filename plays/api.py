@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from partnerhub.tenancy.api.fields import TenantRelatedField
-from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantReadOnlyViewSet
+from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, ServiceActionsMixin, TenantReadOnlyViewSet
 from partnerhub.tenancy.selectors import partner_choices
 from partnerhub.tenancy.taxonomy import Vertical
 from plays import selectors, services
@@ -162,26 +162,7 @@ class PlayViewSet(TenantReadOnlyViewSet):
         return Response(self.get_serializer(self.get_queryset().get(id=play.id)).data)
 
 
-class VersionCreateMixin:
-    """POST on the package collection derives a version of a master."""
-
-    def create(self, request, *args, **kwargs):
-        serializer = VersionCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        partner = data.get("partner")
-        version = services.package_version_create(
-            tenant=request.tenant,
-            actor=request.user,
-            master_id=data["parent"].id,
-            name=data["name"],
-            vertical=data.get("vertical", ""),
-            partner_id=partner.id if partner else None,
-        )
-        return self._detail(version.id, status=201)
-
-
-class PackageViewSet(IdempotentCreateMixin, VersionCreateMixin, TenantReadOnlyViewSet):
+class PackageViewSet(IdempotentCreateMixin, ServiceActionsMixin, TenantReadOnlyViewSet):
     """Activation packages: a master per play and the versions derived from it. The detail resolves
     the seven components; POST derives a version; actions edit a master's component and set or clear
     a version's override."""
@@ -192,15 +173,24 @@ class PackageViewSet(IdempotentCreateMixin, VersionCreateMixin, TenantReadOnlyVi
     permission_read = "play.view"
     permission_write = "play.change"
 
+    detail_serializer_class = PackageDetailSerializer
+    create_serializer_class = VersionCreateSerializer
+
     def get_serializer_class(self):
         if self.action == "retrieve":
             return PackageDetailSerializer
         return super().get_serializer_class()
 
-    def _detail(self, package_id: int, status: int = 200) -> Response:
-        package = self.get_queryset().get(id=package_id)
-        return Response(
-            PackageDetailSerializer(package, context=self.get_serializer_context()).data, status=status
+    def create_with(self, data: dict):
+        """POST on the collection derives a version of a master."""
+        partner = data.get("partner")
+        return services.package_version_create(
+            tenant=self.request.tenant,
+            actor=self.request.user,
+            master_id=data["parent"].id,
+            name=data["name"],
+            vertical=data.get("vertical", ""),
+            partner_id=partner.id if partner else None,
         )
 
     @extend_schema(request=VersionCreateSerializer, responses={201: PackageDetailSerializer})
@@ -209,16 +199,10 @@ class PackageViewSet(IdempotentCreateMixin, VersionCreateMixin, TenantReadOnlyVi
 
     def _edit(self, input_serializer, service) -> Response:
         """Validate the body, hand it to the service with this package's id, answer the detail."""
-        serializer = input_serializer(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
+        data = self.validated(input_serializer)
         package_id = self.get_object().id
-        service(
-            tenant=self.request.tenant,
-            actor=self.request.user,
-            package_id=package_id,
-            **serializer.validated_data,
-        )
-        return self._detail(package_id)
+        service(tenant=self.request.tenant, actor=self.request.user, package_id=package_id, **data)
+        return self.detail_response(package_id)
 
     @extend_schema(request=OverrideSerializer, responses=PackageDetailSerializer)
     @action(detail=True, methods=["post"], url_path="set-override")

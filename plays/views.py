@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 
 from accounts.selectors.programs import program_list
 from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
-from partnerhub.tenancy.selectors import audit_events_for
+from partnerhub.tenancy.selectors import audit_history_for
 from plays import selectors, services
 from plays.filters import PackageFilter
 from plays.forms import ComponentForm, OverrideForm, PlayForm, VersionForm
@@ -107,7 +107,7 @@ class PackageDetailView(TenantView, TemplateView):
         if package.is_master:
             context["versions"] = selectors.package_list(tenant=self.tenant).filter(parent=package)
         if self.can("play.change"):
-            context["history"] = audit_events_for(tenant=self.tenant, target=package)[:10]
+            context["history"] = audit_history_for(tenant=self.tenant, target=package)
         return context
 
 

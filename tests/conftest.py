@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -7,6 +9,9 @@ from django.test import Client
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.roles import Role
 from tests.factories import MembershipFactory, PartnerFactory, TenantFactory, UserFactory
+
+# A year whose quarters are all ahead: a plan is opened only for a quarter that is not over yet.
+PLAN_YEAR = datetime.date.today().year + 1
 
 APP_CREDENTIALS = {
     key: settings.DATABASES["default"].get(key) for key in ("USER", "PASSWORD", "HOST", "PORT")

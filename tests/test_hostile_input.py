@@ -17,6 +17,7 @@ from django.urls import include, path, reverse
 
 from partnerhub.tenancy.api.viewsets import IN_PROGRESS
 from partnerhub.tenancy.models import Partner
+from tests.conftest import PLAN_YEAR
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import (
     AccountMappingFactory,
@@ -187,7 +188,7 @@ def test_ids_in_paths_are_plain_integers_only(tenant, api):
 def test_numbers_beyond_what_a_column_holds_are_field_errors(tenant, api):
     # A count the integer column cannot hold is named on its field, before the plan's step order
     # is even judged (a fresh plan refuses step 6 for another reason).
-    plan = post(api, "/api/v1/plans/", {"year": 2027, "quarter": 1}).json()["id"]
+    plan = post(api, "/api/v1/plans/", {"year": PLAN_YEAR, "quarter": 1}).json()["id"]
     targets = {"day30_followups": 10**30, "day60_meetings": 1, "day90_opportunities": 1}
     refused = assert_json_error(post(api, f"/api/v1/plans/{plan}/targets/", targets), 400)
     assert list(refused) == ["day30_followups"]

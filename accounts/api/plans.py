@@ -8,26 +8,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.filters import tenant_accounts, tenant_staff
-from accounts.filters_plans import PlanFilter
-from accounts.models import (
-    KICKOFF_FIELDS,
-    MAX_PLAN_ACCOUNTS,
-    PLAN_OWNER_FIELDS,
-    AccountMapping,
-    AccountStage,
-    Checkpoint,
-    MarketKind,
-    Plan,
+from accounts.api.plan_serializers import (
+    AccountsInputSerializer,
+    FollowUpInputSerializer,
+    KickoffInputSerializer,
+    MarketInputSerializer,
+    PartnerInputSerializer,
+    PartnerRankSerializer,
+    PlanCreateSerializer,
+    PlanDetailSerializer,
+    PlanRenameSerializer,
+    PlanSerializer,
+    PlayInputSerializer,
+    RankingQuerySerializer,
+    RecommendationSerializer,
+    TargetsInputSerializer,
 )
-from accounts.selectors.plans import plan_detail, plan_list, plan_step_states
+from accounts.filters_plans import PlanFilter
+from accounts.selectors.plans import plan_detail, plan_list
 from accounts.selectors.recommendation import play_recommendation
 from accounts.services.plans import (
     follow_up_complete,
@@ -44,404 +47,16 @@ from accounts.services.plans import (
     plan_update_kickoff,
 )
 from mdf.selectors import ranking_with_funds
-from partnerhub.tenancy.api.fields import (
-    MAX_INTEGER,
-    CurrencyField,
-    TenantEmailRelatedField,
-    TenantRelatedField,
-)
 from partnerhub.tenancy.api.schema import FIELD_ERRORS
-from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantReadOnlyViewSet
+from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, ServiceActionsMixin, TenantReadOnlyViewSet
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.filters import tenant_partners
 from partnerhub.tenancy.scoping import scope_for
-from partnerhub.tenancy.taxonomy import Currency
-from plays.models import PlayKind
-from plays.selectors import play_choices
 
-RANKING_DEFAULT_LIMIT = 50
-RANKING_MAX_LIMIT = 200
-# Ids accepted in one accounts list: above the 20 a plan may name, so the service can say how
-# many were chosen, yet bounded (each id is looked up).
-ACCOUNT_IDS_MAX = 5 * MAX_PLAN_ACCOUNTS
 # The service names the model fields of the targets; the API's input names drop the prefix.
 TARGET_INPUT_NAMES = {
     f"target_{name}": name
     for name in ["day30_followups", "day60_meetings", "day90_opportunities", "day90_pipeline", "currency"]
 }
-
-
-# --- Input fields --------------------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class TenantIdField(TenantRelatedField):
-    """An object named by its id, resolved inside the caller's tenant."""
-
-
-@extend_schema_field(OpenApiTypes.EMAIL)
-class StaffEmailField(TenantEmailRelatedField):
-    """A vendor staff member of the tenant, named by email."""
-
-    def __init__(self, **kwargs):
-        super().__init__(queryset_for=tenant_staff, **kwargs)
-
-
-class BoundedListField(serializers.ListField):
-    """A list whose length is checked before its items are resolved (one lookup per item)."""
-
-    def to_internal_value(self, data):
-        if self.max_length is not None and isinstance(data, list) and len(data) > self.max_length:
-            self.fail("max_length", max_length=self.max_length)
-        return super().to_internal_value(data)
-
-
-# --- Output serializers --------------------------------------------------------------------------
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "enum": Plan.Status.values,
-        "description": "\n".join(f"* `{value}` - {label}" for value, label in Plan.Status.choices),
-    },
-    # One named component: the list and the detail both carry it, and other resources have
-    # `status` fields of their own choices (the enum postprocessor would warn on the collision).
-    component_name="PlanStatusEnum",
-)
-class PlanStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Plan.Status.choices, **kwargs)
-
-
-class PartnerRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class PlayRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=PlayKind.choices)
-
-
-class PlanPlaySerializer(PlayRefSerializer):
-    reason = serializers.CharField(help_text="Why this play, as recommended when it was chosen.")
-
-
-class PlanStepStateSerializer(serializers.Serializer):
-    step = serializers.IntegerField(
-        source="number",
-        min_value=1,
-        max_value=6,
-        help_text="1 market, 2 accounts, 3 partner, 4 play, 5 follow-up, 6 measurement.",
-    )
-    name = serializers.CharField(source="label")
-    taken = serializers.BooleanField(help_text="The step holds a decision.")
-    complete = serializers.BooleanField(help_text="Taken and not waiting for review.")
-    review = serializers.BooleanField(help_text="An earlier step changed: look at this decision again.")
-    reachable = serializers.BooleanField(help_text="Every step above is complete: this one can be taken now.")
-
-
-class NamedAccountSerializer(serializers.Serializer):
-    """A named target account of the plan (read from its PlanAccount row)."""
-
-    id = serializers.IntegerField(source="account.id")
-    name = serializers.CharField(source="account.name")
-    domain = serializers.CharField(source="account.domain")
-    stage = serializers.ChoiceField(source="account.stage", choices=AccountStage.choices)
-
-
-class FollowUpSerializer(serializers.Serializer):
-    sales_owner = serializers.EmailField(source="sales_owner.email", help_text="Who calls the attendees.")
-    due_on = serializers.DateField()
-    talk_track = serializers.CharField()
-    done_at = serializers.DateTimeField(allow_null=True, help_text="When sales marked the calls made.")
-
-
-class TargetsSerializer(serializers.Serializer):
-    day30_followups = serializers.IntegerField(source="target_day30_followups", allow_null=True)
-    day60_meetings = serializers.IntegerField(source="target_day60_meetings", allow_null=True)
-    day90_opportunities = serializers.IntegerField(source="target_day90_opportunities", allow_null=True)
-    day90_pipeline = serializers.DecimalField(
-        source="target_day90_pipeline", max_digits=14, decimal_places=2, allow_null=True
-    )
-    currency = CurrencyField(source="target_currency")
-
-
-class OwnersSerializer(serializers.Serializer):
-    """Who owns each of the six functions of the plan: a staff member's email, or null."""
-
-    def get_fields(self):
-        return {
-            name: serializers.EmailField(
-                source=f"{name}.email",
-                read_only=True,
-                allow_null=True,
-                default=None,
-                help_text=f"Owner of {label.lower()}.",
-            )
-            for name, label in PLAN_OWNER_FIELDS.items()
-        }
-
-
-class KickoffSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Plan
-        fields = KICKOFF_FIELDS
-        read_only_fields = fields
-
-
-class ProgramRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    tracking_code = serializers.CharField()
-    status = serializers.CharField()
-    utm_source = serializers.CharField()
-    utm_medium = serializers.CharField()
-    utm_campaign = serializers.CharField()
-    utm_content = serializers.CharField()
-    utm_query = serializers.CharField(help_text="The query string every link of the program carries.")
-
-
-class CheckpointSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Checkpoint
-        fields = ["day", "due_on", "frozen_at"]
-        read_only_fields = fields
-
-
-class PlanSerializer(serializers.ModelSerializer):
-    """A plan on the board: what it is, where it stands. The detail adds the six steps."""
-
-    quarter_label = serializers.CharField(read_only=True)
-    market_label = serializers.CharField(read_only=True)
-    partner = PartnerRefSerializer(read_only=True, allow_null=True)
-    play = PlayRefSerializer(read_only=True, allow_null=True)
-    account_count = serializers.IntegerField(read_only=True, help_text="Named target accounts.")
-    status = PlanStatusField(read_only=True)
-    market_kind = serializers.ChoiceField(
-        choices=MarketKind.choices, allow_blank=True, read_only=True, help_text="Empty until step 1 names it."
-    )
-
-    class Meta:
-        model = Plan
-        fields = [
-            "id",
-            "name",
-            "year",
-            "quarter",
-            "quarter_label",
-            "status",
-            "market_kind",
-            "market_value",
-            "market_label",
-            "partner",
-            "play",
-            "account_count",
-            "review_steps",
-            "launched_at",
-            "closed_at",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class PlanDetailSerializer(PlanSerializer):
-    """One plan with its six steps, owners, kickoff, and once launched its program and checkpoints.
-    Reads a plan from `plan_detail` (everything joined or prefetched)."""
-
-    steps = serializers.SerializerMethodField()
-    account_count = serializers.SerializerMethodField(help_text="Named target accounts.")
-    accounts = NamedAccountSerializer(source="plan_accounts", many=True, read_only=True)
-    play = serializers.SerializerMethodField()
-    follow_up = FollowUpSerializer(read_only=True, allow_null=True)
-    targets = TargetsSerializer(source="*", read_only=True)
-    owners = OwnersSerializer(source="*", read_only=True)
-    kickoff = KickoffSerializer(source="*", read_only=True)
-    program = ProgramRefSerializer(read_only=True, allow_null=True)
-    checkpoints = CheckpointSerializer(many=True, read_only=True)
-    created_by = serializers.EmailField(
-        source="created_by.email", read_only=True, allow_null=True, default=None
-    )
-
-    class Meta(PlanSerializer.Meta):
-        fields = [
-            *PlanSerializer.Meta.fields,
-            "steps",
-            "accounts",
-            "follow_up",
-            "targets",
-            "owners",
-            "kickoff",
-            "program",
-            "checkpoints",
-            "meeting_started_at",
-            "created_by",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(PlanStepStateSerializer(many=True))
-    def get_steps(self, plan: Plan) -> list[dict]:
-        return PlanStepStateSerializer(plan_step_states(plan), many=True).data  # from what was loaded
-
-    def get_account_count(self, plan: Plan) -> int:
-        return len(plan.plan_accounts.all())  # prefetched
-
-    @extend_schema_field(PlanPlaySerializer(allow_null=True))
-    def get_play(self, plan: Plan) -> dict | None:
-        if plan.play is None:
-            return None
-        return {
-            "id": plan.play.id,
-            "name": plan.play.name,
-            "kind": plan.play.kind,
-            "reason": plan.play_reason,
-        }
-
-
-class AccessAccountSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    relationship = serializers.ChoiceField(choices=AccountMapping.Relationship.choices)
-
-
-class PartnerRankSerializer(serializers.Serializer):
-    partner = PartnerRefSerializer()
-    access = serializers.IntegerField(help_text="Named accounts of the plan the partner already works with.")
-    access_accounts = AccessAccountSerializer(many=True, help_text="Which, with the relationship.")
-    has_vertical = serializers.BooleanField(help_text="Depth in the market's (or the accounts') vertical.")
-    certifications = serializers.IntegerField()
-    covers_region = serializers.BooleanField()
-    score = serializers.IntegerField(help_text="Access first, then credibility and fit; MDF is not in it.")
-    reasons = serializers.ListField(child=serializers.CharField())
-    mdf_available = serializers.DecimalField(
-        max_digits=14, decimal_places=2, help_text="The partner's MDF for the plan's quarter, shown beside."
-    )
-    mdf_currency = serializers.CharField(help_text="Empty when the partner has no funds that quarter.")
-
-
-class PlayOptionSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=PlayKind.choices)
-    label = serializers.CharField()
-    play = PlayRefSerializer(allow_null=True, help_text="The tenant's play of this kind (null if none).")
-    reason = serializers.CharField()
-
-
-class RecommendationCountsSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    open_or_stalled = serializers.IntegerField()
-    existing_customers = serializers.IntegerField()
-    senior_buyers = serializers.IntegerField()
-    in_market_vertical = serializers.IntegerField()
-
-
-class RecommendationSerializer(PlayOptionSerializer):
-    fits = serializers.BooleanField(help_text="False when no play suits the named accounts (see reason).")
-    alternatives = PlayOptionSerializer(many=True, help_text="Other plays the accounts support.")
-    counts = RecommendationCountsSerializer(help_text="The named accounts counted by what decides.")
-
-
-# --- Input serializers ---------------------------------------------------------------------------
-
-
-class PlanCreateSerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    quarter = serializers.IntegerField(min_value=1, max_value=4)
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-
-class PlanRenameSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, allow_blank=True, required=False)
-
-    def validate(self, attrs):
-        others = sorted(set(self.initial_data) - set(self.fields))
-        if others:
-            message = (
-                "Only the name is changed here; the plan's decisions are set through its actions "
-                "(market, accounts, partner, play, follow-up, targets, kickoff, launch, close)."
-            )
-            raise serializers.ValidationError({key: [message] for key in others})
-        return attrs
-
-
-class MarketInputSerializer(serializers.Serializer):
-    market_kind = serializers.ChoiceField(choices=MarketKind.choices)
-    market_value = serializers.CharField(
-        max_length=40, help_text="A region, vertical or segment value, of the kind chosen."
-    )
-
-
-class AccountsInputSerializer(serializers.Serializer):
-    account_ids = BoundedListField(
-        child=TenantIdField(queryset_for=tenant_accounts),
-        max_length=ACCOUNT_IDS_MAX,
-        help_text="Ids of the 5 to 20 named target accounts (the whole list: it replaces the last one).",
-    )
-
-
-class PartnerInputSerializer(serializers.Serializer):
-    partner_id = TenantIdField(queryset_for=tenant_partners)
-
-
-class PlayInputSerializer(serializers.Serializer):
-    play_id = TenantIdField(queryset_for=lambda request: play_choices(tenant=request.tenant))
-    note = serializers.CharField(
-        max_length=200,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Your own words, kept after the reason PartnerHub records (the recommendation's, or that "
-        "this play was chosen over it).",
-    )
-
-
-class FollowUpInputSerializer(serializers.Serializer):
-    sales_owner = StaffEmailField(help_text="Email of the vendor staff member who calls the attendees.")
-    due_on = serializers.DateField()
-    talk_track = serializers.CharField()
-
-
-class TargetsInputSerializer(serializers.Serializer):
-    day30_followups = serializers.IntegerField(
-        min_value=0, max_value=MAX_INTEGER, help_text="Target accounts followed up by sales."
-    )
-    day60_meetings = serializers.IntegerField(
-        min_value=0, max_value=MAX_INTEGER, help_text="Meetings booked from target accounts."
-    )
-    day90_opportunities = serializers.IntegerField(
-        min_value=0, max_value=MAX_INTEGER, help_text="Opportunities progressed on target accounts."
-    )
-    day90_pipeline = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
-    )
-    currency = CurrencyField(required=False, default=Currency.USD)
-
-
-class KickoffInputSerializer(serializers.ModelSerializer):
-    """Owners (staff emails, null to clear) and kickoff items; only the fields sent change."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for name, label in PLAN_OWNER_FIELDS.items():
-            fields[name] = StaffEmailField(
-                required=False, allow_null=True, help_text=f"Email of the owner of {label.lower()}."
-            )
-        return fields
-
-    class Meta:
-        model = Plan
-        fields = [*PLAN_OWNER_FIELDS, *KICKOFF_FIELDS]
-        extra_kwargs = {name: {"required": False} for name in KICKOFF_FIELDS}
-
-
-class RankingQuerySerializer(serializers.Serializer):
-    limit = serializers.IntegerField(
-        min_value=1,
-        max_value=RANKING_MAX_LIMIT,
-        required=False,
-        default=RANKING_DEFAULT_LIMIT,
-        help_text=f"How many partners, best first (default {RANKING_DEFAULT_LIMIT}).",
-    )
 
 
 # --- Viewset -------------------------------------------------------------------------------------
@@ -458,16 +73,7 @@ def input_names(names: dict[str, str]) -> Iterator[None]:
         raise ServiceError(exc.message, field=names[exc.field]) from exc
 
 
-class PlanCreateMixin:
-    """POST on the collection opens a draft plan (under IdempotentCreateMixin in the MRO)."""
-
-    def create(self, request, *args, **kwargs):
-        data = self._input(PlanCreateSerializer)
-        plan = plan_create(tenant=request.tenant, actor=request.user, **data)
-        return self._detail(plan.id, code=status.HTTP_201_CREATED)
-
-
-class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet):
+class PlanViewSet(IdempotentCreateMixin, ServiceActionsMixin, TenantReadOnlyViewSet):
     """Account-first plans. Everyone reads the plans in their scope (partner users: those their
     company is the partner of); staff walk the six steps; launchers launch and close."""
 
@@ -484,31 +90,28 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
         "recommendation": "plan.change",
     }
 
+    detail_serializer_class = PlanDetailSerializer
+    create_serializer_class = PlanCreateSerializer
+
     def get_serializer_class(self):
         if self.action == "retrieve":
             return PlanDetailSerializer
         return super().get_serializer_class()
 
-    def _input(self, serializer_class, data=None) -> dict:
-        serializer = serializer_class(
-            data=self.request.data if data is None else data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def _detail(self, plan_id: int, code: int = status.HTTP_200_OK) -> Response:
+    def detail_queryset(self):
         request = self.request
-        plans = scope_for(
+        return scope_for(
             plan_detail(tenant=request.tenant), tenant=request.tenant, membership=request.membership
         )
-        plan = plans.get(id=plan_id)
-        return Response(PlanDetailSerializer(plan, context=self.get_serializer_context()).data, status=code)
+
+    def create_with(self, data: dict):
+        return plan_create(tenant=self.request.tenant, actor=self.request.user, **data)
 
     def _step(self, service, names: dict[str, str] | None = None, **kwargs) -> Response:
         plan_id = self.get_object().id
         with input_names(names or {}):
             service(tenant=self.request.tenant, actor=self.request.user, plan_id=plan_id, **kwargs)
-        return self._detail(plan_id)
+        return self.detail_response(plan_id)
 
     @extend_schema(request=PlanCreateSerializer, responses={201: PlanDetailSerializer})
     def create(self, request, *args, **kwargs):
@@ -517,14 +120,14 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
 
     def retrieve(self, request, *args, **kwargs):
         """The plan with its six steps, named accounts, follow-up, targets, owners and kickoff."""
-        return self._detail(self.get_object().id)
+        return self.detail_response(self.get_object().id)
 
     @extend_schema(request=PlanRenameSerializer, responses=PlanDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         """Rename the plan. Its decisions change through the actions, never here."""
-        data = self._input(PlanRenameSerializer)
+        data = self.validated(PlanRenameSerializer)
         if "name" not in data:
-            return self._detail(self.get_object().id)
+            return self.detail_response(self.get_object().id)
         return self._step(plan_rename, name=data["name"])
 
     # --- The six steps ---------------------------------------------------------------------------
@@ -533,14 +136,14 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
     @action(detail=True, methods=["post"])
     def market(self, request, pk=None):
         """Step 1: one market priority for the quarter (a region, a vertical or a segment)."""
-        data = self._input(MarketInputSerializer)
+        data = self.validated(MarketInputSerializer)
         return self._step(plan_set_market, {"play": "market_value"}, **data)
 
     @extend_schema(request=AccountsInputSerializer, responses=PlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def accounts(self, request, pk=None):
         """Step 2: the named list of 5 to 20 target accounts."""
-        data = self._input(AccountsInputSerializer)
+        data = self.validated(AccountsInputSerializer)
         ids = [account.id for account in data["account_ids"]]
         return self._step(plan_set_accounts, {"accounts": "account_ids"}, account_ids=ids)
 
@@ -548,28 +151,28 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
     @action(detail=True, methods=["post"])
     def partner(self, request, pk=None):
         """Step 3: the partner, chosen against the account list (see `ranking`)."""
-        data = self._input(PartnerInputSerializer)
+        data = self.validated(PartnerInputSerializer)
         return self._step(plan_set_partner, {"partner": "partner_id"}, partner_id=data["partner_id"].id)
 
     @extend_schema(request=PlayInputSerializer, responses=PlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def play(self, request, pk=None):
         """Step 4: the play. One play per market per quarter (see `recommendation`)."""
-        data = self._input(PlayInputSerializer)
+        data = self.validated(PlayInputSerializer)
         return self._step(plan_set_play, {"play": "play_id"}, play_id=data["play_id"].id, note=data["note"])
 
     @extend_schema(request=FollowUpInputSerializer, responses=PlanDetailSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request, pk=None):
         """Step 5: sales commits to who calls the attendees, by when, with what talk track."""
-        data = self._input(FollowUpInputSerializer)
+        data = self.validated(FollowUpInputSerializer)
         return self._step(plan_set_follow_up, **data)
 
     @extend_schema(request=TargetsInputSerializer, responses=PlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def targets(self, request, pk=None):
         """Step 6: the day 30, 60 and 90 targets, published before launch."""
-        data = self._input(TargetsInputSerializer)
+        data = self.validated(TargetsInputSerializer)
         return self._step(plan_set_targets, TARGET_INPUT_NAMES, **data)
 
     @extend_schema(request=KickoffInputSerializer, responses=PlanDetailSerializer)
@@ -612,7 +215,7 @@ class PlanViewSet(IdempotentCreateMixin, PlanCreateMixin, TenantReadOnlyViewSet)
     def ranking(self, request, pk=None):
         """Active partners ranked for the plan's named accounts: access first, then credibility and
         fit. Available MDF is shown beside and never ranks a partner."""
-        limit = self._input(RankingQuerySerializer, data=request.query_params)["limit"]
+        limit = self.validated(RankingQuerySerializer, data=request.query_params)["limit"]
         ranks = ranking_with_funds(tenant=request.tenant, plan=self.get_object(), limit=limit)
         return Response(PartnerRankSerializer(ranks, many=True).data)
 

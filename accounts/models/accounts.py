@@ -33,6 +33,7 @@ class TargetAccount(TenantScopedModel):
     segment = models.CharField(max_length=20, choices=Segment.choices, blank=True)
     stage = models.CharField(max_length=24, choices=AccountStage.choices, default=AccountStage.NET_NEW)
     manual_stage = models.CharField(
+        "stage without opportunities",
         max_length=24,
         choices=AccountStage.choices,
         default=AccountStage.NET_NEW,
@@ -47,7 +48,9 @@ class TargetAccount(TenantScopedModel):
         related_name="+",
         help_text="The vendor's sales owner of the account.",
     )
-    external_id = models.CharField(max_length=100, blank=True, help_text="The account's id in the CRM.")
+    external_id = models.CharField(
+        "CRM id", max_length=100, blank=True, help_text="The account's id in the CRM."
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,7 +112,9 @@ class Opportunity(TenantScopedModel):
     amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
     close_date = models.DateField(null=True, blank=True)
-    external_id = models.CharField(max_length=100, blank=True, help_text="The opportunity's id in the CRM.")
+    external_id = models.CharField(
+        "CRM id", max_length=100, blank=True, help_text="The opportunity's id in the CRM."
+    )
     source_partner = models.ForeignKey(
         "tenancy.Partner",
         on_delete=models.SET_NULL,
@@ -227,7 +232,7 @@ class AccountMapping(TenantScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner_id} ↔ {self.account_id}"
+        return f"{self.partner} ↔ {self.account}"
 
 
 class AccountClaim(TenantScopedModel):

@@ -69,6 +69,7 @@ HOLDS_MARKET = Q(play__isnull=False) & ~Q(status="closed", launched_at__isnull=T
 def _owner_field(label: str) -> models.ForeignKey:
     return models.ForeignKey(
         "tenancy.User",
+        verbose_name=f"{label.lower()} owner",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -103,18 +104,30 @@ class Plan(TenantScopedModel):
     play = models.ForeignKey(
         "plays.Play", on_delete=models.PROTECT, null=True, blank=True, related_name="plans"
     )
-    play_reason = models.CharField(max_length=300, blank=True, help_text="Why this play, as recommended.")
+    play_reason = models.CharField(
+        "why this play", max_length=300, blank=True, help_text="Why this play, as recommended."
+    )
     # Step 5 is the FollowUpCommitment. Step 6: what each checkpoint must show (DOMAIN.md §6).
     target_day30_followups = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Day 30 (operational): target accounts followed up by sales."
+        "day 30 target: accounts followed up",
+        null=True,
+        blank=True,
+        help_text="Day 30 (operational): target accounts followed up by sales.",
     )
     target_day60_meetings = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Day 60 (engagement): meetings booked from target accounts."
+        "day 60 target: meetings",
+        null=True,
+        blank=True,
+        help_text="Day 60 (engagement): meetings booked from target accounts.",
     )
     target_day90_opportunities = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Day 90 (pipeline): opportunities progressed on target accounts."
+        "day 90 target: opportunities progressed",
+        null=True,
+        blank=True,
+        help_text="Day 90 (pipeline): opportunities progressed on target accounts.",
     )
     target_day90_pipeline = models.DecimalField(
+        "day 90 target: pipeline",
         max_digits=14,
         decimal_places=2,
         null=True,
@@ -122,9 +135,12 @@ class Plan(TenantScopedModel):
         validators=[MinValueValidator(0)],
         help_text="Day 90 (pipeline): pipeline amount created or progressed.",
     )
-    target_currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
+    target_currency = models.CharField(
+        "pipeline target currency", max_length=3, choices=Currency.choices, default=Currency.USD
+    )
     review_steps = ArrayField(
         models.PositiveSmallIntegerField(choices=PlanStep.choices),
+        verbose_name="steps to review",
         default=list,
         blank=True,
         help_text="Later steps to look at again because an earlier step changed.",
@@ -136,16 +152,21 @@ class Plan(TenantScopedModel):
     owner_channel = _owner_field("Channel / partner sales")
     owner_product_marketing = _owner_field("Product marketing")
     owner_revops = _owner_field("Demand gen and revops")
-    kickoff_decision_maker = models.CharField(max_length=200, blank=True)
-    kickoff_budget_owner = models.CharField(max_length=200, blank=True)
+    kickoff_decision_maker = models.CharField("decision maker", max_length=200, blank=True)
+    kickoff_budget_owner = models.CharField("budget owner", max_length=200, blank=True)
     kickoff_process_owner = models.CharField(
-        max_length=200, blank=True, help_text="Someone who knows the processes on both sides."
+        "process owner",
+        max_length=200,
+        blank=True,
+        help_text="Someone who knows the processes on both sides.",
     )
-    kickoff_neutral_lead = models.CharField(max_length=200, blank=True)
-    kickoff_signoff_legal = models.TextField(blank=True, help_text="Who signs off; how legal review works.")
-    kickoff_brand_assets = models.TextField(blank=True)
-    kickoff_tools = models.TextField(blank=True)
-    kickoff_lead_times = models.TextField(blank=True)
+    kickoff_neutral_lead = models.CharField("neutral lead", max_length=200, blank=True)
+    kickoff_signoff_legal = models.TextField(
+        "sign-off and legal review", blank=True, help_text="Who signs off; how legal review works."
+    )
+    kickoff_brand_assets = models.TextField("brand assets", blank=True)
+    kickoff_tools = models.TextField("tools", blank=True)
+    kickoff_lead_times = models.TextField("lead times", blank=True)
     meeting_cadence = models.CharField(
         max_length=10, choices=MeetingCadence.choices, default=MeetingCadence.WEEKLY
     )

@@ -26,6 +26,7 @@ from accounts.models import (
     Opportunity,
     OpportunityStageChange,
     Plan,
+    PlanAccount,
     TargetAccount,
 )
 from partnerhub.tenancy.models import Partner, Tenant
@@ -171,6 +172,15 @@ def account_plans(*, tenant: Tenant, account: TargetAccount) -> QuerySet[Plan]:
         .select_related("partner")
         .order_by("-year", "-quarter", "name", "id")
     )
+
+
+def account_delete_refusal(*, tenant: Tenant, account: TargetAccount) -> str:
+    """Why the account cannot be deleted, or "" when it can: an account named in a plan stays (the
+    plan's list of target accounts is its record). The service refuses with this reason, and the
+    pages offer no Delete while there is one."""
+    if PlanAccount.objects.filter(tenant=tenant, account=account).exists():
+        return f"{account.name} is named in a plan, so it cannot be deleted: take it out of the plan first."
+    return ""
 
 
 def claim_list(*, tenant: Tenant) -> QuerySet[AccountClaim]:

@@ -22,6 +22,7 @@ from accounts.models import (
     OpportunityStageChange,
     TargetAccount,
 )
+from accounts.selectors.accounts import account_delete_refusal
 from accounts.services.claim_matching import claims_match
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audited, snapshot
@@ -117,14 +118,18 @@ def account_update(*, tenant: Tenant, actor: Actor, account_id: int, **fields) -
 
 @transaction.atomic
 def account_delete(*, tenant: Tenant, actor: Actor, account_id: int) -> None:
-    """Delete an account with its opportunities and mappings; an account named in a plan stays."""
+    """Delete an account with its opportunities and mappings; an account named in a plan stays
+    (`account_delete_refusal`)."""
     account = TargetAccount.objects.select_for_update().get(tenant=tenant, id=account_id)
+    refusal = account_delete_refusal(tenant=tenant, account=account)
+    if refusal:
+        raise ServiceError(refusal)
     before = snapshot(account, ACCOUNT_FIELDS)
     try:
         with transaction.atomic():
             account.delete()
-    except ProtectedError as exc:
-        raise ServiceError(f"{account.name} is named in a plan; take it out of the plan first.") from exc
+    except ProtectedError as exc:  # a row that came to need the account since the check
+        raise ServiceError(f"{account.name} is still in use and cannot be deleted.") from exc
     audit(tenant=tenant, actor=actor, action="account.deleted", target=account, before=before)
 
 
@@ -346,7 +351,12 @@ def mapping_create(
 def mapping_update(*, tenant: Tenant, actor: Actor, mapping_id: int, **fields) -> AccountMapping:
     """Change the kind of relationship or the notes of a mapping. Its partner and account never
     change: naming them again is accepted only with the values it has."""
-    mapping = AccountMapping.objects.select_for_update().get(tenant=tenant, id=mapping_id)
+    # The partner and account name the mapping in the audit trail.
+    mapping = (
+        AccountMapping.objects.select_for_update(of=("self",))
+        .select_related("partner", "account")
+        .get(tenant=tenant, id=mapping_id)
+    )
     mapping_partner_check(tenant=tenant, actor=actor, partner=mapping.partner)
     for name in ("partner", "account"):
         if name in fields and getattr(fields.pop(name), "pk", None) != getattr(mapping, f"{name}_id"):
@@ -361,7 +371,12 @@ def mapping_update(*, tenant: Tenant, actor: Actor, mapping_id: int, **fields) -
 
 @transaction.atomic
 def mapping_delete(*, tenant: Tenant, actor: Actor, mapping_id: int) -> None:
-    mapping = AccountMapping.objects.select_for_update().get(tenant=tenant, id=mapping_id)
+    # The partner and account name the mapping in the audit trail.
+    mapping = (
+        AccountMapping.objects.select_for_update(of=("self",))
+        .select_related("partner", "account")
+        .get(tenant=tenant, id=mapping_id)
+    )
     mapping_partner_check(tenant=tenant, actor=actor, partner=mapping.partner)
     audit(
         tenant=tenant,

@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import (
-    HOLDS_MARKET,
     KICKOFF_FIELDS,
     MARKET_VALUES,
     MAX_PLAN_ACCOUNTS,
@@ -28,7 +27,9 @@ from accounts.models import (
     PlanStep,
     TargetAccount,
 )
+from accounts.selectors.markets import market_holder
 from accounts.selectors.recommendation import PlayRecommendation, play_recommendation
+from accounts.services.nudges import tenant_today
 from accounts.services.programs import checkpoints_open, program_complete, program_launch
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition, audited, snapshot
@@ -169,7 +170,7 @@ def _take_step(
     except IntegrityError as exc:  # another plan took the market's play between check and save
         if "plan_one_play_per_market_quarter" not in str(exc):
             raise
-        raise _one_play_refusal(plan, _market_taken_by(tenant, plan)) from exc
+        raise _one_play_refusal(plan, market_holder(tenant=tenant, plan=plan)) from exc
     if changed:
         audit(
             tenant=tenant,
@@ -187,9 +188,21 @@ def _take_step(
 # --- Creating a plan ----------------------------------------------------------------------------
 
 
+def _check_quarter_not_over(tenant: Tenant, year: int, quarter: int) -> None:
+    today = tenant_today(tenant, timezone.now())
+    current_year, current_quarter = today.year, (today.month - 1) // 3 + 1
+    if (year, quarter) < (current_year, current_quarter):
+        raise ServiceError(
+            f"Q{quarter} {year} is over: plan the current quarter (Q{current_quarter} {current_year}) "
+            "or a later one.",
+            field="quarter",
+        )
+
+
 @transaction.atomic
 def plan_create(*, tenant: Tenant, actor: Actor, year: int, quarter: int, name: str = "") -> Plan:
-    """Open a draft plan for a quarter."""
+    """Open a draft plan for a quarter that is not over yet (in the tenant's time zone)."""
+    _check_quarter_not_over(tenant, year, quarter)
     plan = Plan(tenant=tenant, year=year, quarter=quarter, name=name.strip(), created_by=user_of(actor))
     save_validated(plan)
     audit(
@@ -231,7 +244,7 @@ def plan_set_market(
         before = snapshot(plan, STEP_FIELDS[PlanStep.MARKET])
         plan.market_kind, plan.market_value = market_kind, market_value
         # A plan that already picked its play moves that play to the new market: it must be free.
-        other = _market_taken_by(tenant, plan) if plan.play_id else None
+        other = market_holder(tenant=tenant, plan=plan) if plan.play_id else None
         if other is not None:
             raise _one_play_refusal(plan, other)
         return before, snapshot(plan, STEP_FIELDS[PlanStep.MARKET])
@@ -283,22 +296,6 @@ def plan_set_partner(*, tenant: Tenant, actor: Actor, plan_id: int, partner_id: 
     return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.PARTNER, apply=apply)
 
 
-def _market_taken_by(tenant: Tenant, plan: Plan) -> Plan | None:
-    return (
-        Plan.objects.filter(
-            HOLDS_MARKET,
-            tenant=tenant,
-            year=plan.year,
-            quarter=plan.quarter,
-            market_kind=plan.market_kind,
-            market_value=plan.market_value,
-        )
-        .exclude(id=plan.id)
-        .select_related("play")
-        .first()
-    )
-
-
 def _one_play_refusal(plan: Plan, other: Plan | None) -> ServiceError:
     held = f": {other.play} in “{other}”" if other is not None else ""
     return ServiceError(
@@ -329,7 +326,7 @@ def plan_set_play(*, tenant: Tenant, actor: Actor, plan_id: int, play_id: int, n
         raise ServiceError("Select a valid play.", field="play")
 
     def apply(plan: Plan) -> tuple[dict, dict]:
-        other = _market_taken_by(tenant, plan)
+        other = market_holder(tenant=tenant, plan=plan)
         if other is not None:
             raise _one_play_refusal(plan, other)
         before = snapshot(plan, STEP_FIELDS[PlanStep.PLAY])

@@ -9,7 +9,7 @@ from accounts.forms import AccountForm, MappingCreateForm, MappingUpdateForm, Op
 from accounts.models import AccountMapping, Opportunity, TargetAccount
 from accounts.selectors import accounts as selectors
 from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
-from partnerhub.tenancy.selectors import audit_events_for
+from partnerhub.tenancy.selectors import audit_history_for
 
 
 def _url(name: str, tenant, **kwargs) -> str:
@@ -73,7 +73,8 @@ class AccountDetailView(TenantView, DetailView):
         context["mappings"] = selectors.account_mappings(tenant=self.tenant, account=account)[: self.shown]
         context["plans"] = selectors.account_plans(tenant=self.tenant, account=account)
         if self.can("account.change"):
-            context["history"] = audit_events_for(tenant=self.tenant, target=account)[:10]
+            context["history"] = audit_history_for(tenant=self.tenant, target=account)
+            context["delete_refusal"] = selectors.account_delete_refusal(tenant=self.tenant, account=account)
         return context
 
 
@@ -130,13 +131,10 @@ class AccountDeleteView(TenantConfirmView):
     def title(self):
         return f"Delete {self.object.name}?"
 
+    def refusal(self):
+        return selectors.account_delete_refusal(tenant=self.tenant, account=self.object)
+
     def message(self):
-        plans = selectors.account_plans(tenant=self.tenant, account=self.object)
-        if plans.exists():
-            return (
-                f"{self.object.name} is named in a plan, so it cannot be deleted: take it out of the "
-                "plan first."
-            )
         return (
             "The account is deleted with its opportunities, their stage history and its account "
             "mapping. This cannot be undone; the CRM is not changed."

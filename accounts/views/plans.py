@@ -11,7 +11,6 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.generic import FormView
 
 from accounts import services
 from accounts.filters_plans import PlanFilter
@@ -33,6 +32,8 @@ from accounts.plan_forms import (
     PlayForm,
     TargetsForm,
 )
+from accounts.selectors.accounts import account_choices
+from accounts.selectors.markets import market_warning
 from accounts.selectors.plans import (
     plan_account_candidates,
     plan_detail,
@@ -43,11 +44,18 @@ from accounts.selectors.plans import (
 from accounts.selectors.recommendation import play_recommendation
 from mdf.selectors import ranking_with_funds
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
-from partnerhub.tenancy.selectors import audit_events_for
+from partnerhub.tenancy.portal import (
+    ServiceFormView,
+    TenantConfirmView,
+    TenantListView,
+    TenantView,
+    apply_service_error,
+)
+from partnerhub.tenancy.selectors import audit_history_for
 from plays.selectors import play_choices
 
 RANKING_SHOWN = 10
+HISTORY_SHOWN = 15
 
 
 class PlanBoardView(TenantListView):
@@ -72,26 +80,51 @@ class PlanBoardView(TenantListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not self.membership.is_partner_role:
-            context["counts"] = plan_status_counts(tenant=self.tenant)
+            counts = plan_status_counts(tenant=self.tenant)
+            chosen = self.request.GET.get("status", "")
+            context["status_cards"] = [
+                {"status": status, "label": label, "count": counts[status], "active": status == chosen}
+                for status, label in Plan.Status.choices
+            ]
         return context
 
 
-class PlanCreateView(TenantView, FormView):
+def plan_url(tenant, plan_id: int) -> str:
+    return reverse("accounts:plan_detail", args=[tenant.slug, plan_id])
+
+
+class PlanCreateView(ServiceFormView):
     permission = "plan.change"
     template_name = "accounts/plan_create.html"
     form_class = PlanCreateForm
 
-    def form_valid(self, form):
-        try:
-            plan = services.plan_create(tenant=self.tenant, actor=self.request.user, **form.cleaned_data)
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, "Plan opened. Start with one market priority.")
-        return HttpResponseRedirect(reverse("accounts:plan_detail", args=[self.tenant.slug, plan.id]))
+    def save(self, data):
+        return services.plan_create(tenant=self.tenant, actor=self.request.user, **data)
+
+    def success_message(self, plan) -> str:
+        return "Plan opened. Start with one market priority."
+
+    def saved_url(self, plan) -> str:
+        return plan_url(self.tenant, plan.id)
 
 
 # --- The plan page and its wizard ---------------------------------------------------------------
+
+
+def ticked_accounts(*, tenant, values: list[str]) -> list:
+    """The accounts ticked in step 2's list (a search or a refused save hands them back), so that
+    neither drops a tick; ids that are not this tenant's accounts are left out."""
+    ids = [int(value) for value in values[: MAX_PLAN_ACCOUNTS * 5] if value.isdigit()]
+    return list(account_choices(tenant=tenant).filter(id__in=ids))
+
+
+def account_checklist(*, tenant, plan: Plan, ticked: list, query: str = "", stage: str = "") -> dict:
+    """Step 2's list: the ticked accounts first, then the accounts to add (those of the market or
+    of the search), each row with whether it is ticked."""
+    ticked_ids = [account.id for account in ticked]
+    matches = plan_account_candidates(tenant=tenant, plan=plan, exclude=ticked_ids, query=query, stage=stage)
+    rows = [(account, True) for account in ticked] + [(account, False) for account in matches]
+    return {"rows": rows, "matches": bool(matches)}
 
 
 class PlanPageMixin:
@@ -107,6 +140,8 @@ class PlanPageMixin:
         context = {"plan": plan, "steps": plan_step_states(plan), "editable": editable}
         if not editable:
             return context
+        held = market_warning(tenant=self.tenant, plan=plan)
+        context["market_warning"] = held[1] if held else None
         tenant = self.tenant
         follow_up = getattr(plan, "follow_up", None)
         named_ids = [named.account_id for named in plan.plan_accounts.all()]
@@ -147,9 +182,13 @@ class PlanPageMixin:
             for error in form.errors.get("__all__", [])
         ]
         if PlanStep.ACCOUNTS in reachable:
-            context["account_suggestions"] = plan_account_candidates(
-                tenant=tenant, plan=plan, exclude=named_ids
+            refused = bound.get(PlanStep.ACCOUNTS)
+            ticked = (
+                ticked_accounts(tenant=tenant, values=refused.data.getlist("accounts"))
+                if refused is not None
+                else [named.account for named in plan.plan_accounts.all()]
             )
+            context["account_checklist"] = account_checklist(tenant=tenant, plan=plan, ticked=ticked)
         if PlanStep.PARTNER in reachable:
             ranking = ranking_with_funds(tenant=tenant, plan=plan, limit=RANKING_SHOWN)
             context["ranking"] = ranking
@@ -162,6 +201,11 @@ class PlanPageMixin:
         context["limits"] = {"min": MIN_PLAN_ACCOUNTS, "max": MAX_PLAN_ACCOUNTS}
         return context
 
+    def history(self, plan: Plan) -> list:
+        if not self.can("plan.change"):
+            return []
+        return audit_history_for(tenant=self.tenant, target=plan, limit=HISTORY_SHOWN)
+
 
 class PlanDetailView(PlanPageMixin, TenantView):
     template_name = "accounts/plan_detail.html"
@@ -173,8 +217,7 @@ class PlanDetailView(PlanPageMixin, TenantView):
         context["follow_up"] = getattr(plan, "follow_up", None)
         context["checkpoints"] = list(plan.checkpoints.all())
         context["program"] = getattr(plan, "program", None) if plan.status in ("launched", "closed") else None
-        if self.can("plan.change"):
-            context["history"] = audit_events_for(tenant=self.tenant, target=plan)[:15]
+        context["history"] = self.history(plan)
         context["meeting_started_at"] = plan.meeting_started_at
         context["now"] = timezone.now()
         return TemplateResponse(request, self.template_name, context)
@@ -219,8 +262,13 @@ class PlanStepView(PlanPageMixin, TenantView):
         return self.get_queryset().get(id=self.object.id)
 
     def render_wizard(self, plan: Plan, bound=None):
-        template = "accounts/partials/_plan_wizard.html" if self.request.htmx else "accounts/plan_detail.html"
+        """htmx swaps in the wizard, and out of band the page's header and history, which a saved
+        step changes (the status turns Ready, and Launch appears, after step 6)."""
+        template = (
+            "accounts/partials/_plan_step_saved.html" if self.request.htmx else "accounts/plan_detail.html"
+        )
         context = self.wizard_context(plan, bound)
+        context["history"] = self.history(plan)
         if not self.request.htmx:
             context.update(owners=[], checkpoints=[], now=timezone.now())
         return TemplateResponse(self.request, template, context)
@@ -248,20 +296,18 @@ class PlanAccountsView(PlanStepView):
         )
 
     def get(self, request, *args, **kwargs):
-        """The account search of step 2 (htmx): matches to tick, the named ones left out."""
-        plan = self.object
-        named = [named.account_id for named in plan.plan_accounts.all()]
-        suggestions = plan_account_candidates(
+        """The account search of step 2 (htmx): the accounts ticked so far, then the matches."""
+        checklist = account_checklist(
             tenant=self.tenant,
-            plan=plan,
-            exclude=named,
+            plan=self.object,
+            ticked=ticked_accounts(tenant=self.tenant, values=request.GET.getlist("accounts")),
             query=request.GET.get("q", "").strip()[:100],
             stage=request.GET.get("stage", "") if request.GET.get("stage") in AccountStage.values else "",
         )
         return TemplateResponse(
             request,
             "accounts/partials/_account_suggestions.html",
-            {"plan": plan, "account_suggestions": suggestions},
+            {"plan": self.object, "account_checklist": checklist},
         )
 
 
@@ -310,7 +356,7 @@ class PlanMeetingView(PlanPageMixin, TenantView):
         return HttpResponseRedirect(reverse("accounts:plan_detail", args=[self.tenant.slug, self.object.id]))
 
 
-class PlanKickoffView(TenantView, FormView):
+class PlanKickoffView(ServiceFormView):
     """Owners of the six functions and the kickoff items."""
 
     permission = "plan.change"
@@ -325,16 +371,16 @@ class PlanKickoffView(TenantView, FormView):
         kwargs.update(tenant=self.tenant, instance=self.get_queryset().get(id=self.object.id))
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            services.plan_update_kickoff(
-                tenant=self.tenant, actor=self.request.user, plan_id=self.object.id, **form.cleaned_data
-            )
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, "Owners and kickoff saved.")
-        return HttpResponseRedirect(reverse("accounts:plan_detail", args=[self.tenant.slug, self.object.id]))
+    def save(self, data):
+        return services.plan_update_kickoff(
+            tenant=self.tenant, actor=self.request.user, plan_id=self.object.id, **data
+        )
+
+    def success_message(self, plan) -> str:
+        return "Owners and kickoff saved."
+
+    def saved_url(self, plan) -> str:
+        return plan_url(self.tenant, plan.id)
 
 
 class PlanActionView(TenantConfirmView):

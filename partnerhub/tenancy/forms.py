@@ -7,6 +7,14 @@ from partnerhub.tenancy.roles import Role, invitable_roles
 from partnerhub.tenancy.taxonomy import Region, Vertical
 
 
+def offer_owners(field, *, tenant, function: str, current_id=None, empty_label: str = "No owner yet") -> None:
+    """Make `field` an owner picker: people by name, the staff whose role does the work (one rule,
+    `owner_choices`), never a list of e-mail addresses."""
+    field.queryset = selectors.owner_choices(tenant=tenant, function=function, current_id=current_id)
+    field.label_from_instance = lambda user: user.display_name
+    field.empty_label = empty_label
+
+
 class PartnerForm(forms.ModelForm):
     website = forms.URLField(required=False, assume_scheme="https")
     verticals = forms.MultipleChoiceField(
@@ -39,8 +47,13 @@ class PartnerForm(forms.ModelForm):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account_manager"].queryset = selectors.staff_users(tenant=tenant)
-        self.fields["account_manager"].label_from_instance = lambda user: user.display_name
+        offer_owners(
+            self.fields["account_manager"],
+            tenant=tenant,
+            function="partner",
+            current_id=self.instance.account_manager_id,
+            empty_label="No account manager yet",
+        )
 
 
 class InvitationForm(forms.Form):
@@ -49,6 +62,7 @@ class InvitationForm(forms.Form):
     partner = forms.ModelChoiceField(
         queryset=Partner.objects.none(),
         required=False,
+        empty_label="None: vendor staff",
         help_text="Required for partner roles: the company this person works for.",
     )
 
@@ -68,7 +82,9 @@ class InvitationForm(forms.Form):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), required=False)
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.none(), required=False, empty_label="None: vendor staff"
+    )
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,8 +105,9 @@ class ApiKeyForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def scopes(self) -> list[str]:
-        if self.cleaned_data["access"] == "write":
+    @staticmethod
+    def scopes_for(access: str) -> list[str]:
+        if access == "write":
             return [ApiKey.Scope.READ, ApiKey.Scope.WRITE]
         return [ApiKey.Scope.READ]
 
@@ -98,7 +115,7 @@ class ApiKeyForm(forms.Form):
 class TenantSettingsForm(forms.ModelForm):
     class Meta:
         model = Tenant
-        fields = ["name", "timezone", "default_sla_hours", "require_mfa_for_staff"]
+        fields = ["name", "timezone", "locale", "default_sla_hours", "require_mfa_for_staff"]
 
 
 class InvitationSignupForm(forms.Form):

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.timezone import now
 
+from partnerhub.tenancy.formats import DEFAULT_LOCALE, PortalLocale
 from partnerhub.tenancy.roles import PARTNER_ROLES, Role
 from partnerhub.tenancy.scoping import TenantScopedModel
 from partnerhub.tenancy.taxonomy import Region, Vertical
@@ -25,14 +26,31 @@ class Tenant(models.Model):
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=50, unique=True, help_text="Appears in portal URLs: /t/<slug>/")
-    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    timezone = models.CharField(
+        "time zone",
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text="Times in the portal are shown in it, e.g. Europe/Berlin.",
+    )
+    locale = models.CharField(
+        max_length=10,
+        choices=PortalLocale.choices,
+        default=DEFAULT_LOCALE,
+        help_text=(
+            "How money and dates are written: $40,000.00 and Dec 31, 2026, or 40.000,00 € and 31.12.2026."
+        ),
+    )
     default_sla_hours = models.PositiveSmallIntegerField(
+        "default SLA (hours)",
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
         help_text="Hours a partner has to accept a handed-off lead, unless a program says otherwise.",
     )
     require_mfa_for_staff = models.BooleanField(
-        default=False, help_text="Vendor staff must set up two-factor authentication to use the portal."
+        "require two-factor authentication for staff",
+        default=False,
+        help_text="Vendor staff must set up two-factor authentication to use the portal.",
     )
     created_at = models.DateTimeField(default=now)
 

@@ -220,6 +220,11 @@ class TenantConfirmView(TenantView, TemplateView):
     def message(self) -> str:
         return ""
 
+    def refusal(self) -> str:
+        """Why the action cannot be taken (the service's own rule, asked of its selector), or "":
+        the page then says why and offers no button."""
+        return ""
+
     def perform(self) -> str:
         """Do it; return the success message."""
         raise NotImplementedError
@@ -235,6 +240,7 @@ class TenantConfirmView(TenantView, TemplateView):
         context.update(
             title=self.title,
             message=self.message(),
+            refusal=self.refusal(),
             confirm_label=self.confirm_label,
             danger=self.danger,
             cancel_url=self.cancel_url(),

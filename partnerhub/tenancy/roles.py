@@ -31,6 +31,20 @@ INVITABLE_ROLES = {
     Role.PARTNER_ADMIN: PARTNER_ROLES,
 }
 
+# Whom an owner picker offers: the staff whose role does that work (partnerhub.tenancy.selectors
+# owner_choices). A plan's six functions are named as in its owner fields (owner_<function>).
+OWNER_ROLES: dict[str, frozenset[str]] = {
+    "account": frozenset({Role.SALES}),  # the vendor's sales owner of a target account
+    "follow_up": frozenset({Role.SALES}),  # who calls the attendees after the program
+    "partner": frozenset({Role.PARTNER_MANAGER, Role.CHANNEL}),  # a partner's account manager
+    "field_marketing": frozenset({Role.FIELD_MARKETING}),
+    "partner_marketing": frozenset({Role.PARTNER_MANAGER}),
+    "sales": frozenset({Role.SALES}),
+    "channel": frozenset({Role.CHANNEL}),
+    "product_marketing": frozenset({Role.PRODUCT_MARKETING}),
+    "revops": frozenset({Role.REVOPS}),
+}
+
 ACCOUNT_EDITORS = frozenset(
     {Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.FIELD_MARKETING, Role.SALES, Role.CHANNEL, Role.REVOPS}
 )

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 
+from partnerhub.tenancy.history import HistoryEntry, history_present
 from partnerhub.tenancy.models import (
     INVITATION_OPEN,
     ApiKey,
@@ -21,7 +23,7 @@ from partnerhub.tenancy.models import (
     Tenant,
     User,
 )
-from partnerhub.tenancy.roles import STAFF_ROLES, invitable_roles
+from partnerhub.tenancy.roles import OWNER_ROLES, STAFF_ROLES, invitable_roles
 from partnerhub.tenancy.scoping import scope_for
 
 
@@ -60,6 +62,24 @@ def staff_users(*, tenant: Tenant) -> QuerySet[User]:
     # One filter() call: both conditions hold on the same membership row.
     return User.objects.filter(memberships__tenant=tenant, memberships__role__in=STAFF_ROLES).order_by(
         "email"
+    )
+
+
+def owner_choices(*, tenant: Tenant, function: str, current_id: int | None = None) -> QuerySet[User]:
+    """The people an owner picker offers, by name: staff members whose role does that work
+    (`OWNER_ROLES`), all staff while nobody has such a role, and whoever owns it now."""
+    members = Membership.objects.filter(tenant=tenant, role__in=STAFF_ROLES)
+    fitting = members.filter(role__in=OWNER_ROLES[function])
+    offered = Q(memberships__in=fitting if fitting.exists() else members)
+    if current_id is not None:
+        offered |= Q(id=current_id, memberships__in=members)
+    return (
+        User.objects.filter(offered)
+        .annotate(
+            sort_name=Lower(Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField()))
+        )
+        .order_by("sort_name", "id")
+        .distinct()
     )
 
 
@@ -104,6 +124,11 @@ def audit_events_for(*, tenant: Tenant, target) -> QuerySet[AuditEvent]:
     return audit_event_list(tenant=tenant).filter(
         target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
     )
+
+
+def audit_history_for(*, tenant: Tenant, target, limit: int = 10) -> list[HistoryEntry]:
+    """The object's latest changes as people read them (the history card of its page)."""
+    return history_present(tenant=tenant, events=audit_events_for(tenant=tenant, target=target)[:limit])
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:

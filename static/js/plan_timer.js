@@ -8,7 +8,9 @@
     el.classList.toggle("warn", minutes >= 25 && minutes < 30);
     el.classList.toggle("over", minutes >= 30);
     var rule = el.querySelector("[data-five-minute-rule]");
-    if (rule) rule.hidden = !(minutes >= 5 && el.dataset.marketSet !== "true");
+    // Read from the wizard on each tick: a step saved in place (htmx) may have set the market since.
+    var marketSet = document.querySelector("#plan-wizard [data-market-set]") !== null;
+    if (rule) rule.hidden = !(minutes >= 5 && !marketSet);
   }
   function start() {
     document.querySelectorAll("[data-meeting-timer]").forEach(function (el) {

@@ -251,7 +251,9 @@ def test_an_account_named_in_a_plan_is_not_deleted(tenant, writer):
     named = PlanAccountFactory(tenant=tenant, account__name="Alpine Clinics")
     response = writer.delete(f"{ACCOUNTS}{named.account_id}/")
     assert response.status_code == 400
-    assert response.json() == {"detail": "Alpine Clinics is named in a plan; take it out of the plan first."}
+    assert response.json() == {
+        "detail": "Alpine Clinics is named in a plan, so it cannot be deleted: take it out of the plan first."
+    }
     assert TargetAccount.unscoped.filter(id=named.account_id).exists()
 
 

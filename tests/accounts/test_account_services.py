@@ -280,7 +280,10 @@ def test_an_account_named_in_a_plan_is_not_deleted(tenant):
     named = PlanAccountFactory(tenant=tenant, account__name="Acme")
     with pytest.raises(ServiceError) as refusal:
         services.account_delete(tenant=tenant, actor=None, account_id=named.account_id)
-    assert refusal.value.message == "Acme is named in a plan; take it out of the plan first."
+    assert (
+        refusal.value.message
+        == "Acme is named in a plan, so it cannot be deleted: take it out of the plan first."
+    )
     assert TargetAccount.unscoped.filter(id=named.account_id).exists()
 
 

@@ -167,7 +167,7 @@ def test_account_list_shows_open_pipeline_without_adding_currencies(book, manage
         2,
         Decimal("30000.00"),
     )
-    assert "30,000 USD" in html
+    assert "$30,000.00" in html
     assert rows["Borealis Retail"].open_pipeline_currency is None
     assert "Several currencies" in html
     assert rows["Cobalt Bank"].open_opportunity_count == 0
@@ -414,7 +414,7 @@ def test_an_account_named_in_a_plan_is_not_deleted(tenant, manager_user):
     response = client.post(f"{T}/accounts/{named.account_id}/delete/", follow=True)
     assert response.redirect_chain[-1][0] == f"{T}/accounts/{named.account_id}/"
     assert followed_messages(response) == [
-        "Alpine Clinics is named in a plan; take it out of the plan first."
+        "Alpine Clinics is named in a plan, so it cannot be deleted: take it out of the plan first."
     ]
     assert TargetAccount.unscoped.filter(id=named.account_id).exists()
 

@@ -25,7 +25,7 @@ from tests.api_cases import (
     bearer,
     session,
 )
-from tests.conftest import make_member
+from tests.conftest import PLAN_YEAR, make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import (
     AccountMappingFactory,
@@ -96,7 +96,7 @@ TARGETS = {
 
 
 def create_plan(client, **fields) -> int:
-    body = {"year": 2026, "quarter": 4, "name": "Hospitals Q4", **fields}
+    body = {"year": PLAN_YEAR, "quarter": 4, "name": "Hospitals Q4", **fields}
     created = client.post(PLANS, body, content_type=JSON)
     assert created.status_code == 201, created.content
     return created.json()["id"]
@@ -142,7 +142,7 @@ class TestPlanAPI(APIResourceCases):
         return PlanFactory(tenant=tenant, partner=partner or PartnerFactory(tenant=tenant))
 
     def create_payload(self, tenant, partner):
-        return {"year": 2027, "quarter": 1, "name": "DACH Q1"}
+        return {"year": PLAN_YEAR, "quarter": 1, "name": "DACH Q1"}
 
     def update_payload(self, tenant, partner):
         return {"name": "  Hospitals Q4 "}
@@ -150,7 +150,7 @@ class TestPlanAPI(APIResourceCases):
     def expected(self, operation, payload, partner):
         if operation == UPDATE:
             return {"name": payload["name"].strip()}
-        return {**payload, "status": "draft", "quarter_label": "Q1 2027"}
+        return {**payload, "status": "draft", "quarter_label": f"Q1 {PLAN_YEAR}"}
 
     def shown(self, row):
         return {"name": row.name, "partner": {"id": row.partner_id, "name": row.partner.name}}
@@ -166,9 +166,9 @@ def test_a_session_walks_a_plan_through_every_action(
     client = session(manager_user)
     AccountMappingFactory(tenant=tenant, partner=partner, account=named[0], relationship="customer")
     AccountMappingFactory(tenant=tenant, partner=partner, account=named[1])
-    FundAllocationFactory(tenant=tenant, partner=other_partner, amount=Decimal("10000.00"))
+    FundAllocationFactory(tenant=tenant, partner=other_partner, year=PLAN_YEAR, amount=Decimal("10000.00"))
 
-    created = client.post(PLANS, {"year": 2026, "quarter": 4, "name": "Hospitals Q4"}, content_type=JSON)
+    created = client.post(PLANS, {"year": PLAN_YEAR, "quarter": 4, "name": "Hospitals Q4"}, content_type=JSON)
     assert created.status_code == 201
     plan_id = created.json()["id"]
     assert created.json()["status"] == "draft"
@@ -276,7 +276,7 @@ def test_a_session_walks_a_plan_through_every_action(
     body = launched.json()
     assert body["status"] == "launched"
     assert body["launched_at"] is not None
-    assert body["program"]["tracking_code"].startswith("2026Q4-")
+    assert body["program"]["tracking_code"].startswith(f"{PLAN_YEAR}Q4-")
     assert body["program"]["utm_campaign"] == body["program"]["tracking_code"].lower()
     assert body["program"]["utm_query"].startswith("utm_source=")
     launch_day = timezone.localdate()
@@ -334,7 +334,7 @@ def test_a_plan_without_a_creating_user_is_created_renamed_and_kicked_off(tenant
     client = bearer(ApiKeyFactory(tenant=tenant, scopes=["read", "write"]))
     orphan = PlanFactory(tenant=tenant, created_by=None)
 
-    created = client.post(PLANS, {"year": 2026, "quarter": 4}, content_type=JSON)
+    created = client.post(PLANS, {"year": PLAN_YEAR, "quarter": 4}, content_type=JSON)
     renamed = client.patch(url(orphan.id), {"name": "Renamed"}, content_type=JSON)
     kickoff = post(client, orphan.id, "kickoff", {"kickoff_tools": "Shared drive"})
 
@@ -352,7 +352,7 @@ def test_refusals_are_400_with_the_services_message_and_change_nothing(
     tenant, manager_user, sales_user, partner, plays, named
 ):
     client = session(manager_user)
-    plan_id = client.post(PLANS, {"year": 2026, "quarter": 4}, content_type=JSON).json()["id"]
+    plan_id = client.post(PLANS, {"year": PLAN_YEAR, "quarter": 4}, content_type=JSON).json()["id"]
 
     assert refused(client, plan_id, "partner", {"partner_id": partner.id}) == {
         "detail": "Complete step 1 (market) before step 3 (partner)."
@@ -386,9 +386,8 @@ def test_one_play_per_market_per_quarter_is_a_400_on_the_play(
 ):
     client = session(manager_user)
     walk_to_ready(client, named, partner, plays)
-    second = client.post(PLANS, {"year": 2026, "quarter": 4, "name": "Second"}, content_type=JSON).json()[
-        "id"
-    ]
+    second_plan = {"year": PLAN_YEAR, "quarter": 4, "name": "Second"}
+    second = client.post(PLANS, second_plan, content_type=JSON).json()["id"]
     post(client, second, "market", {"market_kind": "vertical", "market_value": "healthcare"})
     post(client, second, "accounts", {"account_ids": [a.id for a in named[:5]]})
     post(client, second, "partner", {"partner_id": other_partner.id})
@@ -397,7 +396,7 @@ def test_one_play_per_market_per_quarter_is_a_400_on_the_play(
 
     assert body == {
         "play_id": [
-            "Healthcare already has a play in Q4 2026: Vertical wedge in “Hospitals Q4”. "
+            f"Healthcare already has a play in Q4 {PLAN_YEAR}: Vertical wedge in “Hospitals Q4”. "
             "One play per market per quarter."
         ]
     }
@@ -439,7 +438,7 @@ def test_another_tenants_ids_in_input_are_400_field_errors(
         foreign_play = catalog_install(tenant=other_tenant)[0]
     foreign_staff = make_member(other_tenant, Role.SALES, email="sales@globex.example")
     client = session(manager_user)
-    plan_id = client.post(PLANS, {"year": 2026, "quarter": 4}, content_type=JSON).json()["id"]
+    plan_id = client.post(PLANS, {"year": PLAN_YEAR, "quarter": 4}, content_type=JSON).json()["id"]
     post(client, plan_id, "market", {"market_kind": "vertical", "market_value": "healthcare"})
 
     mixed = [named[0].id, *[account.id for account in foreign_accounts]]
@@ -465,7 +464,7 @@ def test_another_tenants_ids_in_input_are_400_field_errors(
 @pytest.mark.django_db
 def test_a_partner_users_email_is_refused_as_an_owner(tenant, manager_user, partner, partner_user):
     client = session(manager_user)
-    plan_id = client.post(PLANS, {"year": 2026, "quarter": 4}, content_type=JSON).json()["id"]
+    plan_id = client.post(PLANS, {"year": PLAN_YEAR, "quarter": 4}, content_type=JSON).json()["id"]
 
     body = refused(client, plan_id, "kickoff", {"owner_channel": "casey@contoso.example"})
 
@@ -529,7 +528,7 @@ def test_staff_take_steps_but_only_launchers_launch_and_close(
 @pytest.mark.django_db
 def test_create_is_idempotent_with_a_key(tenant, manager_user):
     client = session(manager_user)
-    body = {"year": 2026, "quarter": 2, "name": "DACH Q2"}
+    body = {"year": PLAN_YEAR, "quarter": 2, "name": "DACH Q2"}
 
     first = client.post(PLANS, body, content_type=JSON, HTTP_IDEMPOTENCY_KEY="plan-1")
     second = client.post(PLANS, body, content_type=JSON, HTTP_IDEMPOTENCY_KEY="plan-1")
@@ -615,7 +614,7 @@ def test_detail_query_count_does_not_grow_with_named_accounts(
     client = session(manager_user)
 
     def plan_with(count):
-        plan_id = client.post(PLANS, {"year": 2026, "quarter": 4}, content_type=JSON).json()["id"]
+        plan_id = client.post(PLANS, {"year": PLAN_YEAR, "quarter": 4}, content_type=JSON).json()["id"]
         ids = [TargetAccountFactory(tenant=tenant).id for _ in range(count)]
         post(client, plan_id, "market", {"market_kind": "segment", "market_value": "enterprise"})
         assert post(client, plan_id, "accounts", {"account_ids": ids}).status_code == 200

@@ -8,7 +8,7 @@ from accounts.models import Plan
 from partnerhub.tenancy.context import tenant_context
 from plays.models import Play
 from plays.services import catalog_install
-from tests.conftest import login
+from tests.conftest import PLAN_YEAR, login
 from tests.factories import TargetAccountFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -20,7 +20,7 @@ def plan_at_step_4(tenant, manager_user, partner):
     acceleration."""
     with tenant_context(tenant):
         catalog_install(tenant=tenant)
-        plan = services.plan_create(tenant=tenant, actor=manager_user, year=2026, quarter=4)
+        plan = services.plan_create(tenant=tenant, actor=manager_user, year=PLAN_YEAR, quarter=4)
         services.plan_set_market(
             tenant=tenant, actor=manager_user, plan_id=plan.id, market_kind="region", market_value="dach"
         )
@@ -90,3 +90,39 @@ def test_portal_and_api_show_the_same_step_states(tenant, manager_user, plan_at_
     assert [n for n, state in steps.items() if state["complete"]] == complete
     html = page.content.decode()
     assert 'id="step-5"' in html and "Waiting for step 4" in html
+
+
+@pytest.mark.django_db
+def test_step_1_warns_when_another_plan_holds_the_market_and_names_it(
+    tenant, manager_user, partner, plan_at_step_4
+):
+    holder = plan_at_step_4
+    with tenant_context(tenant):
+        services.plan_rename(tenant=tenant, actor=manager_user, plan_id=holder.id, name="DACH push")
+        services.plan_set_play(
+            tenant=tenant, actor=manager_user, plan_id=holder.id, play_id=play_id(tenant, "acceleration")
+        )
+        second = services.plan_create(tenant=tenant, actor=manager_user, year=PLAN_YEAR, quarter=4)
+    client = login(manager_user)
+
+    page = client.post(f"/t/northwind/plans/{second.id}/market/", {"market": "region:dach"}, **HTMX)
+
+    warning = (
+        f"DACH already has a play in Q4 {PLAN_YEAR}: Regional account acceleration in “DACH push”. This plan "
+        "cannot pick a play for it: choose another market, or close that plan first."
+    )
+    assert warning in page.content.decode().replace("&#x27;", "'")
+    body = client.get(f"/api/v1/plans/{second.id}/", HTTP_X_TENANT="northwind").json()
+    assert body["market_held_by"] == {
+        "id": holder.id,
+        "name": "DACH push",
+        "play": "Regional account acceleration",
+        "message": warning,
+    }
+    assert (
+        client.get(f"/api/v1/plans/{holder.id}/", HTTP_X_TENANT="northwind").json()["market_held_by"] is None
+    )
+    other_market = client.post(
+        f"/t/northwind/plans/{second.id}/market/", {"market": "region:nordics"}, **HTMX
+    )
+    assert "already has a play" not in other_market.content.decode()

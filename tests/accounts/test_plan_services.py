@@ -13,7 +13,7 @@ from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import AuditEvent
 from partnerhub.tenancy.roles import Role
 from plays.services import catalog_install
-from tests.conftest import make_member
+from tests.conftest import PLAN_YEAR, make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import PartnerFactory, PlanFactory, TargetAccountFactory
 
@@ -42,7 +42,7 @@ def refused(call, message: str) -> None:
 
 
 def walk_to_play(tenant, actor, partner, plays, *, market="healthcare") -> Plan:
-    plan = services.plan_create(tenant=tenant, actor=actor, year=2026, quarter=4, name="Healthcare Q4")
+    plan = services.plan_create(tenant=tenant, actor=actor, year=PLAN_YEAR, quarter=4, name="Healthcare Q4")
     services.plan_set_market(
         tenant=tenant, actor=actor, plan_id=plan.id, market_kind="vertical", market_value=market
     )
@@ -93,7 +93,7 @@ def test_a_plan_walks_the_six_steps_in_order_and_launches(
     program = plan.program
     assert program.partner == partner
     assert program.play == plays["vertical_wedge"]
-    assert program.tracking_code.startswith("2026Q4-")
+    assert program.tracking_code.startswith(f"{PLAN_YEAR}Q4-")
     launch_day = timezone.localdate(plan.launched_at)
     assert [(c.day, c.due_on) for c in Checkpoint.objects.filter(plan=plan).order_by("day")] == [
         (30, launch_day + datetime.timedelta(days=30)),
@@ -135,7 +135,7 @@ def test_closing_a_launched_plan_completes_its_program_with_an_audit_record(
 
 @pytest.mark.django_db
 def test_starting_the_meeting_clock_is_audited(in_tenant, manager_user):
-    plan = services.plan_create(tenant=in_tenant, actor=manager_user, year=2026, quarter=4)
+    plan = services.plan_create(tenant=in_tenant, actor=manager_user, year=PLAN_YEAR, quarter=4)
     services.plan_start_meeting(tenant=in_tenant, actor=manager_user, plan_id=plan.id)
     started = AuditEvent.objects.get(action="plan.meeting_started", target_id=str(plan.id))
     assert started.before == {"meeting_started_at": None}
@@ -145,7 +145,7 @@ def test_starting_the_meeting_clock_is_audited(in_tenant, manager_user):
 @pytest.mark.django_db
 def test_a_step_cannot_be_taken_before_the_one_above_it(in_tenant, manager_user, sales_user, partner, plays):
     tenant = in_tenant
-    plan = services.plan_create(tenant=tenant, actor=manager_user, year=2026, quarter=4)
+    plan = services.plan_create(tenant=tenant, actor=manager_user, year=PLAN_YEAR, quarter=4)
     six = accounts(tenant, 6)
     refused(
         lambda: services.plan_set_accounts(
@@ -176,7 +176,7 @@ def test_a_step_cannot_be_taken_before_the_one_above_it(in_tenant, manager_user,
 @pytest.mark.parametrize("count", [4, 21])
 def test_a_plan_names_5_to_20_accounts(in_tenant, manager_user, count):
     tenant = in_tenant
-    plan = services.plan_create(tenant=tenant, actor=manager_user, year=2026, quarter=4)
+    plan = services.plan_create(tenant=tenant, actor=manager_user, year=PLAN_YEAR, quarter=4)
     services.plan_set_market(
         tenant=tenant, actor=manager_user, plan_id=plan.id, market_kind="segment", market_value="enterprise"
     )
@@ -193,7 +193,7 @@ def test_a_plan_names_5_to_20_accounts(in_tenant, manager_user, count):
 def test_one_play_per_market_per_quarter(in_tenant, manager_user, partner, other_partner, plays):
     tenant = in_tenant
     walk_to_play(tenant, manager_user, partner, plays)
-    second = services.plan_create(tenant=tenant, actor=manager_user, year=2026, quarter=4, name="Second")
+    second = services.plan_create(tenant=tenant, actor=manager_user, year=PLAN_YEAR, quarter=4, name="Second")
     services.plan_set_market(
         tenant=tenant,
         actor=manager_user,
@@ -212,12 +212,12 @@ def test_one_play_per_market_per_quarter(in_tenant, manager_user, partner, other
         lambda: services.plan_set_play(
             tenant=tenant, actor=manager_user, plan_id=second.id, play_id=plays["acceleration"].id
         ),
-        "Healthcare already has a play in Q4 2026: Vertical wedge in “Healthcare Q4”. "
+        f"Healthcare already has a play in Q4 {PLAN_YEAR}: Vertical wedge in “Healthcare Q4”. "
         "One play per market per quarter.",
     )
     # The same market next quarter is free.
     next_quarter = PlanFactory(
-        tenant=tenant, year=2027, quarter=1, market_kind="vertical", market_value="healthcare"
+        tenant=tenant, year=PLAN_YEAR + 1, quarter=1, market_kind="vertical", market_value="healthcare"
     )
     next_quarter.play = plays["acceleration"]
     next_quarter.save()
@@ -335,7 +335,7 @@ def test_a_launched_plan_is_fixed_and_an_abandoned_one_frees_its_market(
 def test_an_inactive_partner_cannot_be_chosen(in_tenant, manager_user, plays):
     tenant = in_tenant
     dormant = PartnerFactory(tenant=tenant, status="inactive", name="Dormant Ltd")
-    plan = services.plan_create(tenant=tenant, actor=manager_user, year=2026, quarter=4)
+    plan = services.plan_create(tenant=tenant, actor=manager_user, year=PLAN_YEAR, quarter=4)
     services.plan_set_market(
         tenant=tenant, actor=manager_user, plan_id=plan.id, market_kind="region", market_value="dach"
     )

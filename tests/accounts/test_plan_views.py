@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Plan, PlanAccount
 from partnerhub.tenancy.roles import Role
 from plays.services import catalog_install
-from tests.conftest import login, make_member
+from tests.conftest import PLAN_YEAR, login, make_member
 from tests.factories import AccountMappingFactory, PlanAccountFactory, PlanFactory, TargetAccountFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -37,7 +37,8 @@ def test_a_partner_manager_walks_the_plan_page_to_launch(tenant, manager_user, p
     AccountMappingFactory(tenant=tenant, partner=partner, account=accounts[0])
     client = login(manager_user)
 
-    response = client.post("/t/northwind/plans/new/", {"year": 2026, "quarter": 4, "name": "Hospitals Q4"})
+    new_plan = {"year": PLAN_YEAR, "quarter": 4, "name": "Hospitals Q4"}
+    response = client.post("/t/northwind/plans/new/", new_plan)
     plan = Plan.unscoped.get(tenant=tenant, name="Hospitals Q4")
     assert response.status_code == 302 and response["Location"] == url(plan)
 

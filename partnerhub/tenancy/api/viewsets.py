@@ -140,6 +140,40 @@ class IdempotentCreateMixin:
         )
 
 
+class ServiceActionsMixin:
+    """A viewset whose writes are actions handed to services: validate an input serializer
+    (`validated`), call the service, answer the object as its detail shows it (`detail_response`).
+    With `create_serializer_class` and `create_with(data)`, POST on the collection creates the same
+    way (under IdempotentCreateMixin in the MRO, which replays it)."""
+
+    detail_serializer_class: ClassVar[type | None] = None
+    create_serializer_class: ClassVar[type | None] = None
+
+    def validated(self, serializer_class, data=None) -> dict:
+        serializer = serializer_class(
+            data=self.request.data if data is None else data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def detail_queryset(self):
+        """Where the answered object is read from: the viewset's scoped queryset unless the detail
+        needs more joined."""
+        return self.get_queryset()
+
+    def detail_response(self, object_id: int, code: int = status.HTTP_200_OK) -> Response:
+        serializer_class = self.detail_serializer_class or self.serializer_class
+        instance = self.detail_queryset().get(id=object_id)
+        return Response(serializer_class(instance, context=self.get_serializer_context()).data, status=code)
+
+    def create_with(self, data: dict):
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        created = self.create_with(self.validated(self.create_serializer_class))
+        return self.detail_response(created.id, code=status.HTTP_201_CREATED)
+
+
 class TenantAPIView(RolePermissionMixin, APIView):
     """An API endpoint that is not a model collection (e.g. whoami, metrics): authenticated within
     a tenant by the same classes and permission as the viewsets."""

@@ -1,9 +1,38 @@
 from django import template
 from django.http import QueryDict
 
+from partnerhub.tenancy import formats
 from partnerhub.tenancy.roles import can as role_can
 
 register = template.Library()
+
+
+# Money, dates and numbers: every template writes them through these, in the tenant's locale and
+# time zone (partnerhub/tenancy/formats.py), never with Django's `date` or `floatformat`.
+
+
+@register.filter
+def money(amount, currency: str) -> str:
+    """{{ opportunity.amount|money:opportunity.currency }} → $40,000.00"""
+    return formats.format_money(amount, currency)
+
+
+@register.filter
+def local_date(value) -> str:
+    """{{ plan.follow_up.due_on|local_date }} → Dec 31, 2026 (en_US), 31 Dec 2026 (en_GB)"""
+    return formats.format_date(value)
+
+
+@register.filter
+def local_datetime(value) -> str:
+    """{{ event.created_at|local_datetime }} → Dec 1, 2026, 9:38 PM, in the tenant's time zone"""
+    return formats.format_datetime(value)
+
+
+@register.filter
+def number(value) -> str:
+    """{{ job.total_rows|number }} → 12,500"""
+    return formats.format_number(value)
 
 
 @register.filter

@@ -1,16 +1,15 @@
 """Tenant administration: API keys, the audit trail, settings, system status."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from partnerhub.tenancy import selectors, services
-from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.filters import AuditEventFilter
 from partnerhub.tenancy.forms import ApiKeyForm, TenantSettingsForm
-from partnerhub.tenancy.portal import TenantConfirmView, TenantListView, TenantView, apply_service_error
+from partnerhub.tenancy.history import history_present
+from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
 
 # The session entry that carries a just-created key's secret to the one page that shows it.
 CREATED_KEY = "tenancy.api_key_created"
@@ -22,22 +21,18 @@ class ApiKeyListView(TenantListView):
     template_name = "tenancy/api_key_list.html"
 
 
-class ApiKeyCreateView(TenantView, FormView):
+class ApiKeyCreateView(ServiceFormView):
     permission = "apikey.manage"
     template_name = "tenancy/api_key_form.html"
     form_class = ApiKeyForm
 
-    def form_valid(self, form):
-        try:
-            key, raw_key = services.api_key_create(
-                tenant=self.tenant,
-                actor=self.request.user,
-                name=form.cleaned_data["name"],
-                scopes=form.scopes(),
-            )
-        except ServiceError as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
+    def save(self, data):
+        key, raw_key = services.api_key_create(
+            tenant=self.tenant,
+            actor=self.request.user,
+            name=data["name"],
+            scopes=ApiKeyForm.scopes_for(data["access"]),
+        )
         # Post/redirect/get: reloading the page that shows the key must not create another. The
         # secret waits in this session for that one page, which takes it out (see below).
         self.request.session[CREATED_KEY] = {
@@ -45,7 +40,10 @@ class ApiKeyCreateView(TenantView, FormView):
             "key_id": key.id,
             "raw_key": raw_key,
         }
-        return redirect("tenancy:api_key_created", tenant_slug=self.tenant.slug)
+        return key
+
+    def saved_url(self, key) -> str:
+        return reverse("tenancy:api_key_created", kwargs={"tenant_slug": self.tenant.slug})
 
 
 class ApiKeyCreatedView(TenantView, TemplateView):
@@ -108,8 +106,14 @@ class AuditListView(TenantListView):
         ("After", "after"),
     ]
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The page's events in words; the CSV export keeps the recorded values as they are.
+        context["rows"] = history_present(tenant=self.tenant, events=context["rows"])
+        return context
 
-class TenantSettingsView(TenantView, FormView):
+
+class TenantSettingsView(ServiceFormView):
     permission = "tenant.change"
     template_name = "tenancy/tenant_settings.html"
     form_class = TenantSettingsForm
@@ -120,14 +124,14 @@ class TenantSettingsView(TenantView, FormView):
         kwargs["instance"] = selectors.tenant_get(tenant_id=self.tenant.id)
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            services.tenant_update(tenant=self.tenant, actor=self.request.user, **form.cleaned_data)
-        except (ServiceError, ValidationError) as exc:
-            apply_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, "Settings saved.")
-        return redirect("tenancy:tenant_settings", tenant_slug=self.tenant.slug)
+    def save(self, data):
+        return services.tenant_update(tenant=self.tenant, actor=self.request.user, **data)
+
+    def success_message(self, tenant) -> str:
+        return "Settings saved."
+
+    def saved_url(self, tenant) -> str:
+        return reverse("tenancy:tenant_settings", kwargs={"tenant_slug": tenant.slug})
 
 
 class SystemStatusView(TenantView, TemplateView):

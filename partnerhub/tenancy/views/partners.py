@@ -46,7 +46,7 @@ class PartnerDetailView(TenantView, DetailView):
             partner=self.object
         )
         if self.can("partner.change"):
-            context["history"] = selectors.audit_events_for(tenant=self.tenant, target=self.object)[:10]
+            context["history"] = selectors.audit_history_for(tenant=self.tenant, target=self.object)
         return context
 
 

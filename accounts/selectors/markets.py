@@ -1,0 +1,42 @@
+"""Who holds a market for a quarter: one play per market per quarter (DOMAIN.md §1)."""
+
+from __future__ import annotations
+
+from accounts.models import HOLDS_MARKET, Plan
+from partnerhub.tenancy.models import Tenant
+
+
+def market_holder(*, tenant: Tenant, plan: Plan) -> Plan | None:
+    """Another plan that holds this plan's market in its quarter (it picked a play and was not
+    abandoned), or None. The play step refuses while one exists; step 1 warns of it."""
+    if not plan.market_kind:
+        return None
+    return (
+        Plan.objects.filter(
+            HOLDS_MARKET,
+            tenant=tenant,
+            year=plan.year,
+            quarter=plan.quarter,
+            market_kind=plan.market_kind,
+            market_value=plan.market_value,
+        )
+        .exclude(id=plan.id)
+        .select_related("play")
+        .first()
+    )
+
+
+def market_warning(*, tenant: Tenant, plan: Plan) -> tuple[Plan, str] | None:
+    """For a plan still to pick its play: the plan holding its market and what to tell the user,
+    or None. One query, only when it can matter."""
+    if plan.play_id is not None or plan.status not in (Plan.Status.DRAFT, Plan.Status.READY):
+        return None
+    holder = market_holder(tenant=tenant, plan=plan)
+    return (holder, market_held_warning(plan, holder)) if holder is not None else None
+
+
+def market_held_warning(plan: Plan, holder: Plan) -> str:
+    return (
+        f"{plan.market_label} already has a play in {plan.quarter_label}: {holder.play} in “{holder}”. "
+        "This plan cannot pick a play for it: choose another market, or close that plan first."
+    )

@@ -1,0 +1,56 @@
+"""The demo tenant (`seed_demo`, what `make run` loads) as its people see it in a browser."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from partnerhub.tenancy.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", quiet=True)
+
+
+def test_a_partner_sees_their_home_and_their_launched_plan_read_only(page, demo):
+    sign_in(page, "partner@contoso.example", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Casey Contoso")
+    expect(page.locator(".page-head")).to_contain_text(
+        "Contoso Consulting in the Northwind Cloud partner program"
+    )
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Plans").click()
+    board = page.locator("#main")
+    expect(board.get_by_role("link", name="Hospitals in the Northeast")).to_be_visible()
+    # The draft has no partner yet: it is no business of Contoso's.
+    expect(board).not_to_contain_text("DACH manufacturing")
+
+    board.get_by_role("link", name="Hospitals in the Northeast").click()
+    expect(page.locator(".page-head")).to_contain_text("Launched")
+    expect(page.locator(".card", has=page.get_by_role("heading", name="Program"))).to_contain_text(
+        re.compile(r"-CONTOSO-CONSULTING-")
+    )
+    # Read only: no step to decide, nothing to launch or close.
+    expect(page.get_by_text("Decide")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("Save step"))).to_have_count(0)
+    expect(page.locator(".page-head").get_by_role("link")).to_have_text(["Plans"])
+
+
+def test_the_demo_draft_offers_enough_accounts_for_step_2(page, demo):
+    sign_in(page, "pm@northwind.example", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Plans").click()
+    page.locator("#main").get_by_role("link", name="DACH manufacturing").click()
+
+    accounts = page.locator("#step-2")
+    offered = accounts.get_by_role("checkbox")
+    expect(offered).not_to_have_count(0)
+    assert offered.count() >= 5
+    for box in offered.all()[:5]:
+        box.check()
+    accounts.get_by_role("button", name="Save step 2").click()
+    expect(accounts).to_contain_text("5 named accounts")
