@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.filters_programs import ProgramFilter
 from accounts.models import Program
 from accounts.selectors.programs import program_list
+from accounts.services.programs import PROGRAM_FIELDS
 from partnerhub.tenancy.api.viewsets import TenantReadOnlyViewSet
 
 
@@ -16,25 +17,8 @@ class ProgramSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Program
-        fields = [
-            "id",
-            "plan",
-            "play",
-            "play_kind",
-            "partner",
-            "partner_name",
-            "package",
-            "package_label",
-            "components",
-            "tracking_code",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "utm_content",
-            "utm_query",
-            "status",
-            "launched_at",
-        ]
+        # What launch records (the service's audited fields), with the names and query string beside.
+        fields = ["id", *PROGRAM_FIELDS, "play_kind", "partner_name", "utm_query", "launched_at"]
         read_only_fields = fields
 
 

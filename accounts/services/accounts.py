@@ -307,7 +307,7 @@ def opportunity_delete(*, tenant: Tenant, actor: Actor, opportunity_id: int) -> 
 # --- Account mapping ----------------------------------------------------------------------------
 
 
-def mapping_partner_check(*, tenant: Tenant, actor: Actor, partner: Partner) -> None:
+def check_mapping_actor(*, tenant: Tenant, actor: Actor, partner: Partner) -> None:
     """Account mapping is the vendor's record of which partner works with which account: refuse a
     partner user (their own list is "My accounts", see services/claims.py) and a partner of
     another tenant."""
@@ -330,7 +330,7 @@ def mapping_create(
     notes: str = "",
 ) -> AccountMapping:
     """Record that a partner works with an account (vendor staff and API keys)."""
-    mapping_partner_check(tenant=tenant, actor=actor, partner=partner)
+    check_mapping_actor(tenant=tenant, actor=actor, partner=partner)
     if account.tenant_id != tenant.id:
         raise ServiceError("Select a valid account.", field="account")
     mapping = AccountMapping(
@@ -357,7 +357,7 @@ def mapping_update(*, tenant: Tenant, actor: Actor, mapping_id: int, **fields) -
         .select_related("partner", "account")
         .get(tenant=tenant, id=mapping_id)
     )
-    mapping_partner_check(tenant=tenant, actor=actor, partner=mapping.partner)
+    check_mapping_actor(tenant=tenant, actor=actor, partner=mapping.partner)
     for name in ("partner", "account"):
         if name in fields and getattr(fields.pop(name), "pk", None) != getattr(mapping, f"{name}_id"):
             raise ServiceError(
@@ -377,7 +377,7 @@ def mapping_delete(*, tenant: Tenant, actor: Actor, mapping_id: int) -> None:
         .select_related("partner", "account")
         .get(tenant=tenant, id=mapping_id)
     )
-    mapping_partner_check(tenant=tenant, actor=actor, partner=mapping.partner)
+    check_mapping_actor(tenant=tenant, actor=actor, partner=mapping.partner)
     audit(
         tenant=tenant,
         actor=actor,

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from accounts.models import AccountMapping, Opportunity, OpportunityStageChange, TargetAccount
 from accounts.rows import AccountRow, MappingRow, NumberedRow, OpportunityRow, rejection, validate_rows
-from accounts.services.accounts import account_stages_refresh, mapping_partner_check, opportunity_stage_change
+from accounts.services.accounts import account_stages_refresh, check_mapping_actor, opportunity_stage_change
 from accounts.services.claim_matching import claims_match
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit
@@ -356,10 +356,10 @@ def mappings_upsert(
     """Record which target accounts a partner works with, matched by domain (see `rows.MappingRow`).
 
     A domain no target account has is rejected; partner users do not map (see
-    `mapping_partner_check`). A row changes the relationship and notes of an existing mapping; who
+    `check_mapping_actor`). A row changes the relationship and notes of an existing mapping; who
     entered it first (its source) stays.
     """
-    mapping_partner_check(tenant=tenant, actor=actor, partner=partner)
+    check_mapping_actor(tenant=tenant, actor=actor, partner=partner)
     _lock(tenant, "mappings")
     valid, rejected = validate_rows(MappingRow, tenant=tenant, rows=rows)
     report = UpsertReport(rejected=rejected)
