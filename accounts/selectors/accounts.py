@@ -30,6 +30,7 @@ from accounts.models import (
     TargetAccount,
 )
 from partnerhub.tenancy.models import Partner, Tenant
+from partnerhub.tenancy.scoping import built_once_per_tenant
 
 
 def _per_account(queryset: QuerySet, **aggregate) -> Subquery:
@@ -40,6 +41,7 @@ def _per_account(queryset: QuerySet, **aggregate) -> Subquery:
     return Subquery(grouped.annotate(**{name: expression}).values(name)[:1])
 
 
+@built_once_per_tenant  # five correlated subqueries: building them cost more than a page's SQL
 def account_list(*, tenant: Tenant) -> QuerySet[TargetAccount]:
     """Accounts with their owner and, in SQL: how many opportunities they have (open ones apart),
     the open pipeline (its amount only when every open opportunity is in one currency, since
