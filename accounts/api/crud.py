@@ -194,6 +194,7 @@ class OpportunityViewSet(PlainListMixin, TenantModelViewSet):
     pagination_class = KeysetPagination
     filter_backends = KEYSET_FILTERS
     queryset_selector = selectors.opportunity_list
+    plain_selector = selectors.opportunity_rows
     serializer_class = OpportunitySerializer
     filterset_class = without_sort(OpportunityFilter)
     permission_read = "account.view"

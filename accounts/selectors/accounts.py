@@ -120,11 +120,20 @@ def stage_history(*, tenant: Tenant) -> QuerySet[OpportunityStageChange]:
     return OpportunityStageChange.objects.filter(tenant=tenant).order_by("-changed_at", "-id")
 
 
+def opportunity_rows(*, tenant: Tenant) -> QuerySet[Opportunity]:
+    """Opportunities without their relations, newest first: what a list of plain rows reads (it
+    fetches influencers and stage histories for its page: `opportunity_influencer_ids`,
+    `opportunity_stage_histories`)."""
+    # Rows are only ever created with created_at = now, so the id orders them as created, and
+    # walking the primary key spares sorting a large tenant's whole table.
+    return Opportunity.objects.filter(tenant=tenant).order_by("-id")
+
+
 def opportunity_list(*, tenant: Tenant) -> QuerySet[Opportunity]:
     """Opportunities with their account and source partner, and prefetched: influencing partners
     and the stage history, newest change first."""
     return (
-        Opportunity.objects.filter(tenant=tenant)
+        opportunity_rows(tenant=tenant)
         .select_related("account", "source_partner")
         # What lists and the API show of the account and the partners, not their every column.
         .only(*OPPORTUNITY_COLUMNS, "account__name", "account__domain", "source_partner__name")
@@ -137,9 +146,6 @@ def opportunity_list(*, tenant: Tenant) -> QuerySet[Opportunity]:
             ),
             Prefetch("stage_changes", queryset=stage_history(tenant=tenant)),
         )
-        # Newest first. Rows are only ever created with created_at = now, so the id orders them the
-        # same, and walking the primary key spares sorting a large tenant's whole table.
-        .order_by("-id")
     )
 
 

@@ -145,9 +145,12 @@ class PlainListMixin:
     """`list` answered from plain rows (see the module): the page of the filtered queryset is read
     with `.values()` and written by `PlainRows` of the viewset's serializer. `plain_columns` names
     the column of fields that find their value themselves; `page_related(ids)` fetches the values
-    of many-valued and nested fields for the page's row ids."""
+    of many-valued and nested fields for the page's row ids. `plain_selector`, where given, is what
+    the list reads instead of `queryset_selector`, when that one also prepares what only the
+    serializer needs (prefetches: building them cost a 10-row page a tenth of its time)."""
 
     plain_columns: ClassVar[dict[str, str]] = {}
+    plain_selector: ClassVar = None
     _plain_rows: ClassVar[dict[type, PlainRows]] = {}
 
     def plain_rows(self) -> PlainRows:
@@ -162,7 +165,10 @@ class PlainListMixin:
 
     def list(self, request, *args, **kwargs):
         rows = self.plain_rows()
-        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        selector = type(self).plain_selector or type(self).queryset_selector
+        queryset = self.filter_queryset(self.scoped(selector))
+        if queryset._prefetch_related_lookups:
+            queryset = queryset.prefetch_related(None)
         page = self.paginate_queryset(queryset.values(*rows.columns))
         related = self.page_related([row["id"] for row in page]) if page else {}
         return self.get_paginated_response(rows.represent(page, related))
