@@ -115,6 +115,7 @@ def account_suggestions(*, tenant: Tenant, query: str, limit: int = 20) -> Query
 INFLUENCER_ORDER = ("name", "id")
 
 
+@built_once_per_tenant
 def stage_history(*, tenant: Tenant) -> QuerySet[OpportunityStageChange]:
     """Stage changes, newest first: the order an opportunity's history is always shown in."""
     return OpportunityStageChange.objects.filter(tenant=tenant).order_by("-changed_at", "-id")
@@ -149,15 +150,18 @@ def opportunity_list(*, tenant: Tenant) -> QuerySet[Opportunity]:
     )
 
 
+@built_once_per_tenant
+def _influences(*, tenant: Tenant) -> QuerySet[OpportunityInfluence]:
+    return OpportunityInfluence.objects.filter(tenant=tenant).order_by(
+        *(f"partner__{field}" for field in INFLUENCER_ORDER)
+    )
+
+
 def opportunity_influencer_ids(*, tenant: Tenant, opportunity_ids: list[int]) -> dict[int, list[int]]:
     """For a page of opportunities read as plain rows: each one's influencing partners' ids, in the
     order `opportunity_list` prefetches them. One query."""
-    pairs = (
-        OpportunityInfluence.objects.filter(tenant=tenant, opportunity_id__in=opportunity_ids)
-        .order_by(*(f"partner__{field}" for field in INFLUENCER_ORDER))
-        .values_list("opportunity_id", "partner_id")
-    )
-    return _grouped(pairs)
+    pairs = _influences(tenant=tenant).filter(opportunity_id__in=opportunity_ids)
+    return _grouped(pairs.values_list("opportunity_id", "partner_id"))
 
 
 def opportunity_stage_histories(

@@ -25,6 +25,8 @@ from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
 from rest_framework.settings import ISO_8601, api_settings
 
+from partnerhub.tenancy.scoping import built_once_per_tenant
+
 # How a field's value is written: as the column holds it, as a date-time, by the field's own
 # conversion (skipped when the value already has the type that conversion returns), or from the
 # values the viewset fetched for the page.
@@ -151,24 +153,32 @@ class PlainListMixin:
 
     plain_columns: ClassVar[dict[str, str]] = {}
     plain_selector: ClassVar = None
-    _plain_rows: ClassVar[dict[type, PlainRows]] = {}
+    _reading: ClassVar[dict[type, tuple]] = {}
+
+    def _plain_reading(self) -> tuple:
+        """The rows' writer and what they are read from, made once per viewset class: the
+        selector's queryset as the columns the writer reads, built once per tenant."""
+        cls = type(self)
+        if cls not in PlainListMixin._reading:
+            serializer = self.get_serializer_class()()  # no request: every caller's rows read the same
+            rows = PlainRows(serializer, columns=self.plain_columns)
+            selector = cls.plain_selector or cls.queryset_selector
+
+            @built_once_per_tenant
+            def source(*, tenant):
+                return selector(tenant=tenant).prefetch_related(None).values(*rows.columns)
+
+            PlainListMixin._reading[cls] = rows, source
+        return PlainListMixin._reading[cls]
 
     def plain_rows(self) -> PlainRows:
-        cls = type(self)
-        if cls not in PlainListMixin._plain_rows:
-            serializer = self.get_serializer_class()()  # no request: every caller's rows read the same
-            PlainListMixin._plain_rows[cls] = PlainRows(serializer, columns=self.plain_columns)
-        return PlainListMixin._plain_rows[cls]
+        return self._plain_reading()[0]
 
     def page_related(self, ids: list[int]) -> dict[str, dict[int, list]]:
         return {}
 
     def list(self, request, *args, **kwargs):
-        rows = self.plain_rows()
-        selector = type(self).plain_selector or type(self).queryset_selector
-        queryset = self.filter_queryset(self.scoped(selector))
-        if queryset._prefetch_related_lookups:
-            queryset = queryset.prefetch_related(None)
-        page = self.paginate_queryset(queryset.values(*rows.columns))
+        rows, source = self._plain_reading()
+        page = self.paginate_queryset(self.filter_queryset(self.scoped(source)))
         related = self.page_related([row["id"] for row in page]) if page else {}
         return self.get_paginated_response(rows.represent(page, related))
