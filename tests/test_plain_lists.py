@@ -134,13 +134,23 @@ def test_an_opportunity_page_lists_influencers_by_name_and_history_newest_first(
     }
 
 
-def test_a_field_plain_rows_cannot_follow_is_refused_when_the_rows_are_first_read():
-    class Computed(serializers.Serializer):
-        id = serializers.IntegerField()
-        label = serializers.SerializerMethodField()
+class Nested(serializers.Serializer):
+    id = serializers.IntegerField()
 
-        def get_label(self, obj):
-            return "?"
 
-    with pytest.raises(TypeError, match="label"):
-        PlainRows(Computed())
+@pytest.mark.parametrize(
+    "field",
+    [
+        serializers.SerializerMethodField(),
+        serializers.HyperlinkedRelatedField(view_name="partner-detail", read_only=True),
+        serializers.PrimaryKeyRelatedField(read_only=True, pk_field=serializers.CharField()),
+        Nested(),
+    ],
+    ids=["method", "hyperlink", "pk_field", "nested object"],
+)
+def test_a_field_plain_rows_cannot_follow_is_refused_when_the_rows_are_first_read(field):
+    fields = {"id": serializers.IntegerField(), "extra": field}
+    listed = type("Listed", (serializers.Serializer,), fields)
+
+    with pytest.raises(TypeError, match="extra"):
+        PlainRows(listed())

@@ -107,7 +107,9 @@ class PlainRows:
     def _writing(field) -> tuple:
         """(how, conversion, plain type) of a field that reads one column."""
         if isinstance(field, ID_RELATIONS):
-            if not any(_inherits(field, base, "to_representation") for base in ID_RELATIONS):
+            if getattr(field, "pk_field", None) is not None or not any(
+                _inherits(field, base, "to_representation") for base in ID_RELATIONS
+            ):
                 raise TypeError(f"{field.field_name or field} writes its related object itself")
             return AS_IS, None, None  # the related object's slug or id: what the column holds
         if isinstance(field, relations.RelatedField):
