@@ -202,12 +202,9 @@ class OpportunityViewSet(PlainListMixin, TenantModelViewSet):
 
     def page_related(self, ids):
         tenant = self.request.tenant
-        history = self.plain_rows().nested["stage_history"]
         return {
             "influencing_partners": selectors.opportunity_influencer_ids(tenant=tenant, opportunity_ids=ids),
-            "stage_history": selectors.opportunity_stage_histories(
-                tenant=tenant, opportunity_ids=ids, columns=history.columns
-            ),
+            "stage_history": selectors.opportunity_stage_histories(tenant=tenant, opportunity_ids=ids),
         }
 
     def perform_create(self, serializer):

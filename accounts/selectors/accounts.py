@@ -151,26 +151,27 @@ def opportunity_list(*, tenant: Tenant) -> QuerySet[Opportunity]:
 
 
 @built_once_per_tenant
-def _influences(*, tenant: Tenant) -> QuerySet[OpportunityInfluence]:
-    return OpportunityInfluence.objects.filter(tenant=tenant).order_by(
-        *(f"partner__{field}" for field in INFLUENCER_ORDER)
-    )
+def _influencer_pairs(*, tenant: Tenant) -> QuerySet:
+    order = (f"partner__{field}" for field in INFLUENCER_ORDER)
+    pairs = OpportunityInfluence.objects.filter(tenant=tenant).order_by(*order)
+    return pairs.values_list("opportunity_id", "partner_id")
+
+
+@built_once_per_tenant
+def _stage_history_rows(*, tenant: Tenant) -> QuerySet:
+    return stage_history(tenant=tenant).values("opportunity_id", "from_stage", "to_stage", "changed_at")
 
 
 def opportunity_influencer_ids(*, tenant: Tenant, opportunity_ids: list[int]) -> dict[int, list[int]]:
     """For a page of opportunities read as plain rows: each one's influencing partners' ids, in the
     order `opportunity_list` prefetches them. One query."""
-    pairs = _influences(tenant=tenant).filter(opportunity_id__in=opportunity_ids)
-    return _grouped(pairs.values_list("opportunity_id", "partner_id"))
+    return _grouped(_influencer_pairs(tenant=tenant).filter(opportunity_id__in=opportunity_ids))
 
 
-def opportunity_stage_histories(
-    *, tenant: Tenant, opportunity_ids: list[int], columns: tuple[str, ...]
-) -> dict[int, list[dict]]:
-    """For a page of opportunities read as plain rows: each one's stage history (`columns` of it),
-    newest change first. One query."""
-    rows = stage_history(tenant=tenant).filter(opportunity_id__in=opportunity_ids)
-    rows = rows.values("opportunity_id", *columns)
+def opportunity_stage_histories(*, tenant: Tenant, opportunity_ids: list[int]) -> dict[int, list[dict]]:
+    """For a page of opportunities read as plain rows: each one's stage history, newest change
+    first, as rows of `opportunity_id`, `from_stage`, `to_stage`, `changed_at`. One query."""
+    rows = _stage_history_rows(tenant=tenant).filter(opportunity_id__in=opportunity_ids)
     return _grouped((row["opportunity_id"], row) for row in rows)
 
 
