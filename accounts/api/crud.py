@@ -24,6 +24,7 @@ from partnerhub.tenancy.api.fields import (
 )
 from partnerhub.tenancy.api.filtering import FilterBackend
 from partnerhub.tenancy.api.pagination import KeysetPagination
+from partnerhub.tenancy.api.plain import PlainListMixin
 from partnerhub.tenancy.api.viewsets import TenantModelViewSet
 from partnerhub.tenancy.filters import tenant_partners, without_sort
 
@@ -97,7 +98,7 @@ class AccountSerializer(serializers.ModelSerializer):
 KEYSET_FILTERS = [FilterBackend]
 
 
-class AccountViewSet(TenantModelViewSet):
+class AccountViewSet(PlainListMixin, TenantModelViewSet):
     """Target accounts. Staff read; account editors and write keys change them."""
 
     pagination_class = KeysetPagination
@@ -186,17 +187,25 @@ class OpportunitySerializer(serializers.ModelSerializer):
         }
 
 
-class OpportunityViewSet(TenantModelViewSet):
+class OpportunityViewSet(PlainListMixin, TenantModelViewSet):
     """CRM opportunities on target accounts, each with its stage history. Every stage change is kept
     with its time, and the account's stage follows."""
 
     pagination_class = KeysetPagination
     filter_backends = KEYSET_FILTERS
     queryset_selector = selectors.opportunity_list
+    plain_selector = selectors.opportunity_rows
     serializer_class = OpportunitySerializer
     filterset_class = without_sort(OpportunityFilter)
     permission_read = "account.view"
     permission_write = "account.change"
+
+    def page_related(self, ids):
+        tenant = self.request.tenant
+        return {
+            "influencing_partners": selectors.opportunity_influencer_ids(tenant=tenant, opportunity_ids=ids),
+            "stage_history": selectors.opportunity_stage_histories(tenant=tenant, opportunity_ids=ids),
+        }
 
     def perform_create(self, serializer):
         fields = dict(serializer.validated_data)
@@ -298,7 +307,7 @@ class AccountMappingSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AccountMappingViewSet(TenantModelViewSet):
+class AccountMappingViewSet(PlainListMixin, TenantModelViewSet):
     """Which partners already work with which accounts: the vendor's (staff and keys). A partner's
     own list is /api/v1/account-claims/, which never says what matched."""
 
@@ -307,6 +316,7 @@ class AccountMappingViewSet(TenantModelViewSet):
     queryset_selector = selectors.mapping_list
     serializer_class = AccountMappingSerializer
     filterset_class = without_sort(MappingFilter)
+    plain_columns = {"account_domain": "account__domain"}
     permission_read = "mapping.view"
     permission_write = "mapping.change"
 

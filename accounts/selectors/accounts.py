@@ -24,12 +24,14 @@ from accounts.models import (
     AccountClaim,
     AccountMapping,
     Opportunity,
+    OpportunityInfluence,
     OpportunityStageChange,
     Plan,
     PlanAccount,
     TargetAccount,
 )
 from partnerhub.tenancy.models import Partner, Tenant
+from partnerhub.tenancy.scoping import built_once_per_tenant
 
 
 def _per_account(queryset: QuerySet, **aggregate) -> Subquery:
@@ -40,6 +42,7 @@ def _per_account(queryset: QuerySet, **aggregate) -> Subquery:
     return Subquery(grouped.annotate(**{name: expression}).values(name)[:1])
 
 
+@built_once_per_tenant  # five correlated subqueries: building them cost more than a page's SQL
 def account_list(*, tenant: Tenant) -> QuerySet[TargetAccount]:
     """Accounts with their owner and, in SQL: how many opportunities they have (open ones apart),
     the open pipeline (its amount only when every open opportunity is in one currency, since
@@ -109,11 +112,30 @@ def account_suggestions(*, tenant: Tenant, query: str, limit: int = 20) -> Query
     ]
 
 
+# An opportunity's influencing partners are listed by name; its stage history newest change first.
+INFLUENCER_ORDER = ("name", "id")
+
+
+@built_once_per_tenant
+def stage_history(*, tenant: Tenant) -> QuerySet[OpportunityStageChange]:
+    """Stage changes, newest first: the order an opportunity's history is always shown in."""
+    return OpportunityStageChange.objects.filter(tenant=tenant).order_by("-changed_at", "-id")
+
+
+def opportunity_rows(*, tenant: Tenant) -> QuerySet[Opportunity]:
+    """Opportunities without their relations, newest first: what a list of plain rows reads (it
+    fetches influencers and stage histories for its page: `opportunity_influencer_ids`,
+    `opportunity_stage_histories`)."""
+    # Rows are only ever created with created_at = now, so the id orders them as created, and
+    # walking the primary key spares sorting a large tenant's whole table.
+    return Opportunity.objects.filter(tenant=tenant).order_by("-id")
+
+
 def opportunity_list(*, tenant: Tenant) -> QuerySet[Opportunity]:
     """Opportunities with their account and source partner, and prefetched: influencing partners
     and the stage history, newest change first."""
     return (
-        Opportunity.objects.filter(tenant=tenant)
+        opportunity_rows(tenant=tenant)
         .select_related("account", "source_partner")
         # What lists and the API show of the account and the partners, not their every column.
         .only(*OPPORTUNITY_COLUMNS, "account__name", "account__domain", "source_partner__name")
@@ -122,17 +144,43 @@ def opportunity_list(*, tenant: Tenant) -> QuerySet[Opportunity]:
                 "influencing_partners",
                 queryset=Partner.objects.filter(tenant=tenant)
                 .only("id", "tenant_id", "name")
-                .order_by("name", "id"),
+                .order_by(*INFLUENCER_ORDER),
             ),
-            Prefetch(
-                "stage_changes",
-                queryset=OpportunityStageChange.objects.filter(tenant=tenant).order_by("-changed_at", "-id"),
-            ),
+            Prefetch("stage_changes", queryset=stage_history(tenant=tenant)),
         )
-        # Newest first. Rows are only ever created with created_at = now, so the id orders them the
-        # same, and walking the primary key spares sorting a large tenant's whole table.
-        .order_by("-id")
     )
+
+
+@built_once_per_tenant
+def _influencer_pairs(*, tenant: Tenant) -> QuerySet:
+    order = (f"partner__{field}" for field in INFLUENCER_ORDER)
+    pairs = OpportunityInfluence.objects.filter(tenant=tenant).order_by(*order)
+    return pairs.values_list("opportunity_id", "partner_id")
+
+
+@built_once_per_tenant
+def _stage_history_rows(*, tenant: Tenant) -> QuerySet:
+    return stage_history(tenant=tenant).values("opportunity_id", "from_stage", "to_stage", "changed_at")
+
+
+def opportunity_influencer_ids(*, tenant: Tenant, opportunity_ids: list[int]) -> dict[int, list[int]]:
+    """For a page of opportunities read as plain rows: each one's influencing partners' ids, in the
+    order `opportunity_list` prefetches them. One query."""
+    return _grouped(_influencer_pairs(tenant=tenant).filter(opportunity_id__in=opportunity_ids))
+
+
+def opportunity_stage_histories(*, tenant: Tenant, opportunity_ids: list[int]) -> dict[int, list[dict]]:
+    """For a page of opportunities read as plain rows: each one's stage history, newest change
+    first, as rows of `opportunity_id`, `from_stage`, `to_stage`, `changed_at`. One query."""
+    rows = _stage_history_rows(tenant=tenant).filter(opportunity_id__in=opportunity_ids)
+    return _grouped((row["opportunity_id"], row) for row in rows)
+
+
+def _grouped(pairs) -> dict[int, list]:
+    groups: dict[int, list] = {}
+    for key, value in pairs:
+        groups.setdefault(key, []).append(value)
+    return groups
 
 
 def account_opportunities(*, tenant: Tenant, account: TargetAccount) -> QuerySet[Opportunity]:

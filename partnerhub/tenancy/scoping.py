@@ -12,6 +12,7 @@ lookup path from the row to its owning partner id (`None` means staff-only: part
 
 from __future__ import annotations
 
+import functools
 from contextlib import nullcontext
 from typing import ClassVar
 
@@ -146,3 +147,23 @@ def scope_for(queryset: models.QuerySet, *, tenant, membership) -> models.QueryS
     if path is None:
         return queryset.none()
     return queryset.filter(**{path: membership.partner_id})
+
+
+def built_once_per_tenant(selector):
+    """For a selector whose queryset is costly to build and the same on every call in a tenant
+    (correlated subqueries, each resolved through Django's expression machinery): it is built once
+    per process and tenant, and every call gets a clone. Only the query is kept, never rows, and
+    a clone shares nothing its caller can change: filtering, ordering, paging or evaluating it
+    leaves the kept one as it was. Keyed by the tenant and the active one, which the scoped
+    managers inside it filter by."""
+
+    @functools.lru_cache(maxsize=256)
+    def build(tenant, active_tenant_id):
+        return selector(tenant=tenant)
+
+    @functools.wraps(selector)
+    def cloned(*, tenant):
+        active = get_active_tenant()
+        return build(tenant, active.pk if active is not None else None).all()
+
+    return cloned

@@ -258,6 +258,29 @@ def test_an_account_named_in_a_plan_is_not_deleted(tenant, writer):
 
 
 @pytest.mark.django_db
+def test_each_tenants_account_list_shows_its_own_accounts_and_their_latest_counts(tenant, other_tenant):
+    # The list's query is built once per tenant and process (accounts.selectors.account_list): what
+    # it keeps is the query, per tenant, never the rows.
+    ours = TargetAccountFactory(tenant=tenant, name="Alpine Clinics")
+    TargetAccountFactory(tenant=other_tenant, name="Globex Retail")
+    readers = {
+        slug: bearer(ApiKeyFactory(tenant=owner, scopes=["read"]))
+        for slug, owner in (("ours", tenant), ("theirs", other_tenant))
+    }
+
+    def listed(slug):
+        results = readers[slug].get(ACCOUNTS).json()["results"]
+        return [(row["name"], row["opportunity_count"], row["partner_count"]) for row in results]
+
+    assert listed("ours") == [("Alpine Clinics", 0, 0)]
+    assert listed("theirs") == [("Globex Retail", 0, 0)]
+    OpportunityFactory(tenant=tenant, account=ours)
+    AccountMappingFactory(tenant=tenant, account=ours)
+    assert listed("ours") == [("Alpine Clinics", 1, 1)]
+    assert listed("theirs") == [("Globex Retail", 0, 0)]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "query, expected",
     [

@@ -5,7 +5,9 @@ covered with no new test code; each needs a `<Model>Factory` (tests/factories.py
 """
 
 import ast
+import datetime
 import io
+import zoneinfo
 from pathlib import Path
 
 import psycopg
@@ -14,10 +16,13 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
 from django.test.utils import CaptureQueriesContext
+from psycopg.pq import Format
 
 from partnerhub.tenancy.context import NoActiveTenant, tenant_context
 from partnerhub.tenancy.models import Partner
+from partnerhub.tenancy.postgres.base import PSYCOPG_TIMESTAMPTZ_LOADER
 from partnerhub.tenancy.rls import READER_POLICY, TENANT_POLICY, TENANT_SETTING, tenant_tables
 from tests.factories import PartnerFactory, TenantFactory
 from tests.routes import factory_for
@@ -240,3 +245,20 @@ def test_captured_queries_show_the_statement_without_the_settings_sent_ahead(ten
     with tenant_context(tenant), CaptureQueriesContext(connection) as captured:
         list(Partner.objects.all())
     assert captured.captured_queries[0]["sql"].startswith('SELECT "tenancy_partner"."id"')
+
+
+@pytest.mark.django_db
+def test_timestamps_read_back_as_the_instants_stored_in_utc_with_psycopgs_compiled_loader():
+    stored = [
+        datetime.datetime(1901, 1, 1, 0, 0, 0, 1, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 29, 3, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Oslo")),  # summer time
+        datetime.datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unnest(%s::timestamptz[])", [stored])
+        read = [value for (value,) in cursor.fetchall()]
+        loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    assert read == stored
+    assert all(value.tzinfo is datetime.UTC for value in read)
+    # Django's own loader parses in Python, 7 µs a value: a 100-row list page spent 2 ms on it.
+    assert loader is PSYCOPG_TIMESTAMPTZ_LOADER

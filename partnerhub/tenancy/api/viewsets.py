@@ -40,10 +40,13 @@ class TenantViewSetMixin(RolePermissionMixin):
     lookup_value_converter = "int"
 
     def get_queryset(self):
+        return self.scoped(type(self).queryset_selector)
+
+    def scoped(self, selector):
+        """What `selector` reads, within the caller's scope (tenant, and partner for partner users)."""
         model = self.get_serializer_class().Meta.model
         if getattr(self, "swagger_fake_view", False):  # schema generation has no tenant
             return model.unscoped.none()
-        selector = type(self).queryset_selector
         request = self.request
         return scope_for(
             selector(tenant=request.tenant), tenant=request.tenant, membership=request.membership

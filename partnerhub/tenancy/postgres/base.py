@@ -10,10 +10,14 @@ transaction mode, Django's persistent connections) carries no tenant from one us
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django.db.backends.postgresql import base, operations
 from django.db.backends.utils import CursorWrapper
+from psycopg import adapters
 from psycopg import sql as psycopg_sql
+from psycopg.pq import Format
 
 from partnerhub.tenancy.rls import PREFIX_START, statement_prefix
 
@@ -59,8 +63,24 @@ class DatabaseOperations(operations.DatabaseOperations):
         return query
 
 
+# psycopg's own loader of timestamptz text: compiled with psycopg[binary] (or [c]). It answers in the
+# connection's time zone, which Django sets to UTC; Django's loader (registered on every connection)
+# parses in Python and then sets UTC itself, about 7 µs a value: a list of 100 rows with three
+# date-times each spent 2 ms on it.
+PSYCOPG_TIMESTAMPTZ_LOADER = adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
+
+    def create_cursor(self, name=None):
+        cursor = super().create_cursor(name)
+        # Only where both loaders give the same values: datetimes in UTC (`datetime.timezone.utc`),
+        # read from a session in UTC. Elsewhere Django's loader stays (it re-registers its own on a
+        # cursor when the time zone setting changes).
+        if self.timezone is datetime.UTC and self.connection.info.parameter_status("TimeZone") == "UTC":
+            cursor.adapters.register_loader(base.TIMESTAMPTZ_OID, PSYCOPG_TIMESTAMPTZ_LOADER)
+        return cursor
 
     def make_cursor(self, cursor):
         return TenantCursorWrapper(cursor, self)
