@@ -1,5 +1,6 @@
 """The OpenAPI document is valid, warning-free (every type resolved) and lists every operation."""
 
+import json
 import re
 
 import pytest
@@ -38,3 +39,21 @@ def test_every_operation_documents_its_error_answers(schema):
             assert {"401", "403", "404"} <= codes, f"{method.upper()} {path}"
             if method in ("post", "put", "patch"):
                 assert "400" in codes, f"{method.upper()} {path}"
+
+
+def _types(spec: dict) -> set:
+    types = spec.get("type")
+    return set(types) if isinstance(types, list) else {types}
+
+
+def test_nullable_values_are_plain_json_schema(schema):
+    """OpenAPI 3.1: a field that may be null says so as JSON Schema does, which strict validators
+    and generated clients read alike; no 3.0 `nullable` is left over."""
+    assert schema["openapi"].startswith("3.1")
+    assert "nullable" not in json.dumps(schema)
+    plan = schema["components"]["schemas"]["PlanDetail"]["properties"]
+    assert plan["partner"]["oneOf"] == [{"$ref": "#/components/schemas/PartnerRef"}, {"type": "null"}]
+    assert _types(schema["components"]["schemas"]["Targets"]["properties"]["day30_followups"]) == {
+        "integer",
+        "null",
+    }

@@ -73,3 +73,31 @@ class AutoSchema(BaseAutoSchema):
         for code, body in errors.items():
             responses.setdefault(code, self._get_response_for_code(body, code, direction=direction))
         return responses
+
+
+# --- Postprocessing hooks (SPECTACULAR_SETTINGS) -------------------------------------------------
+
+
+def nullable_as_json_schema(result, generator, request, public):
+    """Postprocessing hook: what drf-spectacular copies in as OpenAPI 3.0 (DRF's paginated answers
+    mark `next` and `previous` `nullable`) is rewritten the 3.1 way, `type: [string, "null"]`: 3.1
+    has no `nullable`, and a strict validator would refuse the null of a last page."""
+    pending = [result]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if node.pop("nullable", False):
+            types = node.get("type")
+            if isinstance(types, str):
+                node["type"] = [types, "null"]
+            elif isinstance(types, list) and "null" not in types:
+                types.append("null")
+            elif types is None:
+                inner = {key: node.pop(key) for key in list(node) if key not in ("description", "readOnly")}
+                node["oneOf"] = [inner, {"type": "null"}]
+        pending.extend(node.values())
+    return result
