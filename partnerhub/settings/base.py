@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "partnerhub.tenancy.api.schema.nullable_as_json_schema",
+        # After the enums are named: list filters take the type of the field they filter.
+        "partnerhub.tenancy.api.schema.filters_typed_like_their_fields",
     ],
     # 3.1: a nullable field is JSON Schema (`type: [string, "null"]`, `oneOf: [{$ref}, {type: null}]`),
     # which strict validators and generated clients read alike; 3.0's `nullable` beside a `$ref` is not.
