@@ -35,7 +35,10 @@ class AccountFilter(django_filters.FilterSet):
     industry = django_filters.ChoiceFilter(choices=Vertical.choices, empty_label="Any industry")
     region = django_filters.ChoiceFilter(choices=Region.choices, empty_label="Any region")
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any segment")
-    owner = django_filters.ModelChoiceFilter(queryset=tenant_staff, empty_label="Any owner")
+    # By email, as an account shows its owner (and the API takes it).
+    owner = django_filters.ModelChoiceFilter(
+        queryset=tenant_staff, to_field_name="email", empty_label="Any owner"
+    )
     senior_buyers_engaged = django_filters.BooleanFilter(label="Senior buyers engaged", widget=YES_NO)
     sort = SortFilter(
         fields=(

@@ -17,16 +17,9 @@ from plays.models import ActivationPackage, ComponentKey, Play
 # --- Serializers ---------------------------------------------------------------------------------
 
 
-@extend_schema_field(
-    {"type": "string", "description": "A vertical of the shared taxonomy (as in a partner's `verticals`)."}
-)
-class VerticalField(serializers.ChoiceField):
-    """Validated against the verticals, documented as a string: the same choice set appears as the
-    partners' `verticals` enum, and two names for one enum fail the schema check. (With an
-    `ENUM_NAME_OVERRIDES` entry for `Vertical` in the settings this can become a plain ChoiceField.)"""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=Vertical.choices, **kwargs)
+def vertical_field(**kwargs) -> serializers.ChoiceField:
+    """A vertical of the shared taxonomy, or empty: the `VerticalEnum` a partner's `verticals` use."""
+    return serializers.ChoiceField(choices=Vertical.choices, allow_blank=True, **kwargs)
 
 
 class PlaySerializer(serializers.ModelSerializer):
@@ -53,7 +46,9 @@ class PackageSerializer(serializers.ModelSerializer):
     play_name = serializers.CharField(source="play.name", read_only=True)
     is_master = serializers.BooleanField(read_only=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True, default=None)
-    vertical = VerticalField(read_only=True)
+    vertical = vertical_field(
+        read_only=True, help_text="The vertical of a version made for one; empty if none."
+    )
     own_component_count = serializers.IntegerField(
         read_only=True, help_text="On a master its components; on a version its overrides."
     )
@@ -110,7 +105,7 @@ class VersionCreateSerializer(serializers.ModelSerializer):
         queryset_for=lambda request: selectors.master_package_list(tenant=request.tenant),
         help_text="Id of the master package to derive from.",
     )
-    vertical = VerticalField(required=False, allow_blank=True, default="")
+    vertical = vertical_field(required=False, default="")
     partner = TenantRelatedField(
         queryset_for=lambda request: partner_choices(tenant=request.tenant),
         required=False,

@@ -6,7 +6,6 @@ match the documented body. Deterministic (derandomized) and bounded: SCHEMA_FUZZ
 operation (environment, default 10).
 """
 
-import json
 import os
 
 import pytest
@@ -14,12 +13,12 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from tests.factories import ApiKeyFactory, TenantFactory
+from tests.openapi import schema_document
 from tests.test_bad_input_examples import seed_tenant
 
 EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "10"))
@@ -27,9 +26,7 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 
 
 def _load_schema():
-    # The document the API serves at /api/schema/, generated in process (no request, no database).
-    document = json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
-    loaded = schemathesis.openapi.from_dict(document)
+    loaded = schemathesis.openapi.from_dict(schema_document())
     loaded.app = get_wsgi_application()
     return loaded
 

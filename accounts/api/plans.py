@@ -47,7 +47,6 @@ from accounts.services.plans import (
     plan_update_kickoff,
 )
 from mdf.selectors import ranking_with_funds
-from partnerhub.tenancy.api.schema import FIELD_ERRORS
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, ServiceActionsMixin, TenantReadOnlyViewSet
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.scoping import scope_for
@@ -209,7 +208,7 @@ class PlanViewSet(IdempotentCreateMixin, ServiceActionsMixin, TenantReadOnlyView
 
     @extend_schema(
         parameters=[RankingQuerySerializer],
-        responses={200: PartnerRankSerializer(many=True), 400: FIELD_ERRORS},
+        responses={200: PartnerRankSerializer(many=True)},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def ranking(self, request, pk=None):

@@ -154,7 +154,7 @@ def test_account_list_search_filters_and_sorting(book, manager_user, query, expe
 
 @pytest.mark.django_db
 def test_account_list_filters_by_owner(book, manager_user):
-    response = login(manager_user).get(f"{T}/accounts/?owner={manager_user.id}")
+    response = login(manager_user).get(f"{T}/accounts/?owner={manager_user.email}")
     assert listed(response) == ["Alpine Clinics"]
 
 
