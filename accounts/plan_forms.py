@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
 from accounts.models import KICKOFF_FIELDS, MARKET_VALUES, PLAN_OWNER_FIELDS, MarketKind, Plan, TargetAccount
 from accounts.selectors.accounts import account_choices
@@ -15,22 +14,12 @@ from plays.models import Play
 from plays.selectors import play_choices
 
 
-def current_quarter() -> tuple[int, int]:
-    today = timezone.localdate()
-    return today.year, (today.month - 1) // 3 + 1
-
-
 class PlanCreateForm(forms.Form):
     year = forms.IntegerField(min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(choices=[(q, f"Q{q}") for q in range(1, 5)], coerce=int)
     name = forms.CharField(
         max_length=200, required=False, help_text="Optional; the market names it otherwise."
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        year, quarter = current_quarter()
-        self.fields["year"].initial, self.fields["quarter"].initial = year, quarter
 
 
 class MarketForm(forms.Form):

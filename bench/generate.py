@@ -652,8 +652,9 @@ class Generator:
 def current_quarter() -> tuple[int, int]:
     from django.utils import timezone
 
-    today = timezone.now()
-    return today.year, (today.month - 1) // 3 + 1
+    from accounts.models import quarter_of
+
+    return quarter_of(timezone.localdate())
 
 
 def tenant_counts(slug: str) -> dict[str, int]:

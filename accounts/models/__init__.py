@@ -29,6 +29,7 @@ from accounts.models.plans import (
     PlanAccount,
     PlanStep,
     Program,
+    quarter_of,
 )
 
 __all__ = [
@@ -58,4 +59,5 @@ __all__ = [
     "PlanStep",
     "Program",
     "TargetAccount",
+    "quarter_of",
 ]

@@ -3,6 +3,8 @@ launch into a program (the play run with a pinned package) and its 30/60/90-day 
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,6 +17,11 @@ from partnerhub.tenancy.taxonomy import Currency, Region, Segment, Vertical
 
 MIN_PLAN_ACCOUNTS = 5
 MAX_PLAN_ACCOUNTS = 20
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    """(year, quarter) of a date: plans are made per calendar quarter."""
+    return day.year, (day.month - 1) // 3 + 1
 
 
 class MarketKind(models.TextChoices):

@@ -35,8 +35,14 @@ def market_warning(*, tenant: Tenant, plan: Plan) -> tuple[Plan, str] | None:
     return (holder, market_held_warning(plan, holder)) if holder is not None else None
 
 
+def market_taken(plan: Plan, holder: Plan | None) -> str:
+    """The fact, in words, that the play step's refusal and step 1's warning both start with."""
+    held = f": {holder.play} in “{holder}”" if holder is not None else ""
+    return f"{plan.market_label} already has a play in {plan.quarter_label}{held}."
+
+
 def market_held_warning(plan: Plan, holder: Plan) -> str:
     return (
-        f"{plan.market_label} already has a play in {plan.quarter_label}: {holder.play} in “{holder}”. "
-        "This plan cannot pick a play for it: choose another market, or close that plan first."
+        f"{market_taken(plan, holder)} This plan cannot pick a play for it: choose another market, "
+        "or close that plan first."
     )

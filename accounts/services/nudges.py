@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import zoneinfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
@@ -61,11 +60,6 @@ def _tenants_with_due_commitments(*, now: datetime.datetime) -> list[Tenant]:
         .filter(_owner_is_member())
         .exclude(_nudged(FollowUpNudge.State.OVERDUE))
     )
-
-
-def tenant_today(tenant: Tenant, now: datetime.datetime) -> datetime.date:
-    """The tenant's local date at the instant `now`: its time zone decides when a day starts."""
-    return timezone.localtime(now, zoneinfo.ZoneInfo(tenant.timezone)).date()
 
 
 def _plan_url(tenant: Tenant, plan: Plan) -> str:
@@ -158,7 +152,7 @@ def follow_up_nudges_send(*, today_for: datetime.datetime | None = None, batch: 
             break
         try:
             with tenant_context(tenant), transaction.atomic():
-                sent += _nudge_tenant(tenant=tenant, today=tenant_today(tenant, now), limit=batch - sent)
+                sent += _nudge_tenant(tenant=tenant, today=tenant.local_date(now), limit=batch - sent)
         except Exception:  # one tenant's trouble must not hold up everyone else's nudges
             logger.exception("Follow-up nudges of tenant %s failed; retried on the next run.", tenant.id)
     return sent

@@ -26,10 +26,10 @@ from accounts.models import (
     PlanAccount,
     PlanStep,
     TargetAccount,
+    quarter_of,
 )
-from accounts.selectors.markets import market_holder
+from accounts.selectors.markets import market_holder, market_taken
 from accounts.selectors.recommendation import PlayRecommendation, play_recommendation
-from accounts.services.nudges import tenant_today
 from accounts.services.programs import checkpoints_open, program_complete, program_launch
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition, audited, snapshot
@@ -189,8 +189,7 @@ def _take_step(
 
 
 def _check_quarter_not_over(tenant: Tenant, year: int, quarter: int) -> None:
-    today = tenant_today(tenant, timezone.now())
-    current_year, current_quarter = today.year, (today.month - 1) // 3 + 1
+    current_year, current_quarter = quarter_of(tenant.local_date())
     if (year, quarter) < (current_year, current_quarter):
         raise ServiceError(
             f"Q{quarter} {year} is over: plan the current quarter (Q{current_quarter} {current_year}) "
@@ -297,12 +296,7 @@ def plan_set_partner(*, tenant: Tenant, actor: Actor, plan_id: int, partner_id: 
 
 
 def _one_play_refusal(plan: Plan, other: Plan | None) -> ServiceError:
-    held = f": {other.play} in “{other}”" if other is not None else ""
-    return ServiceError(
-        f"{plan.market_label} already has a play in {plan.quarter_label}{held}. "
-        "One play per market per quarter.",
-        field="play",
-    )
+    return ServiceError(f"{market_taken(plan, other)} One play per market per quarter.", field="play")
 
 
 def play_reason(recommendation: PlayRecommendation, play: Play, note: str = "") -> str:
@@ -347,7 +341,7 @@ def plan_set_follow_up(
         raise ServiceError(
             "The follow-up owner must be a vendor staff member of this tenant.", field="sales_owner"
         )
-    if due_on < timezone.localdate():
+    if due_on < tenant.local_date():
         raise ServiceError("The follow-up date is in the past.", field="due_on")
     talk_track = talk_track.strip()
     if not talk_track:

@@ -21,6 +21,7 @@ from accounts.models import (
     AccountStage,
     Plan,
     PlanStep,
+    quarter_of,
 )
 from accounts.plan_forms import (
     AccountsForm,
@@ -97,6 +98,10 @@ class PlanCreateView(ServiceFormView):
     permission = "plan.change"
     template_name = "accounts/plan_create.html"
     form_class = PlanCreateForm
+
+    def get_initial(self):
+        year, quarter = quarter_of(self.tenant.local_date())  # the tenant's current quarter
+        return {"year": year, "quarter": quarter}
 
     def save(self, data):
         return services.plan_create(tenant=self.tenant, actor=self.request.user, **data)

@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils.timezone import now
+from django.utils.timezone import localtime, now
 
 from partnerhub.tenancy.formats import DEFAULT_LOCALE, PortalLocale
 from partnerhub.tenancy.roles import PARTNER_ROLES, Role
@@ -59,6 +60,11 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def local_date(self, at: datetime.datetime | None = None) -> datetime.date:
+        """The tenant's date at the instant `at` (now by default): its time zone decides when a day
+        starts, for due dates, quarters and the nudges' "today"."""
+        return localtime(at or now(), zoneinfo.ZoneInfo(self.timezone)).date()
 
 
 class UserManager(BaseUserManager):

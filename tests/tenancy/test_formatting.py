@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from accounts.models import quarter_of
 from partnerhub.tenancy.models import Tenant
 from tests.conftest import login
 from tests.factories import AuditEventFactory, OpportunityFactory, TargetAccountFactory
@@ -85,3 +86,18 @@ def test_no_template_formats_money_or_dates_by_itself():
         for match in OWN_FORMATTING.finditer(path.read_text())
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "quarter"),
+    [
+        ("UTC", datetime.date(2026, 12, 31), (2026, 4)),
+        ("Pacific/Auckland", datetime.date(2027, 1, 1), (2027, 1)),  # already the new year there
+        ("America/Los_Angeles", datetime.date(2026, 12, 31), (2026, 4)),
+    ],
+)
+def test_the_tenants_date_and_quarter_follow_its_time_zone(zone, day, quarter):
+    instant = datetime.datetime(2026, 12, 31, 20, 0, tzinfo=datetime.UTC)
+    local = Tenant(timezone=zone).local_date(instant)
+
+    assert (local, quarter_of(local)) == (day, quarter)
