@@ -171,11 +171,6 @@ class PackageViewSet(IdempotentCreateMixin, ServiceActionsMixin, TenantReadOnlyV
     detail_serializer_class = PackageDetailSerializer
     create_serializer_class = VersionCreateSerializer
 
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return PackageDetailSerializer
-        return super().get_serializer_class()
-
     def create_with(self, data: dict):
         """POST on the collection derives a version of a master."""
         partner = data.get("partner")

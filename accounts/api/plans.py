@@ -92,11 +92,6 @@ class PlanViewSet(IdempotentCreateMixin, ServiceActionsMixin, TenantReadOnlyView
     detail_serializer_class = PlanDetailSerializer
     create_serializer_class = PlanCreateSerializer
 
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return PlanDetailSerializer
-        return super().get_serializer_class()
-
     def detail_queryset(self):
         request = self.request
         return scope_for(

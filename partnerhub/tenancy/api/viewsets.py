@@ -152,6 +152,12 @@ class ServiceActionsMixin:
     detail_serializer_class: ClassVar[type | None] = None
     create_serializer_class: ClassVar[type | None] = None
 
+    def get_serializer_class(self):
+        """The detail serializer answers a retrieve too (and documents it)."""
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return super().get_serializer_class()
+
     def validated(self, serializer_class, data=None) -> dict:
         serializer = serializer_class(
             data=self.request.data if data is None else data, context=self.get_serializer_context()
