@@ -9,7 +9,7 @@ from rest_framework import serializers
 from accounts.filters import tenant_accounts, tenant_staff
 from accounts.models import (
     KICKOFF_FIELDS,
-    MAX_PLAN_ACCOUNTS,
+    MAX_ACCOUNT_IDS,
     PLAN_OWNER_FIELDS,
     AccountMapping,
     AccountStage,
@@ -32,9 +32,6 @@ from plays.selectors import play_choices
 
 RANKING_DEFAULT_LIMIT = 50
 RANKING_MAX_LIMIT = 200
-# Ids accepted in one accounts list: above the 20 a plan may name, so the service can say how
-# many were chosen, yet bounded (each id is looked up).
-ACCOUNT_IDS_MAX = 5 * MAX_PLAN_ACCOUNTS
 
 
 # --- Input fields --------------------------------------------------------------------------------
@@ -360,7 +357,7 @@ class MarketInputSerializer(serializers.Serializer):
 class AccountsInputSerializer(serializers.Serializer):
     account_ids = BoundedListField(
         child=TenantIdField(queryset_for=tenant_accounts),
-        max_length=ACCOUNT_IDS_MAX,
+        max_length=MAX_ACCOUNT_IDS,
         help_text="Ids of the 5 to 20 named target accounts (the whole list: it replaces the last one).",
     )
 

@@ -17,6 +17,9 @@ from partnerhub.tenancy.taxonomy import Currency, Region, Segment, Vertical
 
 MIN_PLAN_ACCOUNTS = 5
 MAX_PLAN_ACCOUNTS = 20
+# Account ids read from one request (the API's list, the portal's ticks): above the 20 a plan may
+# name, so the service can say how many were chosen, yet bounded (each id is looked up).
+MAX_ACCOUNT_IDS = 5 * MAX_PLAN_ACCOUNTS
 
 
 def quarter_of(day: datetime.date) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.filters_plans import PlanFilter
 from accounts.models import (
+    MAX_ACCOUNT_IDS,
     MAX_PLAN_ACCOUNTS,
     MIN_PLAN_ACCOUNTS,
     PLAN_OWNER_FIELDS,
@@ -119,7 +120,7 @@ class PlanCreateView(ServiceFormView):
 def ticked_accounts(*, tenant, values: list[str]) -> list:
     """The accounts ticked in step 2's list (a search or a refused save hands them back), so that
     neither drops a tick; ids that are not this tenant's accounts are left out."""
-    ids = [int(value) for value in values[: MAX_PLAN_ACCOUNTS * 5] if value.isdigit()]
+    ids = [int(value) for value in values[:MAX_ACCOUNT_IDS] if value.isdigit()]
     return list(account_choices(tenant=tenant).filter(id__in=ids))
 
 
