@@ -14,7 +14,6 @@ from accounts import services
 from accounts.models import AccountMapping
 from accounts.rows import AccountRow, MappingRow, OpportunityRow
 from partnerhub.tenancy.api.bulk import (
-    IDEMPOTENCY_KEY,
     MAX_BULK_ROWS,
     BulkRowsSerializer,
     BulkUpsertViewSet,
@@ -55,7 +54,6 @@ class MappingBulkRequestSerializer(serializers.Serializer):
         summary="Create or update accounts by CRM id (else domain)",
         request=AccountBulkRequestSerializer,
         responses={200: UpsertReportSerializer},
-        parameters=[IDEMPOTENCY_KEY],
     )
 )
 class AccountBulkViewSet(BulkUpsertViewSet):
@@ -70,7 +68,6 @@ class AccountBulkViewSet(BulkUpsertViewSet):
         summary="Create or update opportunities by CRM id; stage changes go to the stage history",
         request=OpportunityBulkRequestSerializer,
         responses={200: UpsertReportSerializer},
-        parameters=[IDEMPOTENCY_KEY],
     )
 )
 class OpportunityBulkViewSet(BulkUpsertViewSet):
@@ -85,7 +82,6 @@ class OpportunityBulkViewSet(BulkUpsertViewSet):
         summary="Map target accounts (matched by domain) to a partner",
         request=MappingBulkRequestSerializer,
         responses={200: UpsertReportSerializer},
-        parameters=[IDEMPOTENCY_KEY],
     )
 )
 class MappingBulkViewSet(BulkUpsertViewSet):

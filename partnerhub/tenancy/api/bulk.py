@@ -13,9 +13,6 @@ from typing import Protocol
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-# The schema declares the header on every create that honours it (AutoSchema); a bulk view naming
-# it as well (accounts/api/bulk.py) changes nothing.
-from partnerhub.tenancy.api.schema import IDEMPOTENCY_KEY  # noqa: F401
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantViewSetMixin
 
 MAX_BULK_ROWS = 1000
