@@ -46,6 +46,8 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from partnerhub.tenancy.history import register_action_labels
+        from accounts.models import MARKET_VALUE_CHOICES
+        from partnerhub.tenancy.history import register_action_labels, register_value_labels
 
         register_action_labels(ACTION_LABELS)
+        register_value_labels("accounts.Plan", "market_value", MARKET_VALUE_CHOICES)

@@ -2,12 +2,11 @@
 
 import django_filters
 
-from accounts.models import MARKET_VALUES, MarketKind, Plan
+from accounts.models import MARKET_VALUE_CHOICES, MarketKind, Plan
 from partnerhub.tenancy.filters import SortFilter, tenant_partners
 
 QUARTERS = [(1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")]
 # Every value a market can take, whatever its kind (regions, verticals and segments).
-MARKET_VALUE_CHOICES = [choice for choices in MARKET_VALUES.values() for choice in choices.choices]
 
 
 class PlanFilter(django_filters.FilterSet):

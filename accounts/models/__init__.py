@@ -16,6 +16,7 @@ from accounts.models.accounts import (
 from accounts.models.plans import (
     HOLDS_MARKET,
     KICKOFF_FIELDS,
+    MARKET_VALUE_CHOICES,
     MARKET_VALUES,
     MAX_ACCOUNT_IDS,
     MAX_PLAN_ACCOUNTS,
@@ -37,6 +38,7 @@ __all__ = [
     "HOLDS_MARKET",
     "KICKOFF_FIELDS",
     "MARKET_VALUES",
+    "MARKET_VALUE_CHOICES",
     "MAX_ACCOUNT_IDS",
     "MAX_PLAN_ACCOUNTS",
     "MIN_PLAN_ACCOUNTS",

@@ -34,6 +34,8 @@ class MarketKind(models.TextChoices):
 
 
 MARKET_VALUES = {MarketKind.REGION: Region, MarketKind.VERTICAL: Vertical, MarketKind.SEGMENT: Segment}
+# Every market value of every kind, as (value, label).
+MARKET_VALUE_CHOICES = [choice for choices in MARKET_VALUES.values() for choice in choices.choices]
 
 
 class PlanStep(models.IntegerChoices):

@@ -25,7 +25,6 @@ from django.utils.text import capfirst
 from partnerhub.tenancy import formats
 from partnerhub.tenancy.models import AuditEvent, Tenant, User
 from partnerhub.tenancy.scoping import TenantScopedModel
-from partnerhub.tenancy.taxonomy import Region, Segment, Vertical
 
 _ACTION_LABELS: dict[str, str] = {}
 
@@ -51,14 +50,18 @@ CORE_ACTION_LABELS = {
 # Longer texts (a talk track, a description) are cut in the trail; the object keeps them whole.
 TEXT_SHOWN = 140
 IDS_SHOWN = 8
-# A market value names a region, a vertical or a segment depending on its kind: any of them.
-TAXONOMY_LABELS = {
-    value: str(label) for choices in (Region, Vertical, Segment) for value, label in choices.choices
-}
+# Labels of the values of fields that hold coded values without model choices (a plan's market
+# value is a region, a vertical or a segment by its kind): {(model label, field name): {value: label}}.
+_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {}
 
 
 def register_action_labels(labels: dict[str, str]) -> None:
     _ACTION_LABELS.update(labels)
+
+
+def register_value_labels(model_label: str, field_name: str, choices: Iterable[tuple[str, str]]) -> None:
+    """Show a field's coded values by their labels in the history (`accounts.Plan`, `market_value`)."""
+    _VALUE_LABELS[(model_label, field_name)] = {value: str(label) for value, label in choices}
 
 
 register_action_labels(CORE_ACTION_LABELS)
@@ -189,8 +192,10 @@ def _text(model_field: models.Field | None, value, names: dict[tuple, str]) -> s
     if isinstance(model_field, models.DecimalField):
         return formats.format_number(value)
     text = str(value)
-    if model_field is not None and isinstance(model_field, models.CharField) and text in TAXONOMY_LABELS:
-        return TAXONOMY_LABELS[text]
+    if model_field is not None:
+        labels = _VALUE_LABELS.get((model_field.model._meta.label, model_field.name), {})
+        if text in labels:
+            return labels[text]
     return text if len(text) <= TEXT_SHOWN else text[: TEXT_SHOWN - 1].rstrip() + "…"
 
 

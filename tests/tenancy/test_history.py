@@ -60,6 +60,20 @@ def test_the_plan_history_says_what_each_step_decided(tenant, manager_user):
 
 
 @pytest.mark.django_db
+def test_a_market_value_reads_as_its_label_and_a_free_text_value_as_written(tenant, manager_user):
+    plan = PlanFactory(tenant=tenant, name="Retail push")
+    event_on(
+        plan, "plan.step_1", before={}, after={"market_kind": "vertical", "market_value": "public_sector"}
+    )
+    event_on(plan, "plan.renamed", before={"name": "Retail push"}, after={"name": "retail"})
+
+    page = text(login(manager_user).get(f"{T}/plans/{plan.id}/").content.decode())
+
+    assert "Public sector" in page and "public_sector" not in page
+    assert "Name : Retail push → retail" in page  # a name that happens to be a code stays as written
+
+
+@pytest.mark.django_db
 def test_an_id_of_another_tenant_is_never_named(tenant, other_tenant, admin_user):
     foreign = TargetAccountFactory(tenant=other_tenant, name="Globex Secret Account")
     plan = PlanFactory(tenant=tenant)
