@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 
@@ -70,7 +70,8 @@ def owner_choices(*, tenant: Tenant, function: str, current_id: int | None = Non
     (`OWNER_ROLES`), all staff while nobody has such a role, and whoever owns it now."""
     members = Membership.objects.filter(tenant=tenant, role__in=STAFF_ROLES)
     fitting = members.filter(role__in=OWNER_ROLES[function])
-    offered = Q(memberships__in=fitting if fitting.exists() else members)
+    # One query: the fitting staff, or all staff while there are none (not a separate exists()).
+    offered = Q(memberships__in=fitting) | (~Exists(fitting) & Q(memberships__in=members))
     if current_id is not None:
         offered |= Q(id=current_id, memberships__in=members)
     return (
