@@ -14,7 +14,6 @@ stays; a new row gets the default); other optional columns left empty clear the 
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import ClassVar
@@ -121,7 +120,7 @@ class TenantDateTimeField(DateTimeField):
         super().__init__(input_formats=[ISO_8601, "%Y-%m-%d"], **kwargs)
 
     def default_timezone(self):
-        return zoneinfo.ZoneInfo(self.context["tenant"].timezone)
+        return self.context["tenant"].zone
 
 
 # --- Row validators -----------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zoneinfo
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -196,7 +195,7 @@ class ImportDetailView(TenantView, TemplateView):
                 job.errors,
                 REJECTION_COLUMNS,
                 f"{self.tenant.slug}-import-{job.id}-rejected.csv",
-                tz=zoneinfo.ZoneInfo(self.tenant.timezone),
+                tz=self.tenant.zone,
             )
         context = self.get_context_data(
             job=job,

@@ -8,7 +8,6 @@ directly. Outside a tenant (sign-in pages, operator tools) the project's default
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from decimal import Decimal, InvalidOperation
 
 from babel import UnknownLocaleError
@@ -62,12 +61,7 @@ def active_zone() -> datetime.tzinfo:
     """The active tenant's time zone, whatever activated the tenant (a page, an API call, a task);
     Django's current time zone outside a tenant."""
     tenant = get_active_tenant()
-    if tenant is not None:
-        try:
-            return zoneinfo.ZoneInfo(tenant.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return timezone.get_current_timezone()
+    return tenant.zone if tenant is not None else timezone.get_current_timezone()
 
 
 def _as_decimal(value) -> Decimal | None:

@@ -1,5 +1,3 @@
-import zoneinfo
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -54,7 +52,7 @@ class TenantMiddleware:
         tenant = membership.tenant
         request.tenant, request.membership = tenant, membership
         activate(tenant)
-        timezone.activate(zoneinfo.ZoneInfo(tenant.timezone))
+        timezone.activate(tenant.zone)
         if request.session.get("last_tenant") != slug:
             request.session["last_tenant"] = slug
         if mfa_missing(membership, request.user):

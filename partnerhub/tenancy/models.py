@@ -61,10 +61,15 @@ class Tenant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The tenant's time zone (the field is validated against the known zones)."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
     def local_date(self, at: datetime.datetime | None = None) -> datetime.date:
         """The tenant's date at the instant `at` (now by default): its time zone decides when a day
         starts, for due dates, quarters and the nudges' "today"."""
-        return localtime(at or now(), zoneinfo.ZoneInfo(self.timezone)).date()
+        return localtime(at or now(), self.zone).date()
 
 
 class UserManager(BaseUserManager):

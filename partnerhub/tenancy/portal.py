@@ -12,7 +12,6 @@ import csv
 import datetime
 import json
 import re
-import zoneinfo
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
@@ -196,7 +195,7 @@ class TenantListView(TenantView, TemplateView):
                 self.csv_columns,
                 f"{self.tenant.slug}-{self.csv_name}-{stamp}.csv",
                 # Rows stream after the middleware has reset the active time zone.
-                tz=zoneinfo.ZoneInfo(self.tenant.timezone),
+                tz=self.tenant.zone,
             )
         page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
         context = self.get_context_data(page=page, rows=page.object_list, filter=self.filterset)
