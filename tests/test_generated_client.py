@@ -28,9 +28,7 @@ from tests.conftest import PLAN_YEAR, make_member
 from tests.factories import (
     AccountMappingFactory,
     ApiKeyFactory,
-    PartnerFactory,
     TargetAccountFactory,
-    TenantFactory,
 )
 from tests.openapi import schema_document
 
@@ -95,13 +93,11 @@ def generated(tmp_path_factory):
 
 
 @pytest.fixture
-def northwind(transactional_db):
-    """A tenant with a sales owner, two partners, six healthcare accounts (two mapped to Contoso),
-    the play catalog and a read-write key."""
-    tenant = TenantFactory(name="Northwind Cloud", slug="northwind")
+def northwind(transactional_db, tenant, partner, other_partner):
+    """The suite's tenant and its two partners, with a sales owner, six healthcare accounts (two
+    mapped to Contoso), the play catalog and a read-write key. Committed (the live server reads it)."""
     sales = make_member(tenant, Role.SALES, email=SALES)
-    contoso = PartnerFactory(tenant=tenant, name="Contoso Consulting")
-    PartnerFactory(tenant=tenant, name="Fabrikam Systems")
+    contoso = partner
     accounts = [
         TargetAccountFactory(
             tenant=tenant, name=f"Clinic {n}", domain=f"clinic{n}.example", owner=sales if n < 2 else None
@@ -258,7 +254,7 @@ def test_a_plan_is_walked_from_draft_to_launch(generated, api, northwind):
     assert (ranking[0].partner.id, ranking[0].access) == (partner.id, 2)
     assert recommendation.play.id == northwind["plays"][PlayKind.VERTICAL_WEDGE].id
     assert launched.status == models.PlanStatusEnum.LAUNCHED
-    assert all(step.complete for step in launched.steps)
+    assert [step.complete for step in launched.steps] == [True] * 6
     assert (launched.partner.name, launched.owners.owner_sales) == ("Contoso Consulting", SALES)
     assert (launched.targets.day90_pipeline, launched.targets.currency) == (
         "250000.00",

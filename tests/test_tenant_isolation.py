@@ -18,7 +18,7 @@ from partnerhub.tenancy.roles import PARTNER_ROLES, Role, can
 from tests.conftest import login, make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import ApiKeyFactory, PartnerFactory, TenantFactory
-from tests.openapi import schema_document
+from tests.openapi import schema_document, types_of
 from tests.routes import Route, all_routes, factory_for, owned_by_partner, tenant_models, uncovered
 
 ROUTES = all_routes()
@@ -191,14 +191,8 @@ def _body_properties(operation: dict) -> dict:
     return schema.get("properties", {})
 
 
-def _types(spec: dict) -> set:
-    """A property's types: OpenAPI 3.1 writes a nullable one as a list, `["integer", "null"]`."""
-    types = spec.get("type")
-    return set(types) if isinstance(types, list) else {types}
-
-
 def _is_id_field(name: str, spec: dict) -> bool:
-    integer = "integer" in _types(spec) | _types(spec.get("items", {}))
+    integer = "integer" in types_of(spec) | types_of(spec.get("items", {}))
     return integer and (name.endswith(("_id", "_ids")) or name in ID_FIELD_MODELS or name in tenant_models())
 
 
@@ -244,7 +238,7 @@ def test_a_partner_user_cannot_name_an_object_it_may_not_read_in_a_body(world, w
             continue
         # A row of the tenant that partner user 1 may not read: partner 2's, or a staff-only one.
         hidden = owned_by_partner(model, world.tenant_a, world.partner_2)
-        value = [hidden.pk] if "array" in _types(properties.get(field, {})) else hidden.pk
+        value = [hidden.pk] if "array" in types_of(properties.get(field, {})) else hidden.pk
         before = fingerprint()
         response = call_with(client, route, method, kwargs, {field: value}, HTTP_X_TENANT=world.tenant_a.slug)
         assert response.status_code >= 400 or field not in properties, (

@@ -125,4 +125,5 @@ def test_step_1_warns_when_another_plan_holds_the_market_and_names_it(
     other_market = client.post(
         f"/t/northwind/plans/{second.id}/market/", {"market": "region:nordics"}, **HTMX
     )
+    assert other_market.status_code == 200
     assert "already has a play" not in other_market.content.decode()

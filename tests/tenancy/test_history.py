@@ -5,14 +5,13 @@ import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts import services as account_services
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.roles import Role
 from tests.conftest import login, make_member
 from tests.factories import AuditEventFactory, PlanFactory, TargetAccountFactory
+from tests.test_query_counts import queries_for
 
 T = "/t/northwind"
 
@@ -85,12 +84,6 @@ def test_an_id_of_another_tenant_is_never_named(tenant, other_tenant, admin_user
     assert f"#{foreign.id}" in page
 
 
-def _page_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(f"{T}/audit/").status_code == 200
-    return len(queries)
-
-
 @pytest.mark.django_db
 def test_the_audit_trail_names_a_page_of_events_in_a_fixed_number_of_queries(tenant, admin_user):
     client = login(admin_user)
@@ -103,10 +96,9 @@ def test_the_audit_trail_names_a_page_of_events_in_a_fixed_number_of_queries(ten
             event_on(account, "account.updated", before={"owner": None}, after={"owner": admin_user.id})
 
     add_events(2)
-    _page_queries(client)  # the first request also fills per-process caches (content types)
-    few = _page_queries(client)
+    few = queries_for(client, f"{T}/audit/")  # after a first request (per-process caches)
     add_events(15)
-    many = _page_queries(client)
+    many = queries_for(client, f"{T}/audit/")
 
     assert many == few
     assert f"Owner : {admin_user.display_name}" in text(client.get(f"{T}/audit/").content.decode())
