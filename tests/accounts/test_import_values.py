@@ -1,9 +1,12 @@
 """Values as Salesforce, HubSpot and spreadsheets write them (accounts.importing.values): each case is a
 value a real export writes, read the way the person who exported it means it."""
 
+import collections
+import csv
 import datetime
 import zoneinfo
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -340,3 +343,111 @@ def test_the_footer_salesforce_appends_to_a_report_is_recognised(cells):
 )
 def test_data_rows_are_not_taken_for_footers(cells, width):
     assert not is_report_footer(cells, width)
+
+
+# --- The CRM export fixtures (tests/fixtures/crm/README.md) read as their README says -------------
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "crm"
+GERMAN_EXCEL = {"encoding": "cp1252", "delimiter": ";"}
+
+
+def fixture(name: str, encoding: str = "utf-8", delimiter: str = ",") -> list[list[str]]:
+    with open(FIXTURES / name, encoding=encoding, newline="") as file:
+        return list(csv.reader(file, delimiter=delimiter))
+
+
+def column(records: list[list[str]], label: str) -> list[str]:
+    index = records[0].index(label)
+    return [record[index] for record in records[1:] if record]
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "dialect", "order", "mark"),
+    [
+        ("salesforce_accounts.csv", "Created Date", {}, "mdy", None),
+        ("salesforce_accounts.csv", "Annual Revenue", {}, None, "."),
+        ("salesforce_accounts_de_excel.csv", "Created Date", GERMAN_EXCEL, "dmy", None),
+        ("salesforce_accounts_de_excel.csv", "Annual Revenue", GERMAN_EXCEL, None, ","),
+        ("salesforce_opportunities.csv", "Close Date", {}, "mdy", None),
+        ("salesforce_opportunities.csv", "Amount", {}, None, "."),
+        ("hubspot_companies.csv", "Create Date", {}, "ymd", None),
+        ("hubspot_deals.csv", "Close Date", {}, "ymd", None),
+        ("hubspot_deals.csv", "Amount", {}, None, None),  # $120,000 could be either
+    ],
+)
+def test_each_fixtures_date_order_and_decimal_mark_are_detected(name, label, dialect, order, mark):
+    values = column(fixture(name, **dialect), label)
+    assert (detect_date_order(values), detect_decimal_mark(values)) == (order, mark)
+
+
+def test_the_german_excel_re_save_holds_the_lightning_accounts():
+    lightning, german = (
+        fixture("salesforce_accounts.csv"),
+        fixture("salesforce_accounts_de_excel.csv", **GERMAN_EXCEL),
+    )
+    assert column(german, "Account Name") == column(lightning, "Account Name")
+    assert "Zürcher Privatbank AG" in column(german, "Account Name")
+    assert [parse_date(day, "dmy") for day in column(german, "Created Date")] == [
+        parse_date(day, "mdy") for day in column(lightning, "Created Date")
+    ]
+    assert [parse_amount(revenue, ",") for revenue in column(german, "Annual Revenue")] == [
+        (parse_amount(revenue, ".")[0], None) for revenue in column(lightning, "Annual Revenue")
+    ]
+
+
+def test_the_opportunities_name_the_accounts_by_either_form_of_their_id():
+    accounts = fixture("salesforce_accounts.csv")
+    names = dict(zip(column(accounts, "Account ID"), column(accounts, "Account Name"), strict=True))
+    opportunities = fixture("salesforce_opportunities.csv")
+    given = list(zip(column(opportunities, "Account ID"), column(opportunities, "Account Name"), strict=True))
+    assert [names[salesforce_id_18(account_id)] for account_id, _ in given] == [name for _, name in given]
+    assert sum(len(account_id) == 15 for account_id, _ in given) == 5
+
+
+def test_the_classic_export_ends_with_its_footer_and_holds_the_lightning_opportunities():
+    records = fixture("salesforce_opportunities_classic_footer.csv")
+    blank = records.index([])
+    data, footer = records[1:blank], records[blank + 1 :]
+    width = len(records[0])
+    assert len(data) == 12
+    assert len(footer) == 5
+    assert all(is_report_footer(line, width) for line in footer)
+    assert not any(is_report_footer(row, width) for row in data)
+    classic_ids = [
+        salesforce_id_18(opportunity_id) for opportunity_id in column(records[:blank], "Opportunity ID")
+    ]
+    assert classic_ids == column(fixture("salesforce_opportunities.csv"), "Opportunity ID")
+
+
+@pytest.mark.parametrize(
+    ("name", "sums"),
+    [
+        (
+            "salesforce_opportunities.csv",
+            {
+                "USD": Decimal("748500.00"),
+                "EUR": Decimal("270000.00"),
+                "CHF": Decimal("96000.00"),
+                "GBP": Decimal("54000.00"),
+            },
+        ),
+        ("hubspot_deals.csv", {"USD": Decimal("313750"), None: Decimal("645000")}),
+    ],
+)
+def test_the_amounts_add_up_to_the_readmes_figures_per_currency(name, sums):
+    totals = collections.Counter()
+    for text in column(fixture(name), "Amount"):
+        amount, currency = parse_amount(text)
+        totals[currency] += amount
+    assert totals == sums
+
+
+def test_the_deals_name_the_companies_by_name_and_record_id():
+    companies = fixture("hubspot_companies.csv")
+    names = dict(zip(column(companies, "Record ID"), column(companies, "Company name"), strict=True))
+    deals = fixture("hubspot_deals.csv")
+    associated = zip(
+        column(deals, "Associated Company IDs"), column(deals, "Associated Company"), strict=True
+    )
+    assert all(names[record_id] == name for record_id, name in associated)
+    assert len(set(column(deals, "Associated Company"))) == 10
