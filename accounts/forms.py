@@ -4,13 +4,23 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.domains import normalize_domain
-from accounts.models import AccountMapping, ImportJob, Opportunity, TargetAccount
+from accounts.importing.columns import IGNORE, field_choices
+from accounts.importing.options import DATE_ORDER_LABELS, DECIMAL_MARK_LABELS
+from accounts.importing.reading import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
+from accounts.models import (
+    AccountMapping,
+    ImportJob,
+    Opportunity,
+    OpportunityStage,
+    TargetAccount,
+    ValueMapping,
+)
 from accounts.selectors.accounts import account_by_domain, account_clashes
-from accounts.services.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from partnerhub.tenancy import selectors as tenancy_selectors
 from partnerhub.tenancy.forms import offer_owners
 from partnerhub.tenancy.models import Membership, Partner
 from partnerhub.tenancy.scoping import scope_for
+from partnerhub.tenancy.taxonomy import Region, Vertical, currency_choices
 
 
 class AccountForm(forms.ModelForm):
@@ -169,6 +179,13 @@ class ClaimForm(forms.Form):
 
 # --- Imports ------------------------------------------------------------------------------------
 
+UNMAPPED = ("", "— leave unmapped (those rows are rejected) —")
+VOCABULARY_CHOICES = {
+    ValueMapping.Field.OPPORTUNITY_STAGE: OpportunityStage.choices,
+    ValueMapping.Field.INDUSTRY: Vertical.choices,
+    ValueMapping.Field.REGION: Region.choices,
+}
+
 FILE_HELP = (
     "A CSV file (UTF-8 or Windows-1252, comma or semicolon separated), "
     f"up to {MAX_IMPORT_BYTES // (1024 * 1024)} MB and {MAX_IMPORT_ROWS:,} rows."
@@ -205,3 +222,96 @@ class MappingImportForm(forms.Form):
 
 class ClaimsUploadForm(forms.Form):
     file = forms.FileField(label="CSV file", help_text=FILE_HELP)
+
+
+class ImportMappingForm(forms.Form):
+    """The mapping step: a field (or nothing) for each column of the file, how its values are read,
+    a word of the tenant's vocabulary for each stage or industry name PartnerHub cannot read yet, and
+    a name to save the mapping under."""
+
+    date_order = forms.ChoiceField(
+        label="Dates are written", choices=list(DATE_ORDER_LABELS.items()), initial="ymd"
+    )
+    decimal_mark = forms.ChoiceField(
+        label="Decimal mark of amounts", choices=list(DECIMAL_MARK_LABELS.items()), initial="."
+    )
+    currency = forms.ChoiceField(label="Currency of amounts written without one", required=False)
+    replace_external_ids = forms.BooleanField(
+        label="Replace the CRM id of accounts found by domain",
+        required=False,
+        help_text="When an account on the row's domain has another CRM id, give it the file's id "
+        "(otherwise the row is rejected and the report says why).",
+    )
+    save_as = forms.CharField(
+        label="Save this mapping as",
+        max_length=100,
+        required=False,
+        help_text="e.g. “Salesforce accounts report”: the next file with the same columns is mapped "
+        "alike, and the bulk API can name it.",
+    )
+
+    def __init__(self, *args, job, tenant, unknown_words=(), can_save=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.job = job
+        choices = [(IGNORE, "— ignore this column —")] + [
+            (choice.name, f"{choice.label} ({choice.name})") for choice in field_choices(job.kind)
+        ]
+        self.column_names = []
+        for index, name in enumerate(job.header):
+            key = f"column_{index}"
+            self.fields[key] = forms.ChoiceField(
+                label=name or f"Column {index + 1}",
+                choices=choices,
+                required=False,
+                initial=job.columns[index],
+            )
+            self.column_names.append(key)
+        tenant_default = ("", f"The tenant's default ({tenant.default_currency})")
+        self.fields["currency"].choices = [tenant_default, *currency_choices()]
+        if job.kind != ImportJob.Kind.ACCOUNTS:
+            del self.fields["replace_external_ids"]
+        if not can_save:
+            del self.fields["save_as"]
+        self.word_fields = []
+        for index, word in enumerate(unknown_words):
+            key = f"word_{index}"
+            self.fields[key] = forms.ChoiceField(
+                label=word.word,
+                choices=[
+                    ("", "— leave unmapped (those rows are rejected) —"),
+                    *VOCABULARY_CHOICES[word.vocabulary],
+                ],
+                required=False,
+                help_text=f"{word.rows} row{'s' if word.rows != 1 else ''}",
+            )
+            self.word_fields.append((key, word))
+        for name in ("date_order", "decimal_mark", "currency", "replace_external_ids"):
+            if name in self.fields:
+                self.fields[name].initial = job.options.get(name, self.fields[name].initial)
+
+    def column_rows(self, samples):
+        """(bound field, samples) for each column of the file, as the page lists them."""
+        return [(self[key], samples[index]) for index, key in enumerate(self.column_names)]
+
+    def word_rows(self):
+        return [(self[key], word) for key, word in self.word_fields]
+
+    @property
+    def columns(self) -> list[str]:
+        return [self.cleaned_data.get(key) or IGNORE for key in self.column_names]
+
+    @property
+    def options(self) -> dict:
+        return {
+            name: self.cleaned_data.get(name)
+            for name in ("date_order", "decimal_mark", "currency", "replace_external_ids")
+            if name in self.fields
+        }
+
+    @property
+    def words(self) -> dict[str, dict[str, str]]:
+        mapped: dict[str, dict[str, str]] = {}
+        for key, word in self.word_fields:
+            if self.cleaned_data.get(key):
+                mapped.setdefault(word.vocabulary, {})[word.word] = self.cleaned_data[key]
+        return mapped

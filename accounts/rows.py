@@ -1,11 +1,17 @@
 """Rows of the CRM mirror as they arrive from a CSV file or the API bulk endpoints: one validator
 per kind of row, shared by both, so a value means the same thing however it is sent.
 
-A row is a mapping of column → value. Column names are matched loosely (case, spaces, dashes and a
-few common aliases: "Website" is the domain, "CRM ID" the external id). Each validator is a DRF
-serializer: its field errors name the column at fault. References (a staff member by email, an
-account by CRM id or domain, a partner by name) are resolved inside the tenant from lookups that
+A row is a mapping of field → value: a CSV file's columns are mapped to fields in the import's
+mapping step (accounts.importing.columns); the API's keys are field names, matched loosely (case,
+spaces, dashes and a few common aliases: "Website" is the domain, "CRM ID" the external id). Each
+validator is a DRF serializer: its field errors name the field at fault. Values are read as CRMs
+write them (accounts.importing.values), in the import's ReadOptions (date order, decimal mark,
+default currency) found in the context. Words of a CRM's vocabulary (stages, industries,
+countries, lead sources) mean what the tenant's mappings say, else the built-in defaults
+(accounts.importing.vocabularies). References (a staff member by email or name, an account by CRM
+id, domain or exact name, a partner by name) are resolved inside the tenant from lookups that
 `lookups_for()` loads for a whole batch in a fixed number of queries, never one query per row.
+Salesforce's 15- and 18-character forms of one id are the same id (`id_key`).
 
 Empty values: a column listed in `keep_when_empty` left empty means "not given" (the stored value
 stays; a new row gets the default); other optional columns left empty clear the stored value.
@@ -24,14 +30,18 @@ from django.db.models.functions import Lower
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.settings import ISO_8601, api_settings
+from rest_framework.settings import api_settings
 
 from accounts.domains import normalize_domain
+from accounts.importing import values as crm_values
+from accounts.importing.options import ReadOptions
+from accounts.importing.vocabularies import fold_value, region_of_country
 from accounts.models import AccountMapping, AccountStage, OpportunityStage, TargetAccount
-from partnerhub.tenancy.api.fields import CurrencyField, DateTimeField
+from accounts.selectors.imports import vocabularies_for
+from partnerhub.tenancy.api.fields import CurrencyField
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.selectors import staff_users
-from partnerhub.tenancy.taxonomy import Region, Segment, Vertical
+from partnerhub.tenancy.taxonomy import Region, Segment, Vertical, currency_code
 
 # A numbered row: (row number as the caller knows it, the row's values). CSV rows are numbered as
 # a spreadsheet shows them (the header is row 1); API rows from 1 for the first of the request's
@@ -55,21 +65,34 @@ def _fold_choice(text: str) -> str:
 class LenientChoiceField(serializers.ChoiceField):
     """A choice given by its value or its label, in any case: "Mid-market", "mid_market", "MID MARKET"."""
 
-    def __init__(self, choices, **kwargs):
+    def __init__(self, choices, *, vocabulary: str = "", **kwargs):
         values = ", ".join(str(value) for value, _ in choices)
         help_text = kwargs.pop("help_text", "")
-        kwargs["help_text"] = f"{help_text} One of: {values} (or its label, in any case).".strip()
+        also = " or a word the tenant's import vocabulary maps" if vocabulary else ""
+        kwargs["help_text"] = f"{help_text} One of: {values} (or its label, in any case{also}).".strip()
         super().__init__(choices, **kwargs)
+        self.vocabulary = vocabulary
         self.lookup = {}
         for value, label in self.choices.items():
             self.lookup.setdefault(_fold_choice(value), value)
             self.lookup.setdefault(_fold_choice(label), value)
         self.error_messages["invalid_choice"] = "“{input}” is not one of: " + ", ".join(self.choices) + "."
+        self.error_messages["unmapped"] = (
+            "“{input}” is not a {what} PartnerHub knows: map it in Settings → Import vocabulary "
+            "(or in the import's mapping step)."
+        )
 
     def to_internal_value(self, data):
         if data == "" and self.allow_blank:
             return ""
+        if not isinstance(data, str | int):
+            self.fail("invalid_choice", input=data)
         value = self.lookup.get(_fold_choice(data))
+        if value is None and self.vocabulary:
+            mapped = vocabulary(self.context, self.vocabulary).get(fold_value(str(data)))
+            value = mapped if mapped in self.choices else None
+            if value is None:
+                self.fail("unmapped", input=data, what=str(self.label or self.field_name).lower())
         if value is None:
             self.fail("invalid_choice", input=data)
         return value
@@ -85,11 +108,27 @@ class DomainField(serializers.CharField):
             raise serializers.ValidationError(exc.messages) from exc
 
 
-THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+def read_options(context: Mapping) -> ReadOptions:
+    return context.get("options") or ReadOptions()
 
 
+def vocabulary(context: Mapping, name: str) -> dict[str, str]:
+    """The tenant's words for a field (see accounts.selectors.imports.vocabularies_for)."""
+    return context.get("vocabularies", {}).get(name, {})
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^[^-]*$",
+        "example": "USD 45,000.00",
+        "description": "An amount, with its currency code or symbol if the row has no currency.",
+    }
+)
 class AmountField(serializers.DecimalField):
-    """Money as a CRM export writes it: 25000, 25000.50 or 25,000.00; never 12,3,4."""
+    """Money as a CRM export writes it: 25000, 25,000.00, USD 45,000.00, $80,000 or (in the import's
+    decimal-comma reading) 45.000,00 €. The currency written with it is kept for the row
+    (`amount_currency`); an amount is never negative."""
 
     def __init__(self, **kwargs):
         super().__init__(max_digits=14, decimal_places=2, min_value=Decimal(0), **kwargs)
@@ -98,11 +137,32 @@ class AmountField(serializers.DecimalField):
         if isinstance(data, bool):  # JSON true is not an amount
             self.fail("invalid")
         if isinstance(data, str):
-            data = data.strip()
-            if "," in data:
-                if not THOUSANDS.fullmatch(data):
-                    self.fail("invalid")
-                data = data.replace(",", "")
+            try:
+                data, _ = crm_values.parse_amount(data, read_options(self.context).decimal_mark)
+            except ValueError as exc:
+                raise serializers.ValidationError(str(exc)) from exc
+        return super().to_internal_value(data)
+
+
+def amount_currency(text) -> str | None:
+    """The currency written with an amount ("USD 45,000.00", "45.000,00 €"), or None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return crm_values.parse_amount(text)[1]
+    except ValueError:
+        return None
+
+
+class CrmDateField(serializers.DateField):
+    """A date as CRMs and spreadsheets write it, in the import's date order (ISO always works)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                return crm_values.parse_date(data, read_options(self.context).date_order)
+            except ValueError as exc:
+                raise serializers.ValidationError(str(exc)) from exc
         return super().to_internal_value(data)
 
 
@@ -113,14 +173,44 @@ class YesNoField(serializers.BooleanField):
         return super().to_internal_value(data.strip().lower() if isinstance(data, str) else data)
 
 
-class TenantDateTimeField(DateTimeField):
-    """An ISO date-time; one without a time zone is read in the tenant's time zone."""
+@extend_schema_field(OpenApiTypes.DATETIME)
+class TenantDateTimeField(serializers.Field):
+    """A date-time as CRMs write it (ISO, or in the import's date order); one without a time zone
+    is read in the tenant's time zone, a date alone as its midnight."""
 
-    def __init__(self, **kwargs):
-        super().__init__(input_formats=[ISO_8601, "%Y-%m-%d"], **kwargs)
+    default_error_messages = {"invalid": "Give a date and time."}
 
-    def default_timezone(self):
-        return self.context["tenant"].zone
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        tz = self.context["tenant"].zone
+        try:
+            return crm_values.parse_datetime(data, read_options(self.context).date_order, tz)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+def id_key(value) -> str:
+    """An external id as it is compared: Salesforce's 15-character id and its 18-character form
+    are one key; any other id is itself."""
+    text = str(value).strip()
+    if len(text) == 15 and text.isalnum():
+        return crm_values.salesforce_id_18(text)
+    return text
+
+
+def id_forms(values: Iterable[str]) -> set[str]:
+    """The stored forms an id may have: an 18-character Salesforce id may be kept as its first 15."""
+    forms = set()
+    for value in values:
+        key = id_key(value)
+        forms.update({str(value).strip(), key})
+        if len(key) == 18 and key.isalnum() and crm_values.salesforce_id_18(key[:15]) == key:
+            forms.add(key[:15])
+    return forms
 
 
 # --- Row validators -----------------------------------------------------------------------------
@@ -204,11 +294,43 @@ def _domains(rows: Iterable[Mapping], column: str) -> set[str]:
     return domains
 
 
+def _staff_lookups(tenant: Tenant, rows: Sequence[Mapping], column: str) -> dict:
+    """Staff members the rows name by email or by full name: {key folded: [users]}."""
+    wanted = {value.lower() for value in _values(rows, column)}
+    if not wanted:
+        return {"staff_by_key": {}}
+    staff_by_key: dict[str, list] = {}
+    for user in (
+        staff_users(tenant=tenant)
+        .annotate(name_key=Lower("full_name"))
+        .filter(Q(email__in=wanted) | Q(name_key__in=wanted))
+    ):
+        for key in {user.email.lower(), user.full_name.strip().lower()} & wanted:
+            staff_by_key.setdefault(key, []).append(user)
+    return {"staff_by_key": staff_by_key}
+
+
+def _staff_member(context: Mapping, value: str):
+    users = context["staff_by_key"].get(value.strip().lower(), [])
+    if not users:
+        raise serializers.ValidationError(f"No staff member of this tenant has the email or name {value}.")
+    if len(users) > 1:
+        raise serializers.ValidationError(f"{len(users)} staff members are named {value}: give the email.")
+    return users[0]
+
+
 class AccountRow(RowSerializer):
     name = serializers.CharField(max_length=200, required=False)
     domain = DomainField(max_length=253)
-    industry = LenientChoiceField(Vertical.choices, required=False, allow_blank=True)
+    industry = LenientChoiceField(Vertical.choices, required=False, allow_blank=True, vocabulary="industry")
     region = LenientChoiceField(Region.choices, required=False, allow_blank=True)
+    country = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="Sets the region when the row has none (through the tenant's country mapping).",
+    )
     segment = LenientChoiceField(Segment.choices, required=False, allow_blank=True)
     stage = LenientChoiceField(
         AccountStage.choices,
@@ -216,12 +338,16 @@ class AccountRow(RowSerializer):
         help_text="The stage set by hand; it shows while the account has no opportunities.",
     )
     senior_buyers_engaged = YesNoField(required=False)
-    owner_email = serializers.EmailField(
-        required=False, allow_blank=True, allow_null=True, help_text="A vendor staff member of the tenant."
+    owner = serializers.CharField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="A vendor staff member of the tenant, by email or full name.",
     )
     external_id = serializers.CharField(max_length=100, required=False, help_text="The account's CRM id.")
 
-    keep_when_empty = frozenset({"stage", "senior_buyers_engaged", "external_id"})
+    keep_when_empty = frozenset({"stage", "senior_buyers_engaged", "external_id", "country"})
     aliases = {
         "account_name": "name",
         "company": "name",
@@ -233,10 +359,11 @@ class AccountRow(RowSerializer):
         "manual_stage": "stage",
         "account_stage": "stage",
         "senior_buyers": "senior_buyers_engaged",
-        "owner": "owner_email",
-        "account_owner": "owner_email",
+        "owner_email": "owner",
+        "account_owner": "owner",
         "crm_id": "external_id",
         "account_id": "external_id",
+        "billing_country": "country",
     }
     key_columns = ("external_id", "domain")
     required_columns = (("name",), ("domain",))
@@ -245,26 +372,29 @@ class AccountRow(RowSerializer):
         "domain",
         "industry",
         "region",
+        "country",
         "segment",
         "stage",
         "senior_buyers_engaged",
-        "owner_email",
+        "owner",
         "external_id",
     )
 
     @classmethod
     def lookups_for(cls, *, tenant, rows):
-        emails = {email.lower() for email in _values(rows, "owner_email")}
-        staff = staff_users(tenant=tenant).filter(email__in=emails) if emails else []
-        return {"staff_by_email": {user.email: user for user in staff}}
+        return _staff_lookups(tenant, rows, "owner")
 
-    def validate_owner_email(self, value):
-        if not value:
-            return None
-        user = self.context["staff_by_email"].get(value.lower())
-        if user is None:
-            raise serializers.ValidationError(f"No staff member of this tenant has the email {value}.")
-        return user
+    def validate_owner(self, value):
+        return _staff_member(self.context, value) if value else None
+
+    def validate(self, attrs):
+        country = attrs.pop("country", "")
+        if country and not attrs.get("region"):
+            region = vocabulary(self.context, "region").get(fold_value(country))
+            region = region or region_of_country(country)
+            if region in Region.values:
+                attrs["region"] = region
+        return attrs
 
 
 class OpportunityRow(RowSerializer):
@@ -276,10 +406,20 @@ class OpportunityRow(RowSerializer):
     account_domain = DomainField(
         max_length=253, required=False, help_text="Or the domain of its target account."
     )
-    stage = LenientChoiceField(OpportunityStage.choices, required=False)
+    account_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        write_only=True,
+        help_text="Or the exact name of its target account (a name two accounts share is refused).",
+    )
+    stage = LenientChoiceField(OpportunityStage.choices, required=False, vocabulary="opportunity_stage")
     amount = AmountField(required=False)
-    currency = CurrencyField(required=False)
-    close_date = serializers.DateField(required=False, allow_null=True, input_formats=[ISO_8601])
+    currency = CurrencyField(
+        required=False,
+        help_text="Else the currency written with the amount, else (for a new opportunity) the "
+        "tenant's default currency.",
+    )
+    close_date = CrmDateField(required=False, allow_null=True)
     source_partner = serializers.CharField(
         max_length=200,
         required=False,
@@ -287,13 +427,36 @@ class OpportunityRow(RowSerializer):
         allow_blank=True,
         help_text="Name of the partner that brought the opportunity.",
     )
+    lead_source = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="The CRM's lead source: sets the source partner where the tenant maps the value to one.",
+    )
     stage_changed_at = TenantDateTimeField(
         required=False,
-        help_text="When the stage changed in the CRM (ISO 8601; without a zone, the tenant's time zone).",
+        help_text="When the stage changed in the CRM (without a zone, the tenant's time zone).",
+    )
+    created_date = TenantDateTimeField(
+        required=False,
+        write_only=True,
+        help_text="When the CRM created it: a new opportunity's history starts then, unless "
+        "stage_changed_at says otherwise.",
     )
 
     keep_when_empty = frozenset(
-        {"account_external_id", "account_domain", "stage", "amount", "currency", "stage_changed_at"}
+        {
+            "account_external_id",
+            "account_domain",
+            "account_name",
+            "stage",
+            "amount",
+            "currency",
+            "stage_changed_at",
+            "created_date",
+            "lead_source",
+        }
     )
     null_when_empty = frozenset({"close_date"})
     aliases = {
@@ -305,50 +468,76 @@ class OpportunityRow(RowSerializer):
         "account_crm_id": "account_external_id",
         "account_website": "account_domain",
         "domain": "account_domain",
+        "account": "account_name",
         "opportunity_stage": "stage",
         "close": "close_date",
         "partner": "source_partner",
         "source": "source_partner",
+        "last_stage_change_date": "stage_changed_at",
+        "created": "created_date",
     }
     key_columns = ("external_id",)
-    required_columns = (("external_id",), ("name",), ("amount",), ("account_external_id", "account_domain"))
+    required_columns = (
+        ("external_id",),
+        ("name",),
+        ("amount",),
+        ("account_external_id", "account_domain", "account_name"),
+    )
     template_columns = (
         "external_id",
         "name",
         "account_external_id",
         "account_domain",
+        "account_name",
         "stage",
         "amount",
         "currency",
         "close_date",
         "source_partner",
+        "lead_source",
         "stage_changed_at",
+        "created_date",
     )
 
     @classmethod
     def lookups_for(cls, *, tenant, rows):
-        external_ids = _values(rows, "account_external_id")
+        external_ids = id_forms(_values(rows, "account_external_id"))
         domains = _domains(rows, "account_domain")
+        names = {name.lower() for name in _values(rows, "account_name")}
         accounts = (
-            TargetAccount.objects.filter(tenant=tenant).filter(
-                Q(external_id__in=external_ids) | Q(domain__in=domains)
-            )
-            if external_ids or domains
+            TargetAccount.objects.filter(tenant=tenant)
+            .annotate(name_key=Lower("name"))
+            .filter(Q(external_id__in=external_ids) | Q(domain__in=domains) | Q(name_key__in=names))
+            if external_ids or domains or names
             else []
         )
-        names = {name.lower() for name in _values(rows, "source_partner")}
+        partner_names = {name.lower() for name in _values(rows, "source_partner")}
         partners = (
-            Partner.objects.filter(tenant=tenant).annotate(key=Lower("name")).filter(key__in=names)
-            if names
+            Partner.objects.filter(tenant=tenant)
+            .annotate(key=Lower("name"))
+            .filter(key__in=partner_names)
+            .only("id", "name")
+            if partner_names
             else []
         )
         accounts = list(accounts)
+        by_name: dict[str, list] = {}
+        for account in accounts:
+            if account.name_key in names:
+                by_name.setdefault(account.name_key, []).append(account)
         return {
             "accounts_by_external_id": {
-                account.external_id: account for account in accounts if account.external_id
+                id_key(account.external_id): account for account in accounts if account.external_id
             },
             "accounts_by_domain": {account.domain: account for account in accounts},
+            "accounts_by_name": by_name,
             "partners_by_name": {partner.name.lower(): partner for partner in partners},
+            "partners_by_id": {
+                str(partner.id): partner
+                for partner in Partner.objects.filter(tenant=tenant).only("id", "name")
+            }
+            if _values(rows, "lead_source")
+            else {},
         }
 
     def validate_source_partner(self, value):
@@ -359,29 +548,64 @@ class OpportunityRow(RowSerializer):
             raise serializers.ValidationError(f"No partner of this tenant is named {value}.")
         return partner
 
-    def validate(self, attrs):
-        account = None
+    def _account(self, attrs):
+        """The account the row names, by CRM id, domain or exact name; each given must agree."""
+        found = {}
         if "account_external_id" in attrs:
             external_id = attrs["account_external_id"]
-            account = self.context["accounts_by_external_id"].get(external_id)
+            account = self.context["accounts_by_external_id"].get(id_key(external_id))
             if account is None:
                 raise serializers.ValidationError(
                     {"account_external_id": f"No target account has the CRM id {external_id}."}
                 )
+            found["account_external_id"] = account
         if "account_domain" in attrs:
             domain = attrs["account_domain"]
-            by_domain = self.context["accounts_by_domain"].get(domain)
-            if by_domain is None:
+            account = self.context["accounts_by_domain"].get(domain)
+            if account is None:
                 raise serializers.ValidationError(
                     {"account_domain": f"No target account has the domain {domain}."}
                 )
-            if account is not None and by_domain.id != account.id:
+            found["account_domain"] = account
+        name = attrs.pop("account_name", None)
+        if name and not found:  # a name only decides when nothing more precise is given
+            accounts = self.context["accounts_by_name"].get(name.lower(), [])
+            if not accounts:
+                raise serializers.ValidationError({"account_name": f"No target account is named {name}."})
+            if len(accounts) > 1:
                 raise serializers.ValidationError(
-                    {"account_domain": f"{domain} is not the domain of account {account.external_id}."}
+                    {
+                        "account_name": f"{len(accounts)} target accounts are named {name}: "
+                        "give the account's CRM id or domain."
+                    }
                 )
-            account = by_domain
+            found["account_name"] = accounts[0]
+        accounts = {account.id: account for account in found.values()}
+        if len(accounts) > 1:
+            raise serializers.ValidationError(
+                {"account_domain": "The account's CRM id and domain name two different accounts."}
+            )
+        return next(iter(accounts.values()), None)
+
+    def validate(self, attrs):
+        account = self._account(attrs)
         if account is not None:
             attrs["account"] = account
+        lead_source = attrs.pop("lead_source", "")
+        if lead_source and "source_partner" not in attrs:
+            partner_id = vocabulary(self.context, "lead_source").get(fold_value(lead_source))
+            partner = self.context["partners_by_id"].get(str(partner_id)) if partner_id else None
+            if partner is not None:
+                attrs["source_partner"] = partner
+        if "currency" not in attrs:
+            written = amount_currency(self.canonical(self.initial_data).get("amount"))
+            if written:
+                attrs["currency"] = written
+            else:
+                attrs["default_currency"] = (
+                    currency_code(read_options(self.context).currency or "")
+                    or self.context["tenant"].default_currency
+                )
         return attrs
 
 
@@ -477,7 +701,7 @@ def _key_value(serializer_class: type[RowSerializer], column: str, value) -> str
             return normalize_domain(str(value))
         except DjangoValidationError:
             return None  # not a key at all: the row's validation rejects it
-    return str(value).strip()
+    return id_key(value) if column.endswith("external_id") else str(value).strip()
 
 
 def duplicate_rows(serializer_class: type[RowSerializer], rows: Iterable[NumberedRow]) -> dict[int, dict]:
@@ -510,13 +734,22 @@ def duplicate_rows(serializer_class: type[RowSerializer], rows: Iterable[Numbere
 
 
 def validate_rows(
-    serializer_class: type[RowSerializer], *, tenant: Tenant, rows: Sequence[NumberedRow]
+    serializer_class: type[RowSerializer],
+    *,
+    tenant: Tenant,
+    rows: Sequence[NumberedRow],
+    options: ReadOptions | None = None,
 ) -> tuple[list[tuple[int, dict]], list[dict]]:
     """Validate each row on its own: (valid rows with their cleaned values, rejections). A row that
-    repeats an earlier row's key is rejected (see `duplicate_rows`)."""
+    repeats an earlier row's key is rejected (see `duplicate_rows`). Values are read in `options`
+    (an import's; the API's are the defaults) and the tenant's vocabularies."""
     duplicates = duplicate_rows(serializer_class, rows)
     candidates = [(number, row) for number, row in rows if number not in duplicates]
-    context = {"tenant": tenant}
+    context = {
+        "tenant": tenant,
+        "options": options or ReadOptions(),
+        "vocabularies": vocabularies_for(tenant),
+    }
     context.update(
         serializer_class.lookups_for(
             tenant=tenant,

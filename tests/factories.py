@@ -15,6 +15,7 @@ from accounts.models import (
     FollowUpCommitment,
     FollowUpNudge,
     ImportJob,
+    ImportMapping,
     Opportunity,
     OpportunityInfluence,
     OpportunityStageChange,
@@ -22,6 +23,7 @@ from accounts.models import (
     PlanAccount,
     Program,
     TargetAccount,
+    ValueMapping,
 )
 from mdf.models import FundAllocation
 from partnerhub.tenancy import services
@@ -233,6 +235,27 @@ class ImportJobFactory(TenantScopedFactory):
     kind = ImportJob.Kind.ACCOUNTS
     filename = "accounts.csv"
     content = "name,domain\n"
+    status = ImportJob.Status.QUEUED  # its mapping confirmed: by the columns' names (no `columns`)
+
+
+class ImportMappingFactory(TenantScopedFactory):
+    class Meta:
+        model = ImportMapping
+
+    kind = ImportJob.Kind.ACCOUNTS
+    name = factory.Sequence(lambda n: f"CRM accounts report {n}")
+    columns = factory.LazyFunction(lambda: {"Account Name": "name", "Website": "domain"})
+    signature = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class ValueMappingFactory(TenantScopedFactory):
+    class Meta:
+        model = ValueMapping
+
+    field = ValueMapping.Field.OPPORTUNITY_STAGE
+    source_value = factory.Sequence(lambda n: f"Stage {n}")
+    key = factory.LazyAttribute(lambda mapping: mapping.source_value.lower())
+    value = "qualification"
 
 
 class PlanFactory(TenantScopedFactory):

@@ -1,4 +1,5 @@
-"""The models of the accounts app, by subject: the CRM mirror (accounts.py) and the plan (plans.py)."""
+"""The models of the accounts app, by subject: the CRM mirror (accounts.py), its imports
+(imports.py) and the plan (plans.py)."""
 
 from accounts.models.accounts import (
     OPEN_OPPORTUNITY_STAGES,
@@ -6,13 +7,13 @@ from accounts.models.accounts import (
     AccountClaim,
     AccountMapping,
     AccountStage,
-    ImportJob,
     Opportunity,
     OpportunityInfluence,
     OpportunityStage,
     OpportunityStageChange,
     TargetAccount,
 )
+from accounts.models.imports import ImportJob, ImportMapping, ValueMapping
 from accounts.models.plans import (
     HOLDS_MARKET,
     KICKOFF_FIELDS,
@@ -52,6 +53,7 @@ __all__ = [
     "FollowUpCommitment",
     "FollowUpNudge",
     "ImportJob",
+    "ImportMapping",
     "MarketKind",
     "MeetingCadence",
     "Opportunity",
@@ -63,5 +65,6 @@ __all__ = [
     "PlanStep",
     "Program",
     "TargetAccount",
+    "ValueMapping",
     "quarter_of",
 ]

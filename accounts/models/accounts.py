@@ -1,5 +1,5 @@
-"""Target accounts, the CRM mirror (opportunities and their stage history), which partners know
-which accounts, and the import jobs that fill them."""
+"""Target accounts, the CRM mirror (opportunities and their stage history) and which partners know
+which accounts."""
 
 from __future__ import annotations
 
@@ -275,66 +275,3 @@ class AccountClaim(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.domain
-
-
-class ImportJob(TenantScopedModel):
-    """A CSV upload processed by a worker; the page polls its progress and shows its report."""
-
-    class Kind(models.TextChoices):
-        ACCOUNTS = "accounts", "Accounts"
-        OPPORTUNITIES = "opportunities", "Opportunities"
-        MAPPINGS = "mappings", "Account mapping"
-        CLAIMS = "claims", "A partner's accounts"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    partner = models.ForeignKey(
-        "tenancy.Partner",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The partner whose account mapping this upload is (mapping imports only).",
-    )
-    filename = models.CharField(max_length=255)
-    content = models.TextField(help_text="The uploaded CSV, kept until the job is done.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    rejected_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True, help_text="[{row, column, reason}] of rejected rows.")
-    failure = models.TextField(blank=True, help_text="Why the whole file could not be read, if it could not.")
-    created_by = models.ForeignKey(
-        "tenancy.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    partner_scope = "partner_id"
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["tenant", "-created_at"], name="importjob_tenant_created_idx"),
-            models.Index(fields=["created_at"], condition=Q(status="queued"), name="importjob_queued_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} import: {self.filename}"
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -62,7 +62,16 @@ __all__ += [
 ]
 
 # Imports and bulk upserts (CSV files and the API bulk endpoints).
-from accounts.services.imports import import_job_create, import_job_run, import_jobs_sweep  # noqa: E402
+from accounts.services.imports import (  # noqa: E402
+    import_job_confirm,
+    import_job_create,
+    import_job_run,
+    import_jobs_sweep,
+    import_mapping_delete,
+    import_mapping_save,
+    value_mapping_delete,
+    value_mappings_save,
+)
 from accounts.services.upserts import (  # noqa: E402
     UpsertReport,
     accounts_upsert,
@@ -73,11 +82,16 @@ from accounts.services.upserts import (  # noqa: E402
 __all__ += [
     "UpsertReport",
     "accounts_upsert",
+    "import_job_confirm",
     "import_job_create",
     "import_job_run",
     "import_jobs_sweep",
+    "import_mapping_delete",
+    "import_mapping_save",
     "mappings_upsert",
     "opportunities_upsert",
+    "value_mapping_delete",
+    "value_mappings_save",
 ]
 
 from accounts.services.nudges import follow_up_nudges_send  # noqa: E402

@@ -1,37 +1,33 @@
-"""CSV imports of accounts, opportunities and account mapping: an upload is checked as a whole and
-kept as an ImportJob, then a worker upserts its rows in chunks, committing progress and counts
-after each chunk so the job page can show them.
-
-Whole-file rules (a file that breaks one is refused at upload, with the reason): at most
-MAX_IMPORT_BYTES and MAX_IMPORT_ROWS; UTF-8 (with or without byte-order mark), UTF-16 with a
-byte-order mark, or else Windows-1252; comma, semicolon or tab separated (read from the header);
-the first row names the columns (case, spaces and common aliases do not matter) and has every
-required column. Each row is then judged on its own (see accounts.services.upserts).
+"""CSV imports of accounts, opportunities and account mapping. An upload is read as a whole
+(accounts.importing.reading: a file that cannot be imported at all is refused with the reason) and
+kept as an ImportJob awaiting its column mapping, pre-filled (accounts.importing.columns). The user
+confirms the mapping, possibly saving it for the next file with the same header and mapping unknown
+words of the file's vocabulary; then a worker upserts the rows in chunks, committing progress and
+counts after each chunk so the job page can show them. Each row is judged on its own (see
+accounts.services.upserts): the good rows are kept, each rejected row is reported by row and column
+and kept as the file had it, for the download to fix and upload again.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import AccountMapping, ImportJob
-from accounts.rows import (
-    ROW_SERIALIZERS,
-    NumberedRow,
-    RowSerializer,
-    duplicate_rows,
-    missing_columns,
-    rejection,
-)
+from accounts.importing import columns as column_mapping
+from accounts.importing.options import ReadOptions
+from accounts.importing.reading import CsvFile, decode, read_csv
+from accounts.importing.values import detect_date_order, detect_decimal_mark
+from accounts.importing.vocabularies import fold_value
+from accounts.models import AccountMapping, ImportJob, ImportMapping, ValueMapping
+from accounts.rows import ROW_SERIALIZERS, NumberedRow, duplicate_rows, fold, validate_rows
+from accounts.selectors.imports import import_mapping_for_header, vocabularies_for
 from accounts.services.claims import claims_record
 from accounts.services.upserts import UpsertReport, accounts_upsert, mappings_upsert, opportunities_upsert
 from partnerhub.tenancy.actors import Actor
@@ -41,126 +37,55 @@ from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Membership, Partner, Tenant
 from partnerhub.tenancy.roles import can
 from partnerhub.tenancy.services.common import check_partner_in_tenant, membership_of
+from partnerhub.tenancy.taxonomy import currency_code
 
 logger = logging.getLogger(__name__)
 
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
-MAX_IMPORT_ROWS = 50_000
 # Rows upserted per transaction: progress is committed (and shown) after each chunk.
 CHUNK_ROWS = 500
-# The job keeps the first rejections for its report; its rejected count stays exact beyond.
+# The job keeps the first rejections (and their rows) for its report; its count stays exact beyond.
 MAX_STORED_ERRORS = 5_000
-# A job still queued this long after upload lost its task (broker down): the sweep runs it.
+# A job still queued this long after it was confirmed lost its task (broker down): the sweep runs it.
 QUEUED_GRACE = timedelta(minutes=1)
 # A job "running" this long without finishing lost its worker: the sweep resumes it. Resuming a
 # job that is in fact still running is safe (each chunk is taken under the job's row lock), only
 # wasteful, so this is generous.
 STALE_RUNNING = timedelta(minutes=30)
 SWEEP_BATCH = 10
-
-DELIMITERS = (",", ";", "\t")
-
-
-@dataclass
-class ParsedFile:
-    """The rows of a CSV file keyed by column, each numbered as a spreadsheet shows it (the header
-    is row 1), and the rows refused for their shape (too many values)."""
-
-    columns: list[str | None]
-    rows: list[NumberedRow] = field(default_factory=list)
-    rejected: dict[int, dict] = field(default_factory=dict)
+# Rows the mapping step previews.
+PREVIEW_ROWS = 10
+# Fields whose words the tenant's vocabulary maps, by kind: (row field, vocabulary).
+VOCABULARY_FIELDS = {
+    ImportJob.Kind.ACCOUNTS: (("industry", ValueMapping.Field.INDUSTRY),),
+    ImportJob.Kind.OPPORTUNITIES: (("stage", ValueMapping.Field.OPPORTUNITY_STAGE),),
+}
+DATE_FIELDS = ("close_date", "created_date", "stage_changed_at")
+# Saved mappings are the tenant's staff's; a partner's own list is mapped by names and presets.
+SAVES_MAPPINGS = (ImportJob.Kind.ACCOUNTS, ImportJob.Kind.OPPORTUNITIES, ImportJob.Kind.MAPPINGS)
 
 
-def _decode(content: bytes) -> str:
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ServiceError("The file could not be read as UTF-16 text.", field="file") from exc
-    if b"\x00" in content:
-        raise ServiceError("This is not a CSV file (it holds binary data).", field="file")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ServiceError(
-        "The file is neither UTF-8 nor Windows-1252 text: save it as “CSV UTF-8” and upload it again.",
-        field="file",
+def job_rows(job: ImportJob, parsed: CsvFile) -> list[NumberedRow]:
+    """The file's records read through the job's column mapping (a job queued before imports had a
+    mapping step is mapped by its columns' names, as it was then)."""
+    columns = job.columns or column_mapping.suggest_columns(job.kind, parsed.header)
+    return column_mapping.mapped_rows(parsed.records, columns)
+
+
+def _detected_options(parsed: CsvFile, columns: Sequence[str], saved: Mapping | None) -> ReadOptions:
+    """What the file shows (date order, decimal mark), else what the saved mapping said."""
+    base = ReadOptions.from_dict(saved)
+    dates = [
+        value for name in DATE_FIELDS for value in column_mapping.values_of(parsed.records, columns, name)
+    ]
+    amounts = column_mapping.values_of(parsed.records, columns, "amount")
+    order = detect_date_order(dates) or base.date_order
+    mark = detect_decimal_mark(amounts) or base.decimal_mark
+    return ReadOptions(
+        date_order=order,
+        decimal_mark=mark,
+        currency=base.currency,
+        replace_external_ids=base.replace_external_ids,
     )
-
-
-def _delimiter(text: str) -> str:
-    """The separator the header uses most: spreadsheets in many locales write semicolons."""
-    header = text.lstrip("\ufeff").split("\n", 1)[0]
-    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
-def _header(serializer_class: type[RowSerializer], record: list[str]) -> list[str | None]:
-    columns: list[str | None] = []
-    named: dict[str, str] = {}
-    for cell in record:
-        column = serializer_class.column_for(cell) if cell.strip() else None
-        if column is not None and column in named:
-            raise ServiceError(
-                f"The columns “{named[column]}” and “{cell.strip()}” both give {column}; keep one of them.",
-                field="file",
-            )
-        if column is not None:
-            named[column] = cell.strip()
-        columns.append(column)
-    missing = missing_columns(serializer_class, named)
-    if missing:
-        raise ServiceError(
-            f"The file has no column for {', '.join(missing)}. Its first row must name the columns "
-            f"(found: {', '.join(cell.strip() for cell in record if cell.strip()) or 'nothing'}); "
-            "the template shows them.",
-            field="file",
-        )
-    return columns
-
-
-def parse_csv(kind: str, text: str) -> ParsedFile:
-    """Read a whole file; refuse it (ServiceError) if it cannot be imported at all."""
-    serializer_class = ROW_SERIALIZERS[kind]
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=_delimiter(text))
-    parsed = None
-    number = 0
-    try:
-        for number, record in enumerate(reader, start=1):
-            if parsed is None:
-                parsed = ParsedFile(columns=_header(serializer_class, record))
-                continue
-            if not any(cell.strip() for cell in record):
-                continue  # a blank line is not a row, but keeps its number
-            width = len(parsed.columns)
-            if any(cell.strip() for cell in record[width:]):
-                parsed.rejected[number] = rejection(
-                    number,
-                    "",
-                    f"This row has {len(record)} values but the header names {width} columns: "
-                    "quote values that contain the separator.",
-                )
-            row = {
-                column: cell
-                for column, cell in zip(parsed.columns, record, strict=False)
-                if column is not None
-            }
-            parsed.rows.append((number, row))
-            if len(parsed.rows) > MAX_IMPORT_ROWS:
-                raise ServiceError(
-                    f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.",
-                    field="file",
-                )
-    except csv.Error as exc:
-        raise ServiceError(f"Row {number + 1} could not be read as CSV: {exc}.", field="file") from exc
-    if parsed is None:
-        raise ServiceError("The file is empty.", field="file")
-    if not parsed.rows:
-        raise ServiceError("The file has a header but no rows.", field="file")
-    return parsed
 
 
 def _check_uploader(
@@ -205,41 +130,315 @@ def import_job_create(
     content_bytes: bytes,
     partner: Partner | None = None,
 ) -> ImportJob:
-    """Accept a CSV upload: refuse a file that cannot be imported as a whole (see the module's
-    rules), else keep it as a queued job and have a worker run it after commit. If the broker is
-    down the job stays queued and the periodic sweep runs it (`import_jobs_sweep`)."""
-    from partnerhub.tenancy.tasking import enqueue_on_commit
-
+    """Accept an upload: refuse a file that cannot be imported as a whole (see
+    accounts.importing.reading), else keep it as a job awaiting its column mapping, pre-filled from
+    the tenant's saved mapping for this header, a shipped preset, or the columns' names, and with
+    the date order and decimal mark the file shows. Nothing is written to the CRM mirror yet."""
     partner = _check_uploader(tenant, membership_of(tenant=tenant, user=actor), kind, partner)
-    if len(content_bytes) > MAX_IMPORT_BYTES:
-        raise ServiceError(
-            f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it into smaller files.",
-            field="file",
+    text = decode(content_bytes)
+    parsed = read_csv(text)
+    saved = None
+    if kind in SAVES_MAPPINGS:
+        saved = import_mapping_for_header(
+            tenant=tenant, kind=kind, signature=column_mapping.header_signature(parsed.header)
         )
-    text = _decode(content_bytes)
-    parsed = parse_csv(kind, text)
-    job = ImportJob.objects.create(
+    columns = column_mapping.suggest_columns(kind, parsed.header, saved=saved.columns if saved else None)
+    options = _detected_options(parsed, columns, saved.options if saved else None)
+    return ImportJob.objects.create(
         tenant=tenant,
         kind=kind,
         partner=partner,
         filename=PurePath(filename or "upload.csv").name[:255],
         content=text,
-        total_rows=len(parsed.rows),
+        header=parsed.header,
+        columns=columns,
+        options=options.as_dict(),
+        saved_mapping=saved,
+        total_rows=len(parsed.records),
         created_by=actor,
+        status=ImportJob.Status.MAPPING,
     )
+
+
+def _job_awaiting_mapping(tenant: Tenant, job_id: int, actor: Actor) -> ImportJob:
+    """The job, locked, if the actor may start it: who may upload its kind, a partner user only
+    their own company's."""
+    membership = membership_of(tenant=tenant, user=actor)
+    job = ImportJob.objects.select_for_update().filter(tenant=tenant, id=job_id).first()
+    if job is None or (membership.is_partner_role and job.partner_id != membership.partner_id):
+        raise ServiceError("No such import.")
+    _check_uploader(tenant, membership, job.kind, job.partner)
+    if not job.awaits_mapping:
+        raise ServiceError("This import has been started already; upload the file again to change it.")
+    return job
+
+
+def _checked_options(data: Mapping) -> ReadOptions:
+    options = ReadOptions.from_dict(data)
+    if options.currency and currency_code(options.currency) is None:
+        raise ServiceError(f"“{options.currency}” is not a currency code.", field="currency")
+    return options
+
+
+@dataclass
+class UnknownWord:
+    """A word of the file that no vocabulary maps: the mapping step offers to map it."""
+
+    field: str
+    vocabulary: str
+    word: str
+    rows: int
+
+
+def unknown_words(
+    tenant: Tenant, job: ImportJob, parsed: CsvFile, columns: Sequence[str]
+) -> list[UnknownWord]:
+    """The stage (or industry) names of the file PartnerHub cannot read yet, with how many rows
+    have each: the mapping step offers the tenant's vocabulary for them."""
+    serializer_class = ROW_SERIALIZERS[job.kind]
+    vocabularies = vocabularies_for(tenant)
+    unknown = []
+    for field_name, vocabulary in VOCABULARY_FIELDS.get(job.kind, ()):
+        choice = serializer_class._declared_fields[field_name]
+        counts: dict[str, int] = {}
+        for value in column_mapping.values_of(parsed.records, columns, field_name):
+            counts[value] = counts.get(value, 0) + 1
+        for word, rows in counts.items():
+            folded = fold_value(word)
+            if choice.lookup.get(_fold_choice_key(word)) or vocabularies.get(vocabulary, {}).get(folded):
+                continue
+            if not any(fold_value(seen.word) == folded for seen in unknown):
+                unknown.append(UnknownWord(field=field_name, vocabulary=vocabulary, word=word, rows=rows))
+    return unknown
+
+
+def _fold_choice_key(word: str) -> str:
+    from accounts.rows import _fold_choice
+
+    return _fold_choice(word)
+
+
+@dataclass
+class PreviewRow:
+    number: int
+    values: dict
+    errors: list[dict]
+
+
+def import_preview(
+    *, tenant: Tenant, job: ImportJob, columns: Sequence[str], options: ReadOptions
+) -> list[PreviewRow]:
+    """The first rows as they will be read with this mapping, and what is wrong with each; nothing
+    is written. Rows are checked alone: whether a row creates or updates shows after the import."""
+    parsed = read_csv(job.content)
+    rows = column_mapping.mapped_rows(parsed.records[:PREVIEW_ROWS], columns)
+    valid, rejected = validate_rows(ROW_SERIALIZERS[job.kind], tenant=tenant, rows=rows, options=options)
+    by_number = {number: data for number, data in valid}
+    errors: dict[int, list[dict]] = {}
+    for entry in rejected:
+        errors.setdefault(entry["row"], []).append(entry)
+    return [
+        PreviewRow(number=number, values=by_number.get(number, {}), errors=errors.get(number, []))
+        for number, _ in rows
+    ]
+
+
+def value_mappings_save(
+    *, tenant: Tenant, actor: Actor, vocabulary: str, words: Mapping[str, str]
+) -> list[ValueMapping]:
+    """Map CRM words to PartnerHub values in a vocabulary (a word mapped again takes the new
+    value); each change audited. Values are checked against the vocabulary's field."""
+    if not can(membership_of(tenant=tenant, user=actor).role, "account.change"):
+        raise ServiceError("Your role cannot change the import vocabulary.")
+    if vocabulary not in ValueMapping.Field.values:
+        raise ServiceError("No such vocabulary.", field="vocabulary")
+    allowed = _vocabulary_values(tenant, vocabulary)
+    saved = []
+    for word, value in words.items():
+        word = str(word).strip()[:200]
+        if not word or not value:
+            continue
+        if value not in allowed:
+            raise ServiceError(f"“{value}” is not a value of this vocabulary.", field="value")
+        key = fold_value(word)
+        mapping = ValueMapping.objects.filter(tenant=tenant, field=vocabulary, key=key).first()
+        before = {"value": mapping.value} if mapping else None
+        if mapping is None:
+            mapping = ValueMapping(tenant=tenant, field=vocabulary, key=key, source_value=word)
+        if mapping.pk and mapping.value == value:
+            continue
+        mapping.value, mapping.updated_by, mapping.updated_at = value, actor, timezone.now()
+        mapping.save()
+        audit(
+            tenant=tenant,
+            actor=actor,
+            action="vocabulary.mapped",
+            target=mapping,
+            before=before,
+            after={"field": vocabulary, "word": word, "value": value},
+        )
+        saved.append(mapping)
+    return saved
+
+
+def _vocabulary_values(tenant: Tenant, vocabulary: str) -> set[str]:
+    from accounts.models import OpportunityStage
+    from partnerhub.tenancy.taxonomy import Region, Vertical
+
+    if vocabulary == ValueMapping.Field.OPPORTUNITY_STAGE:
+        return set(OpportunityStage.values)
+    if vocabulary == ValueMapping.Field.INDUSTRY:
+        return set(Vertical.values)
+    if vocabulary == ValueMapping.Field.REGION:
+        return set(Region.values)
+    return {str(pk) for pk in Partner.objects.filter(tenant=tenant).values_list("id", flat=True)}
+
+
+@transaction.atomic
+def value_mapping_delete(*, tenant: Tenant, actor: Actor, value_mapping_id: int) -> None:
+    if not can(membership_of(tenant=tenant, user=actor).role, "account.change"):
+        raise ServiceError("Your role cannot change the import vocabulary.")
+    mapping = ValueMapping.objects.filter(tenant=tenant, id=value_mapping_id).first()
+    if mapping is None:
+        raise ServiceError("No such mapping.")
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="vocabulary.unmapped",
+        target=mapping,
+        before={"field": mapping.field, "word": mapping.source_value, "value": mapping.value},
+    )
+    mapping.delete()
+
+
+def import_mapping_save(
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    kind: str,
+    name: str,
+    header: Sequence[str],
+    columns: Sequence[str],
+    options: ReadOptions,
+) -> ImportMapping:
+    """Save (or replace, by name) the column mapping of a source, for files with the same header."""
+    name = " ".join(str(name).split())[:100]
+    if not name:
+        raise ServiceError("Name the mapping, e.g. “Salesforce accounts report”.", field="save_as")
+    values = {
+        "columns": column_mapping.saved_columns(header, columns),
+        "signature": column_mapping.header_signature(header),
+        "options": options.as_dict(),
+        "updated_at": timezone.now(),
+    }
+    mapping = ImportMapping.objects.filter(tenant=tenant, kind=kind, name__iexact=name).first()
+    before = {"columns": mapping.columns} if mapping else None
+    if mapping is None:
+        mapping = ImportMapping(tenant=tenant, kind=kind, name=name, created_by=actor)
+    for field_name, value in values.items():
+        setattr(mapping, field_name, value)
+    try:
+        with transaction.atomic():
+            mapping.save()
+    except IntegrityError as exc:
+        raise ServiceError("A saved mapping of this kind already has this name.", field="save_as") from exc
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="import_mapping.saved",
+        target=mapping,
+        before=before,
+        after={"name": name, "columns": mapping.columns},
+    )
+    return mapping
+
+
+@transaction.atomic
+def import_mapping_delete(*, tenant: Tenant, actor: Actor, import_mapping_id: int) -> None:
+    if not can(membership_of(tenant=tenant, user=actor).role, "account.change"):
+        raise ServiceError("Your role cannot change saved mappings.")
+    mapping = ImportMapping.objects.filter(tenant=tenant, id=import_mapping_id).first()
+    if mapping is None:
+        raise ServiceError("No such mapping.")
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="import_mapping.deleted",
+        target=mapping,
+        before={"name": mapping.name},
+    )
+    mapping.delete()
+
+
+@transaction.atomic
+def import_job_confirm(
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    job_id: int,
+    columns: Sequence[str],
+    options: Mapping | ReadOptions,
+    save_as: str = "",
+    words: Mapping[str, Mapping[str, str]] | None = None,
+) -> ImportJob:
+    """Start an import with the mapping the user confirmed: check it (every required field has a
+    column, none twice), map the words given ({vocabulary: {word: value}}) in the tenant's
+    vocabulary, save the mapping under `save_as` if named, and have a worker run the job after
+    commit. If the broker is down the job stays queued and the periodic sweep runs it."""
+    from partnerhub.tenancy.tasking import enqueue_on_commit
+
+    job = _job_awaiting_mapping(tenant, job_id, actor)
+    columns = [str(column) for column in columns]
+    problems = column_mapping.check_columns(job.kind, job.header, columns)
+    if problems:
+        raise ServiceError(" ".join(problems), field="columns")
+    options = options if isinstance(options, ReadOptions) else _checked_options(options)
+    for vocabulary, mapped in (words or {}).items():
+        value_mappings_save(tenant=tenant, actor=actor, vocabulary=vocabulary, words=mapped)
+    if save_as and job.kind in SAVES_MAPPINGS:
+        job.saved_mapping = import_mapping_save(
+            tenant=tenant,
+            actor=actor,
+            kind=job.kind,
+            name=save_as,
+            header=job.header,
+            columns=columns,
+            options=options,
+        )
+    job.columns, job.options, job.status = columns, options.as_dict(), ImportJob.Status.QUEUED
+    job.created_at = timezone.now()  # the sweep's grace counts from here
+    job.save(update_fields=["columns", "options", "status", "saved_mapping", "created_at"])
     enqueue_on_commit("accounts.run_import", tenant_id=tenant.id, job_id=job.id)
     return job
+
+
+def rows_through_mapping(saved: ImportMapping, rows: Sequence[Mapping]) -> list[Mapping]:
+    """Rows keyed by a CRM's own field names, read through a saved mapping (the bulk API's
+    `mapping`): keys the mapping ignores or does not name are left out."""
+    fields = {fold(name): field for name, field in saved.columns.items() if field}
+    return [
+        {
+            fields[fold(key)]: value
+            for key, value in row.items()
+            if isinstance(key, str) and fold(key) in fields
+        }
+        if isinstance(row, Mapping)
+        else row
+        for row in rows
+    ]
 
 
 # --- Running a job ------------------------------------------------------------------------------
 
 
 def _upsert(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
-    tenant, actor = job.tenant, job.created_by
+    tenant, actor, options = job.tenant, job.created_by, ReadOptions.from_dict(job.options)
     if job.kind == ImportJob.Kind.ACCOUNTS:
-        return accounts_upsert(tenant=tenant, actor=actor, rows=rows, summary_audit=False)
+        return accounts_upsert(tenant=tenant, actor=actor, rows=rows, summary_audit=False, options=options)
     if job.kind == ImportJob.Kind.OPPORTUNITIES:
-        return opportunities_upsert(tenant=tenant, actor=actor, rows=rows, summary_audit=False)
+        return opportunities_upsert(
+            tenant=tenant, actor=actor, rows=rows, summary_audit=False, options=options
+        )
     if job.kind == ImportJob.Kind.CLAIMS:
         return claims_record(tenant=tenant, actor=actor, rows=rows)  # the uploader's own company's
     return mappings_upsert(
@@ -249,6 +448,7 @@ def _upsert(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
         rows=rows,
         source=AccountMapping.Source.STAFF,  # a partner uploader's rows are marked as theirs
         summary_audit=False,
+        options=options,
     )
 
 
@@ -259,6 +459,8 @@ JOB_PROGRESS_FIELDS = [
     "unchanged_count",
     "rejected_count",
     "errors",
+    "rejected_records",
+    "notices",
 ]
 IMPORT_AUDIT_ACTIONS = {
     ImportJob.Kind.ACCOUNTS: "account.imported",
@@ -283,7 +485,9 @@ def _claim(tenant: Tenant, job_id: int) -> ImportJob | None:
 
 
 @transaction.atomic
-def _run_chunk(tenant: Tenant, job_id: int, rows: list[NumberedRow], refused: dict[int, dict]) -> bool:
+def _run_chunk(
+    tenant: Tenant, job_id: int, parsed: CsvFile, rows: list[NumberedRow], refused: dict[int, dict]
+) -> bool:
     """Upsert the next chunk and record it, in one transaction under the job's row lock: the rows
     and the progress commit together, so a worker that dies mid-chunk leaves neither, and two
     workers on one job never take the same chunk. Returns whether rows remain."""
@@ -306,6 +510,9 @@ def _run_chunk(tenant: Tenant, job_id: int, rows: list[NumberedRow], refused: di
         job.unchanged_count += report.unchanged
         job.rejected_count += report.rejected_rows
         job.errors = job.errors + report.rejected[: max(0, MAX_STORED_ERRORS - len(job.errors))]
+        _keep_rejected_records(job, parsed, {entry["row"] for entry in report.rejected})
+        for notice, count in report.notices.items():
+            job.notices[notice] = job.notices.get(notice, 0) + count
     update_fields = list(JOB_PROGRESS_FIELDS)
     if job.processed_rows >= job.total_rows:
         # The rows are in the tables now; the upload itself is not kept (the report is).
@@ -328,6 +535,16 @@ def _run_chunk(tenant: Tenant, job_id: int, rows: list[NumberedRow], refused: di
     return job.status == ImportJob.Status.RUNNING
 
 
+def _keep_rejected_records(job: ImportJob, parsed: CsvFile, numbers: set[int]) -> None:
+    """Keep the rejected rows as the file had them (the first MAX_STORED_ERRORS), for the download."""
+    room = MAX_STORED_ERRORS - len(job.rejected_records)
+    if room <= 0 or not numbers:
+        return
+    records = dict(parsed.records)
+    for number in sorted(numbers)[:room]:
+        job.rejected_records[str(number)] = records.get(number, [])
+
+
 def _fail(tenant: Tenant, job_id: int, failure: str) -> None:
     ImportJob.objects.filter(tenant=tenant, id=job_id, status=ImportJob.Status.RUNNING).update(
         status=ImportJob.Status.FAILED, failure=failure, finished_at=timezone.now()
@@ -346,21 +563,20 @@ def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:
     if job is None:
         return None
     try:
-        parsed = parse_csv(job.kind, job.content)
+        parsed = read_csv(job.content)
     except ServiceError as exc:  # checked at upload: only a file changed since could get here
         _fail(tenant, job_id, exc.message)
         return ImportJob.objects.get(tenant=tenant, id=job_id)
+    rows = job_rows(job, parsed)
     serializer_class = ROW_SERIALIZERS[job.kind]
     refused = dict(parsed.rejected)
     refused.update(
-        duplicate_rows(
-            serializer_class, [(number, row) for number, row in parsed.rows if number not in refused]
-        )
+        duplicate_rows(serializer_class, [(number, row) for number, row in rows if number not in refused])
     )
     attempts = 0
     while True:
         try:
-            if not _run_chunk(tenant, job_id, parsed.rows, refused):
+            if not _run_chunk(tenant, job_id, parsed, rows, refused):
                 break
             attempts = 0
         except Exception as exc:

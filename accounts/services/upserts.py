@@ -29,8 +29,18 @@ from django.db import connection, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from accounts.importing.options import ReadOptions
 from accounts.models import AccountMapping, Opportunity, OpportunityStageChange, TargetAccount
-from accounts.rows import AccountRow, MappingRow, NumberedRow, OpportunityRow, rejection, validate_rows
+from accounts.rows import (
+    AccountRow,
+    MappingRow,
+    NumberedRow,
+    OpportunityRow,
+    id_forms,
+    id_key,
+    rejection,
+    validate_rows,
+)
 from accounts.services.accounts import account_stages_refresh, check_mapping_actor, opportunity_stage_change
 from accounts.services.claim_matching import claims_match
 from partnerhub.tenancy.actors import Actor
@@ -50,6 +60,8 @@ class UpsertReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[dict] = field(default_factory=list)
+    # What the import's report mentions besides: {"default_currency:EUR": rows that took it}.
+    notices: dict[str, int] = field(default_factory=dict)
 
     @property
     def rejected_rows(self) -> int:
@@ -136,7 +148,7 @@ def _summary_audit(*, tenant: Tenant, actor: Actor, action: str, report: UpsertR
 # --- Accounts -----------------------------------------------------------------------------------
 
 # Row column → model field, where they differ.
-ACCOUNT_COLUMN_FIELDS = {"stage": "manual_stage", "owner_email": "owner"}
+ACCOUNT_COLUMN_FIELDS = {"stage": "manual_stage"}
 ACCOUNT_FIELD_COLUMNS = {value: key for key, value in ACCOUNT_COLUMN_FIELDS.items()}
 ACCOUNT_FK_FIELDS = ["owner", "tenant"]
 
@@ -147,7 +159,12 @@ def _account_values(data: dict) -> dict:
 
 @transaction.atomic
 def accounts_upsert(
-    *, tenant: Tenant, actor: Actor, rows: Sequence[NumberedRow], summary_audit: bool = True
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    rows: Sequence[NumberedRow],
+    summary_audit: bool = True,
+    options: ReadOptions | None = None,
 ) -> UpsertReport:
     """Create or update target accounts from rows (see `rows.AccountRow`).
 
@@ -155,19 +172,22 @@ def accounts_upsert(
     account with its domain if that account has no CRM id yet, and is rejected if it has another
     one. A row without a CRM id updates the account with its domain. A domain may not move onto
     another account's domain. A new account needs a name. The stage column sets the manual stage,
-    which shows while the account has no opportunities.
+    which shows while the account has no opportunities. Salesforce's 15- and 18-character forms of
+    an id find the same account. With `options.replace_external_ids`, an account found by domain
+    whose CRM id differs takes the row's id instead of rejecting the row.
     """
+    options = options or ReadOptions()
     _lock(tenant, "accounts")
-    valid, rejected = validate_rows(AccountRow, tenant=tenant, rows=rows)
+    valid, rejected = validate_rows(AccountRow, tenant=tenant, rows=rows, options=options)
     report = UpsertReport(rejected=rejected)
-    external_ids = {data["external_id"] for _, data in valid if data.get("external_id")}
+    external_ids = id_forms(data["external_id"] for _, data in valid if data.get("external_id"))
     domains = {data["domain"] for _, data in valid}
     existing = list(
         TargetAccount.objects.select_for_update()
         .filter(tenant=tenant)
         .filter(Q(external_id__in=external_ids) | Q(domain__in=domains))
     )
-    by_external_id = {account.external_id: account for account in existing if account.external_id}
+    by_external_id = {id_key(account.external_id): account for account in existing if account.external_id}
     by_domain = {account.domain: account for account in existing}
     now = timezone.now()
     new, changed, fields, restage, claimed = [], [], set(), set(), {}
@@ -175,19 +195,23 @@ def accounts_upsert(
     for number, data in valid:
         values = _account_values(data)
         external_id, domain = values.get("external_id"), values["domain"]
-        account = by_external_id.get(external_id) if external_id else None
+        account = by_external_id.get(id_key(external_id)) if external_id else None
         if account is None:
             holder = by_domain.get(domain)
-            if holder is not None and external_id and holder.external_id:
+            if holder is not None and external_id and holder.external_id and not options.replace_external_ids:
                 report.rejected.append(
                     rejection(
                         number,
-                        "domain",
-                        f"The account with CRM id {holder.external_id} has the domain {domain}.",
+                        "external_id",
+                        f"The account on {domain} has the CRM id {holder.external_id}, not {external_id}. "
+                        "If the file's id is the right one, import again choosing “Replace the CRM id of "
+                        "accounts found by domain”; otherwise correct the row or leave it out.",
                     )
                 )
                 continue
             account = holder
+        elif external_id and id_key(account.external_id) == id_key(external_id):
+            values["external_id"] = account.external_id  # the same id in its other form: no change
         if account is not None and account.pk in claimed:
             report.rejected.append(
                 rejection(number, "domain", f"Row {claimed[account.pk]} already changes this account.")
@@ -246,22 +270,29 @@ OPPORTUNITY_FK_FIELDS = ["account", "source_partner", "tenant"]
 
 @transaction.atomic
 def opportunities_upsert(
-    *, tenant: Tenant, actor: Actor, rows: Sequence[NumberedRow], summary_audit: bool = True
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    rows: Sequence[NumberedRow],
+    summary_audit: bool = True,
+    options: ReadOptions | None = None,
 ) -> UpsertReport:
     """Create or update opportunities by CRM id (see `rows.OpportunityRow`).
 
-    A new opportunity needs a name, an amount and its account. A new stage is kept in the stage
-    history with its time: the row's `stage_changed_at` (the CRM's time), else now; the first stage
-    of a new opportunity opens its history. The stages of the accounts concerned are refreshed
-    once for the batch.
+    A new opportunity needs a name, an amount and its account; without a currency (given, or
+    written with the amount) it takes the import's or else the tenant's default currency, and the
+    report counts the rows that did (`notices`). A new stage is kept in the stage history with its
+    time: the row's `stage_changed_at` (the CRM's time), else now; a new opportunity's history
+    opens at `stage_changed_at`, else at the CRM's `created_date`, else now. The stages of the
+    accounts concerned are refreshed once for the batch.
     """
     _lock(tenant, "opportunities")
-    valid, rejected = validate_rows(OpportunityRow, tenant=tenant, rows=rows)
+    valid, rejected = validate_rows(OpportunityRow, tenant=tenant, rows=rows, options=options)
     report = UpsertReport(rejected=rejected)
     existing = {
-        opportunity.external_id: opportunity
+        id_key(opportunity.external_id): opportunity
         for opportunity in Opportunity.objects.select_for_update().filter(
-            tenant=tenant, external_id__in=[data["external_id"] for _, data in valid]
+            tenant=tenant, external_id__in=id_forms(data["external_id"] for _, data in valid)
         )
     }
     now = timezone.now()
@@ -270,8 +301,13 @@ def opportunities_upsert(
     for number, data in valid:
         values = {name: data[name] for name in OPPORTUNITY_VALUE_FIELDS if name in data}
         changed_at = data.get("stage_changed_at") or now
-        opportunity = existing.get(data["external_id"])
+        opportunity = existing.get(id_key(data["external_id"]))
         if opportunity is None:
+            changed_at = data.get("stage_changed_at") or data.get("created_date") or now
+            if "currency" not in values:
+                values["currency"] = data["default_currency"]
+                notice = f"default_currency:{values['currency']}"
+                report.notices[notice] = report.notices.get(notice, 0) + 1
             missing = [
                 rejection(number, column, f"A new opportunity needs {what}.")
                 for name, column, what in (
@@ -288,7 +324,7 @@ def opportunities_upsert(
                 tenant=tenant,
                 external_id=data["external_id"],
                 stage_changed_at=changed_at,
-                created_at=now,
+                created_at=data.get("created_date") or now,
                 updated_at=now,
                 **values,
             )
@@ -352,6 +388,7 @@ def mappings_upsert(
     rows: Sequence[NumberedRow],
     source: str = AccountMapping.Source.STAFF,
     summary_audit: bool = True,
+    options: ReadOptions | None = None,
 ) -> UpsertReport:
     """Record which target accounts a partner works with, matched by domain (see `rows.MappingRow`).
 
@@ -361,7 +398,7 @@ def mappings_upsert(
     """
     check_mapping_actor(tenant=tenant, actor=actor, partner=partner)
     _lock(tenant, "mappings")
-    valid, rejected = validate_rows(MappingRow, tenant=tenant, rows=rows)
+    valid, rejected = validate_rows(MappingRow, tenant=tenant, rows=rows, options=options)
     report = UpsertReport(rejected=rejected)
     existing = {
         mapping.account_id: mapping

@@ -1,28 +1,34 @@
-"""Imports pages: upload a CSV of accounts, opportunities or a partner's account mapping, follow its
-progress, read its report (rows created, updated, unchanged, rejected with row, column and reason)
-and download the rejected rows. Partner users upload their own company's accounts and see only
-their own uploads (ImportJob.partner_scope)."""
+"""Imports pages: upload a CSV of accounts, opportunities or a partner's account mapping, map its
+columns (pre-filled; with samples, a preview of the first rows and the unknown stage or industry
+names to map), follow its progress, read its report (rows created, updated, unchanged, rejected
+with row, column and reason) and download the rejected rows as the file had them, to fix and upload
+again. Partner users upload their own company's accounts and see only their own uploads
+(ImportJob.partner_scope)."""
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.views.generic import FormView, TemplateView
 
 from accounts import services
 from accounts.filters_imports import ImportJobFilter
-from accounts.forms import ClaimsUploadForm, ImportForm, MappingImportForm
+from accounts.forms import ClaimsUploadForm, ImportForm, ImportMappingForm, MappingImportForm
+from accounts.importing import columns as column_mapping
+from accounts.importing.options import ReadOptions
+from accounts.importing.presets import PRESETS
+from accounts.importing.reading import MAX_IMPORT_BYTES, read_csv
 from accounts.models import ImportJob
 from accounts.rows import ROW_SERIALIZERS
-from accounts.selectors.imports import import_job_detail, import_job_list
-from accounts.services.imports import MAX_IMPORT_BYTES
+from accounts.selectors.imports import import_job_detail, import_job_list, import_job_with_file
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantListView, TenantView, apply_service_error, csv_response
 
@@ -36,6 +42,34 @@ REJECTION_COLUMNS = [
 
 
 # --- Pages --------------------------------------------------------------------------------------
+
+
+def upload_permission(kind: str) -> str:
+    """What a role needs to upload (and map) a kind of file."""
+    return {ImportJob.Kind.MAPPINGS: "mapping.change", ImportJob.Kind.CLAIMS: "claim.change"}.get(
+        kind, "account.change"
+    )
+
+
+def _rejected_rows_response(job: ImportJob, filename: str) -> HttpResponse:
+    """The rejected rows as the file had them, with a last column saying why: fix them and upload
+    this file again (its reason column is ignored, the mapping is the same)."""
+    reasons: dict[int, list[str]] = {}
+    for entry in job.errors:
+        column = entry.get("column")
+        reasons.setdefault(entry.get("row"), []).append(
+            f"{column}: {entry.get('reason')}" if column else str(entry.get("reason"))
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*job.header, column_mapping.REASON_COLUMN])
+    for number, cells in sorted(job.rejected_records.items(), key=lambda item: int(item[0])):
+        cells = list(cells)[: len(job.header)]
+        cells += [""] * (len(job.header) - len(cells))
+        writer.writerow([*cells, " ".join(reasons.get(int(number), []))])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _kind_help(kind: str) -> dict:
@@ -91,7 +125,7 @@ class _UploadView(TenantView, FormView):
         except ServiceError as exc:
             apply_service_error(form, exc)
             return self.form_invalid(form)
-        return redirect("accounts:import_detail", tenant_slug=self.tenant.slug, import_job_id=job.id)
+        return redirect("accounts:import_mapping", tenant_slug=self.tenant.slug, import_job_id=job.id)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -166,17 +200,159 @@ class ImportTemplateView(TenantView):
         kind = request.GET.get("kind", "")
         if kind not in ROW_SERIALIZERS:
             raise Http404("No such kind of import.")
-        needed = {
-            ImportJob.Kind.MAPPINGS: "mapping.change",
-            ImportJob.Kind.CLAIMS: "claim.change",
-        }.get(kind, "account.change")
-        if not self.can(needed):
+        if not self.can(upload_permission(kind)):
             raise PermissionDenied("Your role does not allow this.")
         buffer = io.StringIO()
         csv.writer(buffer).writerow(ROW_SERIALIZERS[kind].template_columns)
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
         return response
+
+
+def _notices(job: ImportJob) -> list[str]:
+    """What the report says besides its counts, in words."""
+    notices = []
+    for notice, count in sorted(job.notices.items()):
+        what, _, value = notice.partition(":")
+        if what == "default_currency":
+            notices.append(
+                f"{count} new opportunit{'y' if count == 1 else 'ies'} had no currency in the file and "
+                f"took the default currency, {value}."
+            )
+    return notices
+
+
+OPTION_FIELDS = ("date_order", "decimal_mark", "currency", "replace_external_ids")
+
+
+def _preview_fields(preview) -> list[str]:
+    """The fields the preview's rows were read into, in order of first appearance."""
+    fields: dict[str, None] = {}
+    for row in preview:
+        for name in row.values:
+            fields.setdefault("currency" if name == "default_currency" else name, None)
+    return list(fields)
+
+
+def _shown(values: dict, name: str) -> str:
+    if name == "currency" and "currency" not in values and values.get("default_currency"):
+        return f"{values['default_currency']} (the default)"
+    value = values.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M %Z")
+    return str(value)
+
+
+class ImportMappingView(TenantView, TemplateView):
+    """The mapping step of an uploaded file: each column beside the field it goes to (pre-filled),
+    a few of its values, how dates and amounts are read, the file's unknown stage or industry names
+    to map, and a preview of the first rows as they will be read. "Preview" shows the page again
+    with the choices made; "Import" starts the job."""
+
+    queryset_selector = import_job_with_file
+    object_kwarg = "import_job_id"
+    template_name = "accounts/import_mapping.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not self.can(upload_permission(self.object.kind)):
+            raise PermissionDenied("Your role does not allow this.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if not self.object.awaits_mapping:
+            return redirect(self._detail_url())
+        return self._render(self._form())
+
+    def post(self, request, *args, **kwargs):
+        job = self.object
+        if not job.awaits_mapping:
+            return redirect(self._detail_url())
+        form = self._form(data=request.POST)
+        if form.is_valid() and "import" in request.POST:
+            try:
+                services.import_job_confirm(
+                    tenant=self.tenant,
+                    actor=request.user,
+                    job_id=job.id,
+                    columns=form.columns,
+                    options=form.options,
+                    save_as=form.cleaned_data.get("save_as", ""),
+                    words=form.words,
+                )
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+            else:
+                return redirect(self._detail_url())
+        return self._render(form)
+
+    def _detail_url(self) -> str:
+        return reverse(
+            "accounts:import_detail",
+            kwargs={"tenant_slug": self.tenant.slug, "import_job_id": self.object.id},
+        )
+
+    def _form(self, data=None) -> ImportMappingForm:
+        job = self.object
+        self.parsed = read_csv(job.content)
+        columns = job.columns
+        if data is not None:  # the choices being made, for the unknown words and the preview
+            columns = [data.get(f"column_{index}", column) for index, column in enumerate(job.header)]
+        unknown = services.imports.unknown_words(self.tenant, job, self.parsed, columns)
+        return ImportMappingForm(
+            data,
+            job=job,
+            tenant=self.tenant,
+            unknown_words=unknown,
+            can_save=job.kind in services.imports.SAVES_MAPPINGS,
+            initial={"save_as": self._suggested_name()},
+        )
+
+    def _suggested_name(self) -> str:
+        job = self.object
+        if job.saved_mapping is not None:
+            return job.saved_mapping.name
+        preset = column_mapping.preset_for(job.kind, job.header)
+        return preset.name if preset else ""
+
+    def _render(self, form: ImportMappingForm):
+        job = self.object
+        if form.is_bound and form.is_valid():
+            columns, options = form.columns, ReadOptions.from_dict(form.options)
+        else:
+            columns, options = job.columns, ReadOptions.from_dict(job.options)
+        problems = column_mapping.check_columns(job.kind, job.header, columns)
+        preview = (
+            []
+            if problems
+            else services.imports.import_preview(
+                tenant=self.tenant, job=job, columns=columns, options=options
+            )
+        )
+        fields = _preview_fields(preview)
+        context = self.get_context_data(
+            job=job,
+            form=form,
+            column_rows=form.column_rows(column_mapping.samples(self.parsed.records, len(job.header))),
+            option_fields=[form[name] for name in OPTION_FIELDS if name in form.fields],
+            problems=problems,
+            preview=[
+                {
+                    "number": row.number,
+                    "errors": row.errors,
+                    "cells": [_shown(row.values, name) for name in fields],
+                }
+                for row in preview
+            ],
+            preview_fields=fields,
+            preset_names=[preset.name for preset in PRESETS if preset.kind == job.kind],
+            applied=job.saved_mapping,
+        )
+        return TemplateResponse(self.request, self.template_name, context)
 
 
 class ImportDetailView(TenantView, TemplateView):
@@ -190,6 +366,8 @@ class ImportDetailView(TenantView, TemplateView):
 
     def get(self, request, *args, **kwargs):
         job = self.object
+        if job.awaits_mapping:
+            return redirect("accounts:import_mapping", tenant_slug=self.tenant.slug, import_job_id=job.id)
         if request.GET.get("export") == "csv":
             return csv_response(
                 job.errors,
@@ -197,11 +375,14 @@ class ImportDetailView(TenantView, TemplateView):
                 f"{self.tenant.slug}-import-{job.id}-rejected.csv",
                 tz=self.tenant.zone,
             )
+        if request.GET.get("export") == "rows":
+            return _rejected_rows_response(job, f"{self.tenant.slug}-import-{job.id}-rejected-rows.csv")
         context = self.get_context_data(
             job=job,
             rejections=job.errors[:REJECTIONS_SHOWN],
             more_rejections=max(0, len(job.errors) - REJECTIONS_SHOWN),
             errors_truncated=job.rejected_count > len({entry.get("row") for entry in job.errors}),
+            notices=_notices(job),
         )
         template = self.template_name
         if request.htmx and not request.htmx.boosted:
@@ -218,4 +399,5 @@ urlpatterns = [
     path("imports/my-accounts/", ClaimsImportCreateView.as_view(), name="import_claims_create"),
     path("imports/template/", ImportTemplateView.as_view(), name="import_template"),
     path("imports/<int:import_job_id>/", ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:import_job_id>/mapping/", ImportMappingView.as_view(), name="import_mapping"),
 ]

@@ -115,7 +115,14 @@ class ApiKeyForm(forms.Form):
 class TenantSettingsForm(forms.ModelForm):
     class Meta:
         model = Tenant
-        fields = ["name", "timezone", "locale", "default_sla_hours", "require_mfa_for_staff"]
+        fields = [
+            "name",
+            "timezone",
+            "locale",
+            "default_currency",
+            "default_sla_hours",
+            "require_mfa_for_staff",
+        ]
 
 
 class InvitationSignupForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils.timezone import localtime, now
 from partnerhub.tenancy.formats import DEFAULT_LOCALE, PortalLocale
 from partnerhub.tenancy.roles import PARTNER_ROLES, Role
 from partnerhub.tenancy.scoping import TenantScopedModel
-from partnerhub.tenancy.taxonomy import Region, Vertical
+from partnerhub.tenancy.taxonomy import Currency, Region, Vertical
 
 
 def validate_timezone(value: str) -> None:
@@ -41,6 +41,12 @@ class Tenant(models.Model):
         help_text=(
             "How money and dates are written: $40,000.00 and Dec 31, 2026, or 40.000,00 € and 31.12.2026."
         ),
+    )
+    default_currency = models.CharField(
+        max_length=3,
+        choices=Currency.choices,
+        default=Currency.USD,
+        help_text="The currency of an amount that is given without one (an import says when it used it).",
     )
     default_sla_hours = models.PositiveSmallIntegerField(
         "default SLA (hours)",

@@ -13,6 +13,7 @@ from accounts.services.claims import NOT_A_PARTNER
 from accounts.tasks import run_import_task
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.roles import PARTNER_ROLES, Role
+from tests.accounts.test_imports import confirm_mapping
 from tests.api_cases import CREATE, DELETE, DETAIL, EVERYONE, LIST, WRITE_KEY, APIResourceCases, session
 from tests.conftest import login
 from tests.factories import TargetAccountFactory
@@ -168,6 +169,7 @@ def test_a_partners_upload_reports_only_malformed_rows_never_unknown_domains(
     assert response.status_code == 302
     job = ImportJob.unscoped.latest("id")
     assert (job.kind, job.partner) == ("claims", partner)
+    confirm_mapping(client, job)
     run_import_task(tenant_id=tenant.id, job_id=job.id)
     job = ImportJob.unscoped.get(id=job.id)
     assert (job.created_count, job.rejected_count) == (2, 1)

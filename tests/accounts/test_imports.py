@@ -12,8 +12,9 @@ from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.importing.reading import MAX_IMPORT_BYTES
 from accounts.models import AccountMapping, ImportJob, Opportunity, OpportunityStageChange, TargetAccount
-from accounts.services.imports import CHUNK_ROWS, MAX_IMPORT_BYTES
+from accounts.services.imports import CHUNK_ROWS
 from accounts.tasks import run_import_task, sweep_queued_imports_task
 from partnerhub.celery import app
 from partnerhub.tenancy.context import tenant_context
@@ -37,9 +38,28 @@ Umbrella,umbrella.example,,smb,,A-5
 """
 
 
-def upload(client, content, *, kind="accounts", name="accounts.csv", url=NEW, **data):
+def upload(client, content, *, kind="accounts", name="accounts.csv", url=NEW, confirm=True, **data):
+    """Upload a file and, if it was accepted, confirm the mapping step as suggested (the page's
+    defaults); the answer is the upload's when it was refused, else the confirmation's."""
     body = content.encode() if isinstance(content, str) else content
-    return client.post(url, {"kind": kind, "file": SimpleUploadedFile(name, body, "text/csv"), **data})
+    response = client.post(url, {"kind": kind, "file": SimpleUploadedFile(name, body, "text/csv"), **data})
+    if not confirm or response.status_code != 302:
+        return response
+    return confirm_mapping(client, latest_job())
+
+
+def mapping_form(job: ImportJob, **changes) -> dict:
+    """The mapping step's form as the page fills it in for this job."""
+    data = {f"column_{index}": column for index, column in enumerate(job.columns)}
+    data.update({name: job.options.get(name, "") for name in ("date_order", "decimal_mark", "currency")})
+    if job.options.get("replace_external_ids"):
+        data["replace_external_ids"] = "on"
+    data.update(changes)
+    return data
+
+
+def confirm_mapping(client, job: ImportJob, **changes):
+    return client.post(f"{T}/imports/{job.id}/mapping/", {**mapping_form(job), "import": "1", **changes})
 
 
 def latest_job() -> ImportJob:
@@ -158,20 +178,43 @@ def test_opportunities_import_keeps_stage_changes_in_the_history(tenant, client)
 
 
 @pytest.mark.django_db
-def test_a_file_without_a_required_column_is_refused_naming_it(tenant, client):
+def test_a_mapping_without_a_required_field_is_refused_naming_it(tenant, client):
     response = upload(client, "Organisation,Industry\nAcme,retail\n")
 
     assert response.status_code == 200
-    errors = response.context["form"].errors["file"]
-    assert "no column for name, domain" in errors[0]
-    assert not ImportJob.unscoped.exists()
+    assert response.context["problems"] == ["No column goes to name, domain."]
+    assert "No column goes to name, domain." in response.content.decode()
+    assert latest_job().status == ImportJob.Status.MAPPING  # nothing started, nothing written
+
+    # Choosing the column for the name is not enough: the domain has none.
+    response = confirm_mapping(client, latest_job(), column_0="name")
+    assert "No column goes to domain." in response.content.decode()
+    assert latest_job().status == ImportJob.Status.MAPPING
+    with tenant_context(tenant):
+        assert not TargetAccount.objects.exists()
 
 
 @pytest.mark.django_db
 def test_an_opportunities_file_needs_a_column_naming_the_account(tenant, client):
     response = upload(client, "external_id,name,amount\nO-1,Deal,100\n", kind="opportunities")
 
-    assert "no column for account_external_id or account_domain" in response.context["form"].errors["file"][0]
+    assert response.context["problems"] == [
+        "No column goes to account_external_id or account_domain or account_name."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_second_column_for_the_same_field_is_ignored_and_choosing_it_twice_is_refused(tenant, client):
+    response = upload(client, "name,name,domain\nA,B,a.example\n", confirm=False)
+    job = latest_job()
+    assert job.columns == ["name", "", "domain"]
+
+    response = confirm_mapping(client, job, column_1="name")
+    assert "The columns “name” and “name” both go to name; keep one." in response.content.decode()
+
+    job = run(ImportJob.unscoped.get(id=confirm_mapping(client, job) and job.id))
+    with tenant_context(tenant):
+        assert list(TargetAccount.objects.values_list("name", flat=True)) == ["A"]
 
 
 @pytest.mark.django_db
@@ -200,7 +243,6 @@ def test_files_that_cannot_be_imported_at_all_are_refused(tenant, client):
         b"": "empty",
         b"name,domain\n": "header but no rows",
         b"\x89PNG\r\n\x1a\n\x00\x00": "not a CSV file",
-        b"name,name,domain\nA,B,a.example\n": "both give name",
         # A NUL character in an otherwise readable file: PostgreSQL could store no row of it.
         b"name,domain\nAcme,acme.com\nIni\x00tech,initech.example\n": "holds binary data",
     }

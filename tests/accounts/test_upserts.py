@@ -65,7 +65,7 @@ def test_good_rows_are_kept_and_each_bad_row_is_reported_by_row_and_column(tenan
     report = accounts_upsert(tenant=tenant, actor=manager_user, rows=numbered(rows, start=2))
 
     assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
-    assert reasons(report) == [(3, "domain"), (4, "segment"), (6, "owner_email")]
+    assert reasons(report) == [(3, "domain"), (4, "segment"), (6, "owner")]
     assert "nobody@example.com" in report.rejected[2]["reason"]
     acme = TargetAccount.objects.get(domain="acme.com")
     assert acme.segment == "mid_market"
@@ -147,8 +147,10 @@ def test_a_new_crm_id_takes_over_the_account_with_its_domain_only_if_it_has_none
     assert report.rejected == [
         {
             "row": 1,
-            "column": "domain",
-            "reason": "The account with CRM id A-9 has the domain linked.example.",
+            "column": "external_id",
+            "reason": "The account on linked.example has the CRM id A-9, not A-2. If the file's id is the "
+            "right one, import again choosing “Replace the CRM id of accounts found by domain”; otherwise "
+            "correct the row or leave it out.",
         },
         {
             "row": 2,
@@ -211,7 +213,7 @@ def test_another_tenants_staff_cannot_own_an_account(tenant, manager_user):
         rows=numbered([{"name": "Acme", "domain": "acme.com", "owner_email": "sales@globex.example"}]),
     )
 
-    assert reasons(report) == [(0, "owner_email")]
+    assert reasons(report) == [(0, "owner")]
     assert not TargetAccount.objects.exists()
 
 

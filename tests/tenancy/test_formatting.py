@@ -61,7 +61,13 @@ def test_an_admin_picks_the_locale_in_the_settings(tenant, admin_user):
 
     client.post(
         "/t/northwind/settings/",
-        {"name": "Northwind Cloud", "timezone": "Europe/London", "locale": "en_GB", "default_sla_hours": 24},
+        {
+            "name": "Northwind Cloud",
+            "timezone": "Europe/London",
+            "locale": "en_GB",
+            "default_currency": "GBP",
+            "default_sla_hours": 24,
+        },
     )
     account = TargetAccountFactory(tenant=tenant)
     OpportunityFactory(tenant=tenant, account=account, close_date=datetime.date(2027, 1, 16))

@@ -441,7 +441,13 @@ def test_audit_trail_exports_csv(tenant, admin_user):
 
 
 def settings_form(**changes) -> dict:
-    data = {"name": "Northwind Cloud", "timezone": "UTC", "locale": "en_US", "default_sla_hours": "24"}
+    data = {
+        "name": "Northwind Cloud",
+        "timezone": "UTC",
+        "locale": "en_US",
+        "default_currency": "USD",
+        "default_sla_hours": "24",
+    }
     data.update(changes)
     return data
 

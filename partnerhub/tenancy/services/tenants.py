@@ -9,7 +9,14 @@ from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.services.common import save_changes, save_validated
 
-TENANT_FIELDS = ["name", "timezone", "locale", "default_sla_hours", "require_mfa_for_staff"]
+TENANT_FIELDS = [
+    "name",
+    "timezone",
+    "locale",
+    "default_currency",
+    "default_sla_hours",
+    "require_mfa_for_staff",
+]
 CREATE_FIELDS = ["slug", *TENANT_FIELDS]
 
 
@@ -33,7 +40,7 @@ def tenant_create(*, actor: Actor, slug: str, name: str, **fields) -> Tenant:
 
 @transaction.atomic
 def tenant_update(*, tenant: Tenant, actor: Actor, **fields) -> Tenant:
-    """Change the tenant's name, time zone, locale, default SLA or MFA rule (tenant admins only)."""
+    """Change the tenant's settings (TENANT_FIELDS; tenant admins only)."""
     tenant = Tenant.objects.select_for_update().get(id=tenant.id)
     for name in fields:
         if name not in TENANT_FIELDS:
