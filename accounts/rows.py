@@ -38,7 +38,7 @@ from accounts.importing.options import ReadOptions
 from accounts.importing.vocabularies import fold_value, region_of_country
 from accounts.models import AccountMapping, AccountStage, OpportunityStage, TargetAccount
 from accounts.selectors.imports import vocabularies_for
-from partnerhub.tenancy.api.fields import CurrencyField
+from partnerhub.tenancy.api.fields import EARLIEST_YEAR, LATEST_YEAR, CurrencyField
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.selectors import staff_users
 from partnerhub.tenancy.taxonomy import Region, Segment, Vertical, currency_code
@@ -154,16 +154,27 @@ def amount_currency(text) -> str | None:
         return None
 
 
+YEARS_MESSAGE = f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
+
+
+def within_years(value):
+    """`value` if its year is a plausible one: outside it is a typing mistake, and near year 9999 a
+    date-time overflows when moved to another time zone."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise serializers.ValidationError(YEARS_MESSAGE)
+    return value
+
+
 class CrmDateField(serializers.DateField):
     """A date as CRMs and spreadsheets write it, in the import's date order (ISO always works)."""
 
     def to_internal_value(self, data):
         if isinstance(data, str):
             try:
-                return crm_values.parse_date(data, read_options(self.context).date_order)
+                return within_years(crm_values.parse_date(data, read_options(self.context).date_order))
             except ValueError as exc:
                 raise serializers.ValidationError(str(exc)) from exc
-        return super().to_internal_value(data)
+        return within_years(super().to_internal_value(data))
 
 
 class YesNoField(serializers.BooleanField):
@@ -185,7 +196,9 @@ class TenantDateTimeField(serializers.Field):
             self.fail("invalid")
         tz = self.context["tenant"].zone
         try:
-            return crm_values.parse_datetime(data, read_options(self.context).date_order, tz)
+            return within_years(crm_values.parse_datetime(data, read_options(self.context).date_order, tz))
+        except OverflowError as exc:
+            raise serializers.ValidationError(YEARS_MESSAGE) from exc
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from exc
 

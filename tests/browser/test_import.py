@@ -18,7 +18,12 @@ def test_an_uploaded_file_shows_its_progress_then_its_report(signed_in, tenant, 
     page.get_by_label("CSV file").set_input_files(
         files=[{"name": "crm-accounts.csv", "mimeType": "text/csv", "buffer": ACCOUNTS_CSV.encode()}]
     )
-    page.get_by_role("button", name="Upload and import").click()
+    page.get_by_role("button", name="Upload and map columns").click()
+
+    # The mapping step: the columns are matched by name, nothing is written before Import.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Map the columns of crm-accounts.csv")
+    expect(page.get_by_label("Domain", exact=True)).to_have_value("domain")
+    page.get_by_role("button", name="Import 5 rows").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("crm-accounts.csv")
     progress = page.locator("#import-progress")
@@ -37,5 +42,5 @@ def test_an_uploaded_file_shows_its_progress_then_its_report(signed_in, tenant, 
     expect(rows.locator("td:nth-child(-n+2)")).to_have_text(
         ["3", "domain", "5", "segment", "5", "senior_buyers_engaged"]
     )
-    expect(progress.get_by_role("link", name="Download the rejected rows (CSV)")).to_be_visible()
+    expect(progress.get_by_role("link", name="Download the rejected rows as the file had them")).to_be_visible()
     assert page.evaluate("window.notReloaded") is True

@@ -22,6 +22,7 @@ def test_a_tenant_added_in_the_admin_gets_the_play_catalog():
             "timezone": "UTC",
             "locale": "en_US",
             "default_sla_hours": 24,
+            "default_currency": "USD",
             "created_at_0": "2026-11-21",
             "created_at_1": "09:00:00",
         },
