@@ -35,7 +35,7 @@ from rest_framework.settings import api_settings
 from accounts.domains import normalize_domain
 from accounts.importing import values as crm_values
 from accounts.importing.options import ReadOptions
-from accounts.importing.vocabularies import fold_value, region_of_country
+from accounts.importing.vocabularies import ACCOUNT_STAGES, fold_value, region_of_country
 from accounts.models import AccountMapping, AccountStage, OpportunityStage, TargetAccount
 from accounts.selectors.imports import vocabularies_for
 from partnerhub.tenancy.api.fields import EARLIEST_YEAR, LATEST_YEAR, CurrencyField
@@ -65,7 +65,7 @@ def _fold_choice(text: str) -> str:
 class LenientChoiceField(serializers.ChoiceField):
     """A choice given by its value or its label, in any case: "Mid-market", "mid_market", "MID MARKET"."""
 
-    def __init__(self, choices, *, vocabulary: str = "", **kwargs):
+    def __init__(self, choices, *, vocabulary: str = "", aliases: Mapping[str, str] | None = None, **kwargs):
         values = ", ".join(str(value) for value, _ in choices)
         help_text = kwargs.pop("help_text", "")
         also = " or a word the tenant's import vocabulary maps" if vocabulary else ""
@@ -76,6 +76,8 @@ class LenientChoiceField(serializers.ChoiceField):
         for value, label in self.choices.items():
             self.lookup.setdefault(_fold_choice(value), value)
             self.lookup.setdefault(_fold_choice(label), value)
+        for word, value in (aliases or {}).items():  # words CRMs write for a choice
+            self.lookup.setdefault(_fold_choice(word), str(value))
         self.error_messages["invalid_choice"] = "“{input}” is not one of: " + ", ".join(self.choices) + "."
         self.error_messages["unmapped"] = (
             "“{input}” is not a {what} PartnerHub knows: map it in Settings → Import vocabulary "
@@ -347,6 +349,7 @@ class AccountRow(RowSerializer):
     segment = LenientChoiceField(Segment.choices, required=False, allow_blank=True)
     stage = LenientChoiceField(
         AccountStage.choices,
+        aliases=ACCOUNT_STAGES,
         required=False,
         help_text="The stage set by hand; it shows while the account has no opportunities.",
     )

@@ -12,7 +12,7 @@ import re
 
 import pycountry
 
-from accounts.models import OpportunityStage
+from accounts.models import AccountStage, OpportunityStage
 from partnerhub.tenancy.taxonomy import Region, Vertical
 
 
@@ -29,7 +29,7 @@ OPPORTUNITY_STAGES = {
     "qualification": S.QUALIFICATION,
     "needs analysis": S.QUALIFICATION,
     "value proposition": S.QUALIFICATION,
-    "id decision makers": S.PROPOSAL,
+    "id decision makers": S.QUALIFICATION,
     "perception analysis": S.PROPOSAL,
     "proposal price quote": S.PROPOSAL,
     "negotiation review": S.NEGOTIATION,
@@ -47,6 +47,15 @@ OPPORTUNITY_STAGES = {
     "contract sent": S.NEGOTIATION,
     "closedwon": S.CLOSED_WON,
     "closedlost": S.CLOSED_LOST,
+}
+
+# Salesforce's standard account Types and HubSpot's "Customer" lifecycle stage, as the stage set by
+# hand (the other types — partners, "Other" — say nothing about buying and are left to the mapping).
+ACCOUNT_STAGES = {
+    "customer": AccountStage.EXISTING_CUSTOMER,
+    "customer direct": AccountStage.EXISTING_CUSTOMER,
+    "customer channel": AccountStage.EXISTING_CUSTOMER,
+    "prospect": AccountStage.NET_NEW,
 }
 
 V = Vertical
