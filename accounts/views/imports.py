@@ -303,21 +303,20 @@ class ImportMappingView(TenantView, TemplateView):
         if data is not None:  # the choices being made, for the unknown words and the preview
             columns = [data.get(f"column_{index}", column) for index, column in enumerate(job.header)]
         unknown = services.imports.unknown_words(self.tenant, job, self.parsed, columns)
-        return ImportMappingForm(
+        form = ImportMappingForm(
             data,
             job=job,
             tenant=self.tenant,
             unknown_words=unknown,
             can_save=job.kind in services.imports.SAVES_MAPPINGS,
-            initial={"save_as": self._suggested_name()},
+            # A mapping applied is saved again under its name (so a change updates it); a new one
+            # is saved only when the user names it, the preset's name being a suggestion.
+            initial={"save_as": job.saved_mapping.name if job.saved_mapping else ""},
         )
-
-    def _suggested_name(self) -> str:
-        job = self.object
-        if job.saved_mapping is not None:
-            return job.saved_mapping.name
         preset = column_mapping.preset_for(job.kind, job.header)
-        return preset.name if preset else ""
+        if preset and "save_as" in form.fields:
+            form.fields["save_as"].widget.attrs["placeholder"] = preset.name
+        return form
 
     def _render(self, form: ImportMappingForm):
         job = self.object
