@@ -221,8 +221,9 @@ def _fold_choice_key(word: str) -> str:
 @dataclass
 class PreviewRow:
     number: int
-    values: dict
+    values: dict  # as read, if the row is valid
     errors: list[dict]
+    written: dict  # the row's cells by field, as the file writes them
 
 
 def import_preview(
@@ -238,8 +239,10 @@ def import_preview(
     for entry in rejected:
         errors.setdefault(entry["row"], []).append(entry)
     return [
-        PreviewRow(number=number, values=by_number.get(number, {}), errors=errors.get(number, []))
-        for number, _ in rows
+        PreviewRow(
+            number=number, values=by_number.get(number, {}), errors=errors.get(number, []), written=dict(row)
+        )
+        for number, row in rows
     ]
 
 

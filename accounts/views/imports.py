@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -226,12 +227,23 @@ OPTION_FIELDS = ("date_order", "decimal_mark", "currency", "replace_external_ids
 
 
 def _preview_fields(preview) -> list[str]:
-    """The fields the preview's rows were read into, in order of first appearance."""
+    """The fields the preview's rows were read into, in order of first appearance (the fields the
+    file gives when no row could be read)."""
     fields: dict[str, None] = {}
     for row in preview:
         for name in row.values:
             fields.setdefault("currency" if name == "default_currency" else name, None)
+    for row in preview if not fields else ():
+        for name in row.written:
+            fields.setdefault(name, None)
     return list(fields)
+
+
+def _preview_cells(row, fields: Sequence[str]) -> list[str]:
+    """A valid row's values as read; a rejected row's as the file writes them."""
+    if row.errors:
+        return [str(row.written.get(name, "")) for name in fields]
+    return [_shown(row.values, name) for name in fields]
 
 
 def _shown(values: dict, name: str) -> str:
@@ -343,7 +355,7 @@ class ImportMappingView(TenantView, TemplateView):
                 {
                     "number": row.number,
                     "errors": row.errors,
-                    "cells": [_shown(row.values, name) for name in fields],
+                    "cells": _preview_cells(row, fields),
                 }
                 for row in preview
             ],

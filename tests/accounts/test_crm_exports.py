@@ -398,3 +398,13 @@ def test_the_rejected_rows_download_reimports_once_fixed_changing_nothing_else(t
     # Uploading the whole original again now changes nothing.
     job = import_file(client, "salesforce_accounts.csv", "accounts")
     assert report_of(job) == ("done", 0, 0, 12, 0)
+
+
+def test_the_preview_shows_rows_it_cannot_read_as_the_file_writes_them_with_the_reason(tenant, client):
+    job = upload_file(client, "hubspot_deals.csv", "opportunities")  # before its companies
+    preview = mapping_page(client, job).context["preview"]
+    first = preview[0]
+    assert first["number"] == 2
+    assert "Orbital Robotics Inc." in first["cells"] and "$120,000" in first["cells"]
+    assert [error["column"] for error in first["errors"]] == ["account_external_id"]
+    assert not opportunities(tenant).exists()
