@@ -84,6 +84,10 @@ class LenientChoiceField(serializers.ChoiceField):
             "(or in the import's mapping step)."
         )
 
+    def knows(self, word: str) -> bool:
+        """Whether `word` names a choice without the tenant's vocabulary."""
+        return _fold_choice(word) in self.lookup
+
     def to_internal_value(self, data):
         if data == "" and self.allow_blank:
             return ""

@@ -205,17 +205,11 @@ def unknown_words(
             counts[value] = counts.get(value, 0) + 1
         for word, rows in counts.items():
             folded = fold_value(word)
-            if choice.lookup.get(_fold_choice_key(word)) or vocabularies.get(vocabulary, {}).get(folded):
+            if choice.knows(word) or vocabularies.get(vocabulary, {}).get(folded):
                 continue
             if not any(fold_value(seen.word) == folded for seen in unknown):
                 unknown.append(UnknownWord(field=field_name, vocabulary=vocabulary, word=word, rows=rows))
     return unknown
-
-
-def _fold_choice_key(word: str) -> str:
-    from accounts.rows import _fold_choice
-
-    return _fold_choice(word)
 
 
 @dataclass
