@@ -753,12 +753,24 @@ def duplicate_rows(serializer_class: type[RowSerializer], rows: Iterable[Numbere
     return duplicates
 
 
+def _with_words(vocabularies: dict, words: Mapping[str, Mapping[str, str]] | None) -> dict:
+    """The tenant's vocabularies with `words` ({vocabulary: {word: value}}, not saved yet: the
+    mapping step's choices, for its preview) taking precedence."""
+    for name, mapped in (words or {}).items():
+        vocabularies[name] = {
+            **vocabularies.get(name, {}),
+            **{fold_value(w): v for w, v in mapped.items() if v},
+        }
+    return vocabularies
+
+
 def validate_rows(
     serializer_class: type[RowSerializer],
     *,
     tenant: Tenant,
     rows: Sequence[NumberedRow],
     options: ReadOptions | None = None,
+    words: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[list[tuple[int, dict]], list[dict]]:
     """Validate each row on its own: (valid rows with their cleaned values, rejections). A row that
     repeats an earlier row's key is rejected (see `duplicate_rows`). Values are read in `options`
@@ -768,7 +780,7 @@ def validate_rows(
     context = {
         "tenant": tenant,
         "options": options or ReadOptions(),
-        "vocabularies": vocabularies_for(tenant),
+        "vocabularies": _with_words(vocabularies_for(tenant), words),
     }
     context.update(
         serializer_class.lookups_for(

@@ -221,13 +221,21 @@ class PreviewRow:
 
 
 def import_preview(
-    *, tenant: Tenant, job: ImportJob, columns: Sequence[str], options: ReadOptions
+    *,
+    tenant: Tenant,
+    job: ImportJob,
+    columns: Sequence[str],
+    options: ReadOptions,
+    words: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[PreviewRow]:
-    """The first rows as they will be read with this mapping, and what is wrong with each; nothing
-    is written. Rows are checked alone: whether a row creates or updates shows after the import."""
+    """The first rows as they will be read with this mapping (and the words mapped on the page,
+    not saved yet), and what is wrong with each; nothing is written. Rows are checked alone:
+    whether a row creates or updates shows after the import."""
     parsed = read_csv(job.content)
     rows = column_mapping.mapped_rows(parsed.records[:PREVIEW_ROWS], columns)
-    valid, rejected = validate_rows(ROW_SERIALIZERS[job.kind], tenant=tenant, rows=rows, options=options)
+    valid, rejected = validate_rows(
+        ROW_SERIALIZERS[job.kind], tenant=tenant, rows=rows, options=options, words=words
+    )
     by_number = {number: data for number, data in valid}
     errors: dict[int, list[dict]] = {}
     for entry in rejected:

@@ -64,10 +64,14 @@ def _rejected_rows_response(job: ImportJob, filename: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([*job.header, column_mapping.REASON_COLUMN])
+    width = len(job.header)
     for number, cells in sorted(job.rejected_records.items(), key=lambda item: int(item[0])):
-        cells = list(cells)[: len(job.header)]
-        cells += [""] * (len(job.header) - len(cells))
-        writer.writerow([*cells, " ".join(reasons.get(int(number), []))])
+        cells, extra = list(cells[:width]), list(cells[width:])
+        cells += [""] * (width - len(cells))
+        reason = " ".join(reasons.get(int(number), []))
+        if extra:  # kept in the reason, so the columns stay the file's and nothing is lost
+            reason += " Values beyond the last column: " + " | ".join(extra)
+        writer.writerow([*cells, reason])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -333,15 +337,15 @@ class ImportMappingView(TenantView, TemplateView):
     def _render(self, form: ImportMappingForm):
         job = self.object
         if form.is_bound and form.is_valid():
-            columns, options = form.columns, ReadOptions.from_dict(form.options)
+            columns, options, words = form.columns, ReadOptions.from_dict(form.options), form.words
         else:
-            columns, options = job.columns, ReadOptions.from_dict(job.options)
+            columns, options, words = job.columns, ReadOptions.from_dict(job.options), None
         problems = column_mapping.check_columns(job.kind, job.header, columns)
         preview = (
             []
             if problems
             else services.imports.import_preview(
-                tenant=self.tenant, job=job, columns=columns, options=options
+                tenant=self.tenant, job=job, columns=columns, options=options, words=words
             )
         )
         fields = _preview_fields(preview)

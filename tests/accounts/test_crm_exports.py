@@ -328,6 +328,13 @@ def test_an_unknown_stage_is_offered_for_mapping_and_once_mapped_its_rows_go_in(
     assert [(word.vocabulary, word.word, word.rows) for _, word in words] == [
         ("opportunity_stage", "Legal Review", 1)
     ]
+    # "Preview with these choices" reads the row with the word as chosen, and saves nothing.
+    url = f"{T}/imports/{job.id}/mapping/"
+    preview = client.post(url, {**mapping_form(job), "word_0": "negotiation", "preview": "1"}).context[
+        "preview"
+    ]
+    assert preview[0]["number"] == 2 and preview[0]["errors"] == [] and "negotiation" in preview[0]["cells"]
+    assert not ValueMapping.unscoped.filter(tenant=tenant).exists()
     job = confirm(client, job, word_0="negotiation")
     assert report_of(job) == ("done", 12, 0, 0, 0)
     assert opportunities(tenant).get(external_id="0065g00000Kp2QaAAJ").stage == "negotiation"

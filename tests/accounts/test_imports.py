@@ -259,6 +259,10 @@ def test_a_row_with_more_values_than_columns_is_rejected_not_shifted(tenant, cli
     assert job.created_count == 1
     assert job.errors[0]["row"] == 2
     assert "quote values" in job.errors[0]["reason"]
+    # The rejected-rows download keeps the file's columns and loses no value of the row.
+    rows = csv_rows(client.get(f"{T}/imports/{job.id}/?export=rows"))
+    assert rows[0] == ["name", "domain", "Rejection reason"]
+    assert rows[1][:2] == ["Acme", " Inc"] and rows[1][2].endswith("Values beyond the last column: acme.com")
 
 
 @pytest.mark.django_db
