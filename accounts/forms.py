@@ -1,5 +1,7 @@
 """Forms of the accounts pages: they validate input; the services in accounts.services act."""
 
+import hashlib
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -7,6 +9,7 @@ from accounts.domains import normalize_domain
 from accounts.importing.columns import IGNORE, field_choices
 from accounts.importing.options import DATE_ORDER_LABELS, DECIMAL_MARK_LABELS
 from accounts.importing.reading import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
+from accounts.importing.vocabularies import fold_value
 from accounts.models import (
     AccountMapping,
     ImportJob,
@@ -273,8 +276,8 @@ class ImportMappingForm(forms.Form):
         if not can_save:
             del self.fields["save_as"]
         self.word_fields = []
-        for index, word in enumerate(unknown_words):
-            key = f"word_{index}"
+        for word in unknown_words:
+            key = self.word_key(word.vocabulary, word.word)
             self.fields[key] = forms.ChoiceField(
                 label=word.word,
                 choices=[
@@ -288,6 +291,14 @@ class ImportMappingForm(forms.Form):
         for name in ("date_order", "decimal_mark", "currency", "replace_external_ids"):
             if name in self.fields:
                 self.fields[name].initial = job.options.get(name, self.fields[name].initial)
+
+    @staticmethod
+    def word_key(vocabulary: str, word: str) -> str:
+        """The form field of an unknown word: named by the word itself, not its place in the list,
+        so a choice always lands on the word it was made for (the list is rebuilt on every post,
+        and changes when someone maps a word meanwhile); a word not offered has no field."""
+        digest = hashlib.sha256(f"{vocabulary}:{fold_value(word)}".encode()).hexdigest()[:16]
+        return f"word_{digest}"
 
     def column_rows(self, samples):
         """(bound field, samples) for each column of the file, as the page lists them."""

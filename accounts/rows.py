@@ -80,8 +80,8 @@ class LenientChoiceField(serializers.ChoiceField):
             self.lookup.setdefault(_fold_choice(word), str(value))
         self.error_messages["invalid_choice"] = "“{input}” is not one of: " + ", ".join(self.choices) + "."
         self.error_messages["unmapped"] = (
-            "“{input}” is not a {what} PartnerHub knows: map it in Settings → Import vocabulary "
-            "(or in the import's mapping step)."
+            "“{input}” is not a value of {what} PartnerHub knows: map it in the import vocabulary "
+            "(Admin → Import vocabulary) or in the import's mapping step."
         )
 
     def knows(self, word: str) -> bool:
@@ -144,18 +144,37 @@ class AmountField(serializers.DecimalField):
             self.fail("invalid")
         if isinstance(data, str):
             try:
-                data, _ = crm_values.parse_amount(data, read_options(self.context).decimal_mark)
+                data, _ = crm_values.parse_amount(
+                    data, read_options(self.context).decimal_mark, dollar_of(self.context)
+                )
             except ValueError as exc:
                 raise serializers.ValidationError(str(exc)) from exc
         return super().to_internal_value(data)
 
 
-def amount_currency(text) -> str | None:
+# Currencies written "$": a bare "$" is the import's currency or the tenant's default when that is
+# one of them, else the US dollar.
+DOLLARS = frozenset(
+    {"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "TWD", "MXN", "BSD", "BBD", "BZD", "JMD", "TTD"}
+)
+
+
+def default_currency_of(context: Mapping) -> str:
+    """The currency of amounts written without one: the import's choice, else the tenant's default."""
+    return currency_code(read_options(context).currency or "") or context["tenant"].default_currency
+
+
+def dollar_of(context: Mapping) -> str:
+    default = default_currency_of(context)
+    return default if default in DOLLARS else "USD"
+
+
+def amount_currency(text, dollar: str = "USD") -> str | None:
     """The currency written with an amount ("USD 45,000.00", "45.000,00 €"), or None."""
     if not isinstance(text, str):
         return None
     try:
-        return crm_values.parse_amount(text)[1]
+        return crm_values.parse_amount(text, dollar=dollar)[1]
     except ValueError:
         return None
 
@@ -617,15 +636,17 @@ class OpportunityRow(RowSerializer):
             partner = self.context["partners_by_id"].get(str(partner_id)) if partner_id else None
             if partner is not None:
                 attrs["source_partner"] = partner
+        written = amount_currency(self.canonical(self.initial_data).get("amount"), dollar_of(self.context))
+        if written and attrs.get("currency", written) != written:
+            said = attrs["currency"]
+            raise serializers.ValidationError(
+                {"currency": f"The amount is written in {written}, the currency column says {said}."}
+            )
         if "currency" not in attrs:
-            written = amount_currency(self.canonical(self.initial_data).get("amount"))
             if written:
                 attrs["currency"] = written
             else:
-                attrs["default_currency"] = (
-                    currency_code(read_options(self.context).currency or "")
-                    or self.context["tenant"].default_currency
-                )
+                attrs["default_currency"] = default_currency_of(self.context)
         return attrs
 
 

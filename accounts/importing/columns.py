@@ -134,6 +134,18 @@ def values_of(records: Iterable[tuple[int, Sequence[str]]], columns: Sequence[st
     return [cells[index].strip() for _, cells in records if len(cells) > index and cells[index].strip()]
 
 
+def repeated_names(header: Sequence[str]) -> list[str]:
+    """Column names the header has more than once (in any case or spacing), as first written."""
+    seen: dict[str, str] = {}
+    repeated: dict[str, None] = {}
+    for name in header:
+        key = fold(name)
+        if key and key in seen:
+            repeated.setdefault(seen[key], None)
+        seen.setdefault(key, name)
+    return list(repeated)
+
+
 def saved_columns(header: Sequence[str], columns: Sequence[str]) -> dict[str, str]:
     """A mapping as it is saved: by column name, so a file with the columns in another order fits."""
     return {name: field for name, field in zip(header, columns, strict=True) if name.strip()}

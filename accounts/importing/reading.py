@@ -2,10 +2,10 @@
 header row, the records numbered as a spreadsheet shows them (the header is row 1), and the footer
 Salesforce report exports append after the data, which is skipped.
 
-Whole-file rules (a file that breaks one is refused, with the reason): at most MAX_IMPORT_BYTES and
-MAX_IMPORT_ROWS; UTF-8 (with or without byte-order mark), UTF-16 with a byte-order mark, or else
-Windows-1252; comma, semicolon or tab separated (read from the header); a first row that names the
-columns, and at least one row under it.
+Whole-file rules (a file that breaks one is refused, with the reason): at most MAX_IMPORT_BYTES,
+MAX_IMPORT_ROWS and MAX_IMPORT_COLUMNS; UTF-8 (with or without byte-order mark), UTF-16 with a
+byte-order mark, or else Windows-1252; comma, semicolon or tab separated (read from the header); a
+first row that names the columns, and at least one row under it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from partnerhub.tenancy.errors import ServiceError
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 50_000
+# The mapping step is a form with a field per column, and Django accepts at most
+# DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields in a post: keep room for the others.
+MAX_IMPORT_COLUMNS = 900
 DELIMITERS = (",", ";", "\t")
 
 
@@ -93,6 +96,12 @@ def read_csv(text: str) -> CsvFile:
         raise ServiceError(f"Row {number + 1} could not be read as CSV: {exc}.", field="file") from exc
     if header is None or not any(header):
         raise ServiceError("The file is empty.", field="file")
+    if len(header) > MAX_IMPORT_COLUMNS:
+        raise ServiceError(
+            f"The file has {len(header):,} columns; PartnerHub reads at most {MAX_IMPORT_COLUMNS}. "
+            "Export only the columns you import.",
+            field="file",
+        )
     records = _without_footer(records, len(header))
     if len(records) > MAX_IMPORT_ROWS:
         raise ServiceError(

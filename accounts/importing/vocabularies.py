@@ -1,6 +1,6 @@
 """The words CRMs write for stages, industries and countries, and what they mean here by default.
 
-A tenant's own mappings (ValueMapping, Settings → Import vocabularies) come first; these built-in
+A tenant's own mappings (ValueMapping, Admin → Import vocabulary) come first; these built-in
 ones cover the standard values of Salesforce and HubSpot, so their exports import as they come.
 Keys are folded (`fold_value`): case, spaces, underscores, dashes and slashes do not matter.
 """
@@ -182,6 +182,18 @@ _COUNTRY_NAMES = {
     "korea": "KR",
     "russia": "RU",
     "uae": "AE",
+    "turkey": "TR",
+    "macedonia": "MK",
+    "ivory coast": "CI",
+    "cape verde": "CV",
+    "brunei": "BN",
+    "palestine": "PS",
+    "kosovo": "XK",
+    "macau": "MO",
+    "macao": "MO",
+    "micronesia": "FM",
+    "vatican": "VA",
+    "vatican city": "VA",
 }
 
 
@@ -193,12 +205,9 @@ def country_code(text: str) -> str | None:
         return None
     if folded in _COUNTRY_NAMES:
         return _COUNTRY_NAMES[folded]
+    # An exact lookup only: a fuzzy search reads "Other" or "none" as some country.
     try:
         return pycountry.countries.lookup(str(text).strip()).alpha_2
-    except LookupError:
-        pass
-    try:
-        return pycountry.countries.search_fuzzy(str(text).strip())[0].alpha_2
     except LookupError:
         return None
 

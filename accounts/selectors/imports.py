@@ -14,23 +14,30 @@ def import_job_list(*, tenant: Tenant) -> QuerySet[ImportJob]:
     return (
         ImportJob.objects.filter(tenant=tenant)
         .select_related("partner", "created_by")
-        .defer("content", "errors")
+        .defer("content", "errors", "rejected_records")
         .order_by("-created_at", "-id")
     )
 
 
 def import_job_detail(*, tenant: Tenant) -> QuerySet[ImportJob]:
-    """An import job with its report, without the uploaded file."""
+    """An import job with its report, without the uploaded file or its rejected rows as written
+    (the job page polls this every second; the rows load only for their download)."""
     return (
         ImportJob.objects.filter(tenant=tenant)
         .select_related("partner", "created_by", "saved_mapping")
-        .defer("content")
+        .defer("content", "rejected_records")
     )
 
 
 def import_job_with_file(*, tenant: Tenant) -> QuerySet[ImportJob]:
     """An import job with its uploaded file, for the mapping step."""
     return ImportJob.objects.filter(tenant=tenant).select_related("partner", "created_by", "saved_mapping")
+
+
+def may_download_file_rows(membership, job: ImportJob) -> bool:
+    """The rejected rows as the file had them show every column of the file: staff see them, a
+    partner user only those of a file it uploaded itself (not one staff uploaded for its company)."""
+    return not membership.is_partner_role or job.created_by_id == membership.user_id
 
 
 def import_mapping_list(*, tenant: Tenant, kind: str | None = None) -> QuerySet[ImportMapping]:

@@ -29,7 +29,13 @@ from accounts.models import AccountMapping, ImportJob, ImportMapping, ValueMappi
 from accounts.rows import ROW_SERIALIZERS, NumberedRow, duplicate_rows, fold, validate_rows
 from accounts.selectors.imports import import_mapping_for_header, vocabularies_for
 from accounts.services.claims import claims_record
-from accounts.services.upserts import UpsertReport, accounts_upsert, mappings_upsert, opportunities_upsert
+from accounts.services.upserts import (
+    UpsertReport,
+    accounts_upsert,
+    lock_tenant,
+    mappings_upsert,
+    opportunities_upsert,
+)
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.context import tenant_context
@@ -54,6 +60,8 @@ STALE_RUNNING = timedelta(minutes=30)
 SWEEP_BATCH = 10
 # Rows the mapping step previews.
 PREVIEW_ROWS = 10
+# The longest CRM word a vocabulary maps (ValueMapping.source_value and key).
+MAX_WORD = 200
 # Fields whose words the tenant's vocabulary maps, by kind: (row field, vocabulary).
 VOCABULARY_FIELDS = {
     ImportJob.Kind.ACCOUNTS: (("industry", ValueMapping.Field.INDUSTRY),),
@@ -205,6 +213,8 @@ def unknown_words(
             counts[value] = counts.get(value, 0) + 1
         for word, rows in counts.items():
             folded = fold_value(word)
+            if len(word) > MAX_WORD or len(folded) > MAX_WORD:
+                continue  # too long to be a vocabulary's word: its rows say why they are rejected
             if choice.knows(word) or vocabularies.get(vocabulary, {}).get(folded):
                 continue
             if not any(fold_value(seen.word) == folded for seen in unknown):
@@ -248,6 +258,7 @@ def import_preview(
     ]
 
 
+@transaction.atomic
 def value_mappings_save(
     *, tenant: Tenant, actor: Actor, vocabulary: str, words: Mapping[str, str]
 ) -> list[ValueMapping]:
@@ -258,14 +269,22 @@ def value_mappings_save(
     if vocabulary not in ValueMapping.Field.values:
         raise ServiceError("No such vocabulary.", field="vocabulary")
     allowed = _vocabulary_values(tenant, vocabulary)
+    # Two imports mapping the same new word at once take turns (the second finds the first's row),
+    # never a unique-key error.
+    lock_tenant(tenant, "vocabulary")
     saved = []
     for word, value in words.items():
-        word = str(word).strip()[:200]
-        if not word or not value:
+        word, key = str(word).strip(), fold_value(word)
+        if not key or not value:
             continue
+        if len(word) > MAX_WORD or len(key) > MAX_WORD:
+            raise ServiceError(f"A word to map has at most {MAX_WORD} characters.", field="word")
         if value not in allowed:
             raise ServiceError(f"“{value}” is not a value of this vocabulary.", field="value")
-        key = fold_value(word)
+        if _own_word(vocabulary, word):
+            raise ServiceError(
+                f"“{word}” is one of PartnerHub's own values and always means itself.", field="word"
+            )
         mapping = ValueMapping.objects.filter(tenant=tenant, field=vocabulary, key=key).first()
         before = {"value": mapping.value} if mapping else None
         if mapping is None:
@@ -284,6 +303,16 @@ def value_mappings_save(
         )
         saved.append(mapping)
     return saved
+
+
+def _own_word(vocabulary: str, word: str) -> bool:
+    """Whether a row field read through `vocabulary` knows `word` without it (its own values and
+    labels come first, so a mapping of such a word would never apply)."""
+    for kind, fields in VOCABULARY_FIELDS.items():
+        for field_name, name in fields:
+            if name == vocabulary and ROW_SERIALIZERS[kind]._declared_fields[field_name].knows(word):
+                return True
+    return False
 
 
 def _vocabulary_values(tenant: Tenant, vocabulary: str) -> set[str]:
@@ -330,6 +359,13 @@ def import_mapping_save(
     name = " ".join(str(name).split())[:100]
     if not name:
         raise ServiceError("Name the mapping, e.g. “Salesforce accounts report”.", field="save_as")
+    repeated = column_mapping.repeated_names(header)
+    if repeated:
+        raise ServiceError(
+            f"The file has more than one column named {', '.join(repeated)}: a saved mapping knows columns "
+            "by name, so this one cannot be saved. Import without saving, or rename the columns.",
+            field="save_as",
+        )
     values = {
         "columns": column_mapping.saved_columns(header, columns),
         "signature": column_mapping.header_signature(header),
@@ -337,6 +373,12 @@ def import_mapping_save(
         "updated_at": timezone.now(),
     }
     mapping = ImportMapping.objects.filter(tenant=tenant, kind=kind, name__iexact=name).first()
+    if mapping is not None and mapping.signature != values["signature"]:
+        raise ServiceError(
+            f"The saved mapping “{mapping.name}” is for files with other columns: choose another name, "
+            "or delete that mapping first (Imports → Saved mappings).",
+            field="save_as",
+        )
     before = {"columns": mapping.columns} if mapping else None
     if mapping is None:
         mapping = ImportMapping(tenant=tenant, kind=kind, name=name, created_by=actor)

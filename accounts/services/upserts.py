@@ -48,7 +48,7 @@ from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.models import Partner, Tenant
 
 # Keys of pg_advisory_xact_lock(tenant id, kind): one upsert of a kind per tenant at a time.
-LOCK_KEYS = {"accounts": 31_001, "opportunities": 31_002, "mappings": 31_003}
+LOCK_KEYS = {"accounts": 31_001, "opportunities": 31_002, "mappings": 31_003, "vocabulary": 31_004}
 
 
 @dataclass
@@ -89,7 +89,8 @@ def numbered(rows: Sequence[Mapping], start: int = 0) -> list[NumberedRow]:
     return list(enumerate(rows, start))
 
 
-def _lock(tenant: Tenant, kind: str) -> None:
+def lock_tenant(tenant: Tenant, kind: str) -> None:
+    """Serialize writers of one kind in one tenant until the transaction ends."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [tenant.id, LOCK_KEYS[kind]])
 
@@ -177,7 +178,7 @@ def accounts_upsert(
     whose CRM id differs takes the row's id instead of rejecting the row.
     """
     options = options or ReadOptions()
-    _lock(tenant, "accounts")
+    lock_tenant(tenant, "accounts")
     valid, rejected = validate_rows(AccountRow, tenant=tenant, rows=rows, options=options)
     report = UpsertReport(rejected=rejected)
     external_ids = id_forms(data["external_id"] for _, data in valid if data.get("external_id"))
@@ -286,7 +287,7 @@ def opportunities_upsert(
     opens at `stage_changed_at`, else at the CRM's `created_date`, else now. The stages of the
     accounts concerned are refreshed once for the batch.
     """
-    _lock(tenant, "opportunities")
+    lock_tenant(tenant, "opportunities")
     valid, rejected = validate_rows(OpportunityRow, tenant=tenant, rows=rows, options=options)
     report = UpsertReport(rejected=rejected)
     existing = {
@@ -397,7 +398,7 @@ def mappings_upsert(
     entered it first (its source) stays.
     """
     check_mapping_actor(tenant=tenant, actor=actor, partner=partner)
-    _lock(tenant, "mappings")
+    lock_tenant(tenant, "mappings")
     valid, rejected = validate_rows(MappingRow, tenant=tenant, rows=rows, options=options)
     report = UpsertReport(rejected=rejected)
     existing = {

@@ -29,7 +29,12 @@ from accounts.importing.presets import PRESETS
 from accounts.importing.reading import MAX_IMPORT_BYTES, read_csv
 from accounts.models import ImportJob
 from accounts.rows import ROW_SERIALIZERS
-from accounts.selectors.imports import import_job_detail, import_job_list, import_job_with_file
+from accounts.selectors.imports import (
+    import_job_detail,
+    import_job_list,
+    import_job_with_file,
+    may_download_file_rows,
+)
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import TenantListView, TenantView, apply_service_error, csv_response
 
@@ -391,6 +396,8 @@ class ImportDetailView(TenantView, TemplateView):
                 tz=self.tenant.zone,
             )
         if request.GET.get("export") == "rows":
+            if not may_download_file_rows(self.membership, job):
+                raise Http404
             return _rejected_rows_response(job, f"{self.tenant.slug}-import-{job.id}-rejected-rows.csv")
         context = self.get_context_data(
             job=job,
@@ -398,6 +405,7 @@ class ImportDetailView(TenantView, TemplateView):
             more_rejections=max(0, len(job.errors) - REJECTIONS_SHOWN),
             errors_truncated=job.rejected_count > len({entry.get("row") for entry in job.errors}),
             notices=_notices(job),
+            may_download_rows=may_download_file_rows(self.membership, job),
         )
         template = self.template_name
         if request.htmx and not request.htmx.boosted:

@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
 
+from accounts.forms import ImportMappingForm
 from accounts.importing.columns import REASON_COLUMN
 from accounts.models import (
     ImportJob,
@@ -70,6 +71,11 @@ def confirm(client, job: ImportJob, **changes) -> ImportJob:
 
 def import_file(client, name: str, kind: str, **changes) -> ImportJob:
     return confirm(client, upload_file(client, name, kind), **changes)
+
+
+def word_field(vocabulary: str, word: str) -> str:
+    """The mapping page's field for an unknown word (named by the word, in any case or spacing)."""
+    return ImportMappingForm.word_key(vocabulary, word)
 
 
 def column_of(job: ImportJob, label: str) -> str:
@@ -263,7 +269,9 @@ def test_hubspot_companies_then_deals_import_mapping_the_one_unknown_industry(te
     assert [(word.field, word.word, word.rows) for _, word in words] == [
         ("industry", "MECHANICAL_OR_INDUSTRIAL_ENGINEERING", 1)
     ]
-    job = confirm(client, job, word_0="manufacturing")
+    job = confirm(
+        client, job, **{word_field("industry", "MECHANICAL_OR_INDUSTRIAL_ENGINEERING"): "manufacturing"}
+    )
     assert report_of(job) == ("done", 10, 0, 0, 0)
     assert len(counted(accounts(tenant), "industry")) == 10
     assert accounts(tenant).get(external_id="18934521077").industry == "manufacturing"
@@ -330,12 +338,13 @@ def test_an_unknown_stage_is_offered_for_mapping_and_once_mapped_its_rows_go_in(
     ]
     # "Preview with these choices" reads the row with the word as chosen, and saves nothing.
     url = f"{T}/imports/{job.id}/mapping/"
-    preview = client.post(url, {**mapping_form(job), "word_0": "negotiation", "preview": "1"}).context[
-        "preview"
-    ]
+    preview = client.post(
+        url,
+        {**mapping_form(job), word_field("opportunity_stage", "Legal Review"): "negotiation", "preview": "1"},
+    ).context["preview"]
     assert preview[0]["number"] == 2 and preview[0]["errors"] == [] and "negotiation" in preview[0]["cells"]
     assert not ValueMapping.unscoped.filter(tenant=tenant).exists()
-    job = confirm(client, job, word_0="negotiation")
+    job = confirm(client, job, **{word_field("opportunity_stage", "legal  review"): "negotiation"})
     assert report_of(job) == ("done", 12, 0, 0, 0)
     assert opportunities(tenant).get(external_id="0065g00000Kp2QaAAJ").stage == "negotiation"
     mapping = ValueMapping.unscoped.get(tenant=tenant, field="opportunity_stage")
