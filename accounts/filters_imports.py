@@ -1,8 +1,10 @@
-"""Filters of the imports history."""
+"""Filters of the imports history, the import vocabulary and the saved import mappings."""
 
 import django_filters
+from django.db.models import Q
 
-from accounts.models import ImportJob
+from accounts.models import ImportJob, ImportMapping, ValueMapping
+from accounts.services.imports import SAVES_MAPPINGS
 from partnerhub.tenancy.filters import SortFilter
 
 
@@ -23,3 +25,33 @@ class ImportJobFilter(django_filters.FilterSet):
     class Meta:
         model = ImportJob
         fields = ["kind", "status"]
+
+
+class ValueMappingFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    field = django_filters.ChoiceFilter(
+        choices=ValueMapping.Field.choices, label="Vocabulary", empty_label="Every vocabulary"
+    )
+    sort = SortFilter(fields=(("key", "word"), ("value", "value"), ("updated_at", "changed")))
+
+    class Meta:
+        model = ValueMapping
+        fields = ["q", "field"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(source_value__icontains=value) | Q(key__icontains=value))
+
+
+class ImportMappingFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    kind = django_filters.ChoiceFilter(
+        choices=[(kind, ImportJob.Kind(kind).label) for kind in SAVES_MAPPINGS], empty_label="Any kind"
+    )
+    sort = SortFilter(fields=(("name", "name"), ("kind", "kind"), ("updated_at", "saved")))
+
+    class Meta:
+        model = ImportMapping
+        fields = ["q", "kind"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(name__icontains=value)

@@ -46,6 +46,10 @@ NAV: list[NavItem] = [
     NavItem("Partners", "tenancy:partner_list", "partner.view", audience="staff"),
     NavItem("Members", "tenancy:member_list", "member.view", audience="staff"),
     NavItem("Settings", "tenancy:tenant_settings", "tenant.change", audience="staff", section="Admin"),
+    # Where rows.py's "map it in Settings → Import vocabulary" points; also reached from Imports.
+    NavItem(
+        "Import vocabulary", "accounts:import_vocabulary", "account.view", audience="staff", section="Admin"
+    ),
     NavItem("API keys", "tenancy:api_key_list", "apikey.manage", audience="staff", section="Admin"),
     NavItem("Audit trail", "tenancy:audit_list", "audit.view", audience="staff", section="Admin"),
     NavItem("System status", "tenancy:system_status", "system.view", audience="staff", section="Admin"),
@@ -69,4 +73,8 @@ def nav_for(request) -> list[dict]:
         sections.setdefault(item.section, []).append(
             {"label": item.label, "url": url, "active": active, "url_name": item.url_name}
         )
+    # A page under two links (imports/vocabulary/ is under imports/) marks the closer one only.
+    active_items = [entry for items in sections.values() for entry in items if entry["active"]]
+    for entry in active_items:
+        entry["active"] = len(entry["url"]) == max(len(other["url"]) for other in active_items)
     return [{"name": name, "items": items} for name, items in sections.items()]

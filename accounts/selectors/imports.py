@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.importing.vocabularies import BUILTIN
-from accounts.models import ImportJob, ImportMapping, ValueMapping
+from accounts.importing.vocabularies import BUILTIN, fold_value, region_of_country
+from accounts.models import ImportJob, ImportMapping, OpportunityStage, ValueMapping
 from partnerhub.tenancy.models import Tenant
+from partnerhub.tenancy.taxonomy import Vertical
+
+# PartnerHub's own values of a vocabulary: a word that is one of them (or its label) reads as it.
+OWN_VALUES = {
+    ValueMapping.Field.OPPORTUNITY_STAGE: OpportunityStage.choices,
+    ValueMapping.Field.INDUSTRY: Vertical.choices,
+}
 
 
 def import_job_list(*, tenant: Tenant) -> QuerySet[ImportJob]:
@@ -56,6 +63,28 @@ def import_mapping_for_header(*, tenant: Tenant, kind: str, signature: str) -> I
 
 def value_mapping_list(*, tenant: Tenant) -> QuerySet[ValueMapping]:
     return ValueMapping.objects.filter(tenant=tenant).select_related("updated_by")
+
+
+def builtin_words(*, tenant: Tenant) -> dict[str, dict[str, str]]:
+    """{field: {folded CRM word: PartnerHub value}} of the built-in vocabulary that still applies:
+    the words the tenant has not mapped itself (its own mapping comes first, see vocabularies_for)."""
+    own = set(ValueMapping.objects.filter(tenant=tenant).values_list("field", "key"))
+    return {
+        field: {key: value for key, value in words.items() if (field, key) not in own}
+        for field, words in BUILTIN.items()
+    }
+
+
+def builtin_meaning(*, field: str, word: str) -> str | None:
+    """What a word means without the tenant's own mapping of it: PartnerHub's own value (or label),
+    the built-in vocabulary's, for a country the region it is in; None when it is unknown."""
+    if field == ValueMapping.Field.REGION:
+        return region_of_country(word)
+    folded = fold_value(word)
+    for value, label in OWN_VALUES.get(field, ()):
+        if folded in (fold_value(value), fold_value(label)):
+            return str(value)
+    return BUILTIN.get(field, {}).get(folded)
 
 
 def vocabularies_for(tenant: Tenant) -> dict[str, dict[str, str]]:
