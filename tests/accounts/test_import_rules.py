@@ -8,9 +8,12 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import Opportunity, TargetAccount
+from accounts.forms import ImportMappingForm
+from accounts.importing.reading import MAX_IMPORT_COLUMNS
+from accounts.models import ImportMapping, Opportunity, TargetAccount
 from accounts.services.imports import value_mappings_save
 from partnerhub.tenancy.context import tenant_context
+from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import AuditEvent
 from tests.accounts.test_imports import NEW, T, imported, latest_job, mapping_form, run
 from tests.api_cases import bearer
@@ -143,3 +146,136 @@ def test_a_crm_id_clash_on_the_same_domain_says_what_to_do_and_replacing_is_a_ch
     assert (account.external_id, account.name) == ("SF-NEW", "Acme Inc")
     event = AuditEvent.unscoped.filter(tenant=tenant, action="account.imported").latest("id")
     assert (event.after["updated"], event.after["rejected"]) == (1, 0)
+
+
+# --- Edges an outside tester found ---------------------------------------------------------------
+
+
+def upload(client, content: str, kind: str = "opportunities"):
+    client.post(NEW, {"kind": kind, "file": SimpleUploadedFile("file.csv", content.encode())})
+    return latest_job()
+
+
+def test_a_word_choice_lands_on_its_word_even_when_the_list_changed_meanwhile(tenant, manager_user):
+    TargetAccountFactory(tenant=tenant, external_id="A-1")
+    client = login(manager_user)
+    content = "Opportunity ID,Name,Account ID,Stage,Amount\nO-1,One,A-1,Alpha,1\nO-2,Two,A-1,Beta,2\n"
+    job = upload(client, content)
+    page = client.get(f"{T}/imports/{job.id}/mapping/")
+    assert [word.word for _, word in page.context["form"].word_rows()] == ["Alpha", "Beta"]
+    # Someone maps Alpha before this user presses Import: the page's list is now Beta alone.
+    with tenant_context(tenant):
+        value_mappings_save(
+            tenant=tenant,
+            actor=manager_user,
+            vocabulary="opportunity_stage",
+            words={"Alpha": "qualification"},
+        )
+    choices = {
+        ImportMappingForm.word_key("opportunity_stage", "Alpha"): "prospecting",
+        ImportMappingForm.word_key("opportunity_stage", "Beta"): "closed_won",
+    }
+    client.post(f"{T}/imports/{job.id}/mapping/", {**mapping_form(job), **choices, "import": "1"})
+    run(job)
+    stages = dict(Opportunity.unscoped.values_list("external_id", "stage"))
+    assert stages == {"O-1": "qualification", "O-2": "closed_won"}
+
+
+@pytest.mark.parametrize(("default", "stored"), [("AUD", "AUD"), ("EUR", "USD"), ("USD", "USD")])
+def test_a_bare_dollar_is_the_tenants_dollar_else_the_us_dollar(tenant, api, default, stored):
+    tenant.default_currency = default
+    tenant.save(update_fields=["default_currency"])
+    TargetAccountFactory(tenant=tenant, external_id="A-1")
+    row = {"external_id": "O-1", "account_external_id": "A-1", "name": "Deal", "amount": "$80,000"}
+    assert post(api, OPPORTUNITIES, [row])["created"] == 1
+    assert Opportunity.unscoped.values_list("amount", "currency").get() == (80000, stored)
+
+
+def test_an_amount_written_in_another_currency_than_its_column_is_refused(tenant, api):
+    TargetAccountFactory(tenant=tenant, external_id="A-1")
+    row = {"external_id": "O-1", "account_external_id": "A-1", "name": "Deal"}
+    body = post(
+        api,
+        OPPORTUNITIES,
+        [
+            {**row, "amount": "EUR 80,000", "currency": "USD"},
+            {**row, "external_id": "O-2", "amount": "EUR 5", "currency": "eur"},
+        ],
+    )
+    assert body["created"] == 1
+    assert problems(body) == [(1, "currency", "The amount is written in EUR, the currency column says USD.")]
+
+
+def test_a_placeholder_country_gives_no_region(tenant, api):
+    rows = [
+        {"name": name, "domain": f"{name.lower()}.example", "country": name}
+        for name in ("Other", "none", "Turkey", "Germany")
+    ]
+    assert post(api, ACCOUNTS, rows)["created"] == 4
+    regions = dict(TargetAccount.unscoped.values_list("name", "region"))
+    assert (regions["Other"], regions["none"], regions["Germany"]) == ("", "", "dach")
+
+
+def test_a_mapping_of_a_file_with_a_repeated_column_name_is_not_saved(tenant, manager_user):
+    client = login(manager_user)
+    job = upload(client, "Account Name,Website,Website\nAcme,junk,acme.com\n", kind="accounts")
+    form = {**mapping_form(job), "column_1": "", "column_2": "domain", "save_as": "CRM", "import": "1"}
+    response = client.post(f"{T}/imports/{job.id}/mapping/", form)
+    assert response.status_code == 200
+    assert "more than one column named Website" in str(response.context["form"].errors["save_as"])
+    assert not ImportMapping.unscoped.filter(tenant=tenant).exists()
+
+
+def test_a_saved_mapping_name_is_not_taken_over_by_a_file_with_other_columns(tenant, manager_user):
+    client = login(manager_user)
+    first = upload(client, "Account Name,Website\nAcme,acme.com\n", kind="accounts")
+    client.post(f"{T}/imports/{first.id}/mapping/", {**mapping_form(first), "save_as": "CRM", "import": "1"})
+    other = upload(client, "Company,Domain,Owner\nGlobex,globex.com,\n", kind="accounts")
+    form = {**mapping_form(other), "save_as": "crm", "import": "1"}
+    response = client.post(f"{T}/imports/{other.id}/mapping/", form)
+    assert "is for files with other columns" in str(response.context["form"].errors["save_as"])
+    assert ImportMapping.unscoped.get(tenant=tenant).columns == {"Account Name": "name", "Website": "domain"}
+
+
+def test_words_the_vocabulary_cannot_hold_or_that_mean_themselves_are_refused(tenant, manager_user):
+    with tenant_context(tenant):
+        for word, message in [("x" * 201, "at most 200 characters"), ("Proposal", "PartnerHub's own values")]:
+            with pytest.raises(ServiceError, match=message):
+                value_mappings_save(
+                    tenant=tenant,
+                    actor=manager_user,
+                    vocabulary="opportunity_stage",
+                    words={word: "negotiation"},
+                )
+
+
+def test_a_partner_user_cannot_download_the_raw_rows_of_a_file_staff_uploaded_for_it(
+    tenant, manager_user, partner, partner_user
+):
+    client = login(manager_user)
+    content = "domain,notes\nnot a domain,secret note\n"
+    client.post(
+        f"{T}/imports/mapping/",
+        {"partner": partner.id, "file": SimpleUploadedFile("m.csv", content.encode())},
+    )
+    job = latest_job()
+    client.post(f"{T}/imports/{job.id}/mapping/", {**mapping_form(job), "import": "1"})
+    job = run(job)
+    assert job.rejected_count == 1
+    assert client.get(f"{T}/imports/{job.id}/?export=rows").status_code == 200
+    partner_client = login(partner_user)
+    assert partner_client.get(f"{T}/imports/{job.id}/?export=rows").status_code == 404
+    assert "secret note" not in partner_client.get(f"{T}/imports/{job.id}/").content.decode()
+
+
+def test_a_file_wider_than_the_mapping_page_can_post_is_refused_at_upload(tenant, manager_user):
+    header = ",".join(f"Column {n}" for n in range(MAX_IMPORT_COLUMNS + 1))
+    response = login(manager_user).post(
+        NEW,
+        {
+            "kind": "accounts",
+            "file": SimpleUploadedFile("wide.csv", f"{header}\n{'x,' * MAX_IMPORT_COLUMNS}x\n".encode()),
+        },
+    )
+    assert response.status_code == 200
+    assert f"PartnerHub reads at most {MAX_IMPORT_COLUMNS}" in str(response.context["form"].errors["file"])
