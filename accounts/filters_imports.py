@@ -1,8 +1,8 @@
-"""Filters of the imports history."""
+"""Filters of the imports history and of the saved column mappings."""
 
 import django_filters
 
-from accounts.models import ImportJob
+from accounts.models import ImportJob, ImportMapping
 from partnerhub.tenancy.filters import SortFilter
 
 
@@ -23,3 +23,14 @@ class ImportJobFilter(django_filters.FilterSet):
     class Meta:
         model = ImportJob
         fields = ["kind", "status"]
+
+
+class ImportMappingFilter(django_filters.FilterSet):
+    """The saved column mappings, e.g. for a sync script looking up the names the bulk API takes."""
+
+    kind = django_filters.ChoiceFilter(choices=ImportJob.Kind.choices, empty_label="Any kind")
+    sort = SortFilter(fields=(("name", "name"), ("kind", "kind"), ("updated_at", "updated")))
+
+    class Meta:
+        model = ImportMapping
+        fields = ["kind"]

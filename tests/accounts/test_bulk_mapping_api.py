@@ -1,7 +1,7 @@
 """The bulk API with a saved mapping: a nightly sync sends its CRM's own column names and values as
 the CRM exports them, names the tenant's saved mapping beside `rows`, and the rows are read as an
 upload through that mapping is; a rejection names the CRM's column. An unknown name (another
-tenant's included) is a 400 listing the tenant's names."""
+tenant's included) is a 400 listing the tenant's names; GET /api/v1/import-mappings/ lists them."""
 
 import datetime
 import json
@@ -13,7 +13,7 @@ from django.test import Client
 from accounts.models import AccountMapping, ImportJob, Opportunity, TargetAccount
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.roles import Role
-from tests.api_cases import bearer
+from tests.api_cases import bearer, session
 from tests.conftest import make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import ApiKeyFactory, ImportMappingFactory, TargetAccountFactory
@@ -21,6 +21,7 @@ from tests.factories import ApiKeyFactory, ImportMappingFactory, TargetAccountFa
 ACCOUNTS = "/api/v1/bulk/accounts/"
 OPPORTUNITIES = "/api/v1/bulk/opportunities/"
 MAPPINGS = "/api/v1/bulk/account-mappings/"
+IMPORT_MAPPINGS = "/api/v1/import-mappings/"
 JSON = "application/json"
 
 # A Salesforce accounts report as the tenant saved its mapping: Industry is ignored (the tenant's
@@ -296,3 +297,50 @@ def test_a_refused_mapping_name_leaves_the_idempotency_key_free(tenant, api, acc
 
     assert refused.status_code == 400
     assert (corrected.status_code, corrected.json()["created"]) == (200, 1)
+
+
+# --- The list of saved mappings -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_import_mappings_list_shows_the_tenants_own_filtered_by_kind(
+    tenant, other_tenant, accounts_report, opportunities_report
+):
+    ImportMappingFactory(tenant=other_tenant, kind=ImportJob.Kind.OPPORTUNITIES, name="Globex deals")
+    reader = bearer(ApiKeyFactory(tenant=tenant, scopes=["read"]))
+
+    everything = reader.get(IMPORT_MAPPINGS).json()["results"]
+    opportunities = reader.get(IMPORT_MAPPINGS, {"kind": "opportunities"}).json()["results"]
+
+    assert [(row["kind"], row["name"]) for row in everything] == [
+        ("accounts", "Salesforce accounts report"),
+        ("opportunities", "Salesforce opportunities report"),
+    ]
+    assert opportunities == [
+        {
+            "id": opportunities_report.id,
+            "name": "Salesforce opportunities report",
+            "kind": "opportunities",
+            "columns": SALESFORCE_OPPORTUNITIES,
+            "options": {
+                "date_order": "mdy",
+                "decimal_mark": ".",
+                "currency": "EUR",
+                "replace_external_ids": False,
+            },
+            "updated_at": opportunities_report.updated_at.isoformat().replace("+00:00", "Z"),
+        }
+    ]
+
+
+@pytest.mark.django_db
+def test_partner_users_cannot_list_import_mappings_and_staff_can(tenant, partner_user, accounts_report):
+    staff = session(make_member(tenant, Role.SALES))
+
+    refused = session(partner_user).get(IMPORT_MAPPINGS)
+
+    assert refused.status_code == 403
+    assert "Salesforce" not in refused.content.decode()
+    assert [row["name"] for row in staff.get(IMPORT_MAPPINGS).json()["results"]] == [
+        "Salesforce accounts report"
+    ]
