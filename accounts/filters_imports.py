@@ -43,11 +43,14 @@ class ValueMappingFilter(django_filters.FilterSet):
 
 
 class ImportMappingFilter(django_filters.FilterSet):
+    """The saved column mappings: the portal's list, and the API's for a sync script looking up the
+    names the bulk API takes."""
+
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(
         choices=[(kind, ImportJob.Kind(kind).label) for kind in SAVES_MAPPINGS], empty_label="Any kind"
     )
-    sort = SortFilter(fields=(("name", "name"), ("kind", "kind"), ("updated_at", "saved")))
+    sort = SortFilter(fields=(("name", "name"), ("kind", "kind"), ("updated_at", "updated")))
 
     class Meta:
         model = ImportMapping

@@ -52,6 +52,12 @@ def import_mapping_list(*, tenant: Tenant, kind: str | None = None) -> QuerySet[
     return mappings.filter(kind=kind) if kind else mappings
 
 
+def import_mapping_named(*, tenant: Tenant, kind: str, name: str) -> ImportMapping | None:
+    """The saved mapping of this kind with this name, in any case and spacing (names are saved with
+    their spaces collapsed, see `import_mapping_save`)."""
+    return ImportMapping.objects.filter(tenant=tenant, kind=kind, name__iexact=" ".join(name.split())).first()
+
+
 def import_mapping_for_header(*, tenant: Tenant, kind: str, signature: str) -> ImportMapping | None:
     """The saved mapping of a header with these columns (the latest saved, if several)."""
     return (

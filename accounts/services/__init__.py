@@ -62,6 +62,7 @@ __all__ += [
 ]
 
 # Imports and bulk upserts (CSV files and the API bulk endpoints).
+from accounts.services.bulk_mapping import rows_upsert_through_mapping  # noqa: E402
 from accounts.services.imports import (  # noqa: E402
     import_job_confirm,
     import_job_create,
@@ -90,6 +91,7 @@ __all__ += [
     "import_mapping_save",
     "mappings_upsert",
     "opportunities_upsert",
+    "rows_upsert_through_mapping",
     "value_mapping_delete",
     "value_mappings_save",
 ]

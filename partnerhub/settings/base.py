@@ -267,6 +267,9 @@ SPECTACULAR_SETTINGS = {
         "RegionEnum": "partnerhub.tenancy.taxonomy.Region",
         "AccountStageEnum": "accounts.models.AccountStage",
         "OpportunityStageEnum": "accounts.models.OpportunityStage",
+        # A play's kind kept the name it had before saved import mappings brought a second `kind`.
+        "KindEnum": "plays.models.PlayKind",
+        "ImportKindEnum": "accounts.models.ImportJob.Kind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

@@ -29,7 +29,15 @@ class UpsertRejectionSerializer(serializers.Serializer):
         help_text="The row's number, counting from 1: the first of `rows` is row 1 (a 400's field path "
         "names that row `rows[0]`, a JSON index).",
     )
-    column = serializers.CharField(help_text="The field at fault; empty when the row as a whole is.")
+    column = serializers.CharField(
+        help_text="The field at fault, or where the call named a saved `mapping` the CRM's column at "
+        "fault, as the row wrote it; empty when the row as a whole is at fault."
+    )
+    field = serializers.CharField(
+        required=False,
+        help_text="Only where the call named a saved `mapping`: the PartnerHub field at fault (the field "
+        "itself is in `column` when no column of the mapping goes to it).",
+    )
     reason = serializers.CharField()
 
 
