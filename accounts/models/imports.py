@@ -25,6 +25,7 @@ class ImportJob(TenantScopedModel):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Discarded"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     partner = models.ForeignKey(
@@ -85,6 +86,8 @@ class ImportJob(TenantScopedModel):
         indexes = [
             models.Index(fields=["tenant", "-created_at"], name="importjob_tenant_created_idx"),
             models.Index(fields=["created_at"], condition=Q(status="queued"), name="importjob_queued_idx"),
+            # The sweep's search for uploads left at the mapping step.
+            models.Index(fields=["created_at"], condition=Q(status="mapping"), name="importjob_mapping_idx"),
         ]
 
     def __str__(self) -> str:
@@ -100,7 +103,7 @@ class ImportJob(TenantScopedModel):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
 
 
 class ImportMapping(TenantScopedModel):

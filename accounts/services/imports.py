@@ -58,6 +58,8 @@ QUEUED_GRACE = timedelta(minutes=1)
 # wasteful, so this is generous.
 STALE_RUNNING = timedelta(minutes=30)
 SWEEP_BATCH = 10
+# An upload left at the mapping step this long is discarded (its file is not kept forever).
+MAPPING_KEPT = timedelta(days=7)
 # Rows the mapping step previews.
 PREVIEW_ROWS = 10
 # The longest CRM word a vocabulary maps (ValueMapping.source_value and key).
@@ -179,6 +181,43 @@ def _job_awaiting_mapping(tenant: Tenant, job_id: int, actor: Actor) -> ImportJo
     if not job.awaits_mapping:
         raise ServiceError("This import has been started already; upload the file again to change it.")
     return job
+
+
+@transaction.atomic
+def import_job_discard(*, tenant: Tenant, actor: Actor, job_id: int) -> ImportJob:
+    """Discard an upload at its mapping step: nothing was written, and its file is dropped."""
+    job = _job_awaiting_mapping(tenant, job_id, actor)
+    _discard(job, "Discarded at the mapping step; nothing was imported.")
+    audit(tenant=tenant, actor=actor, action="import.discarded", target=job, before={"status": "mapping"})
+    return job
+
+
+def _discard(job: ImportJob, reason: str) -> None:
+    job.status, job.content, job.failure = ImportJob.Status.CANCELLED, "", reason
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "content", "failure", "finished_at"])
+
+
+def import_jobs_discard_abandoned(*, batch: int = SWEEP_BATCH * 10) -> int:
+    """Periodic, cross-tenant: discard uploads left at the mapping step for MAPPING_KEPT."""
+    cutoff = timezone.now() - MAPPING_KEPT
+    due = list(
+        ImportJob.unscoped.filter(status=ImportJob.Status.MAPPING, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("id", "tenant_id")[:batch]
+    )
+    tenants = Tenant.objects.in_bulk({tenant_id for _, tenant_id in due})
+    for job_id, tenant_id in due:
+        tenant = tenants[tenant_id]
+        with tenant_context(tenant), transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update(skip_locked=True)
+                .filter(tenant=tenant, id=job_id, status=ImportJob.Status.MAPPING)
+                .first()
+            )
+            if job is not None:
+                _discard(job, f"Discarded: its columns were not mapped within {MAPPING_KEPT.days} days.")
+    return len(due)
 
 
 def _checked_options(data: Mapping) -> ReadOptions:
@@ -671,7 +710,9 @@ def _claim_due(tenant: Tenant, job_id: int) -> ImportJob | None:
 def import_jobs_sweep(*, batch: int = SWEEP_BATCH) -> int:
     """Periodic, cross-tenant: run up to `batch` jobs left queued (the broker was down when they
     were uploaded) or left running by a dead worker. The due jobs are listed once across tenants
-    (a read), then each is claimed and run inside its own tenant. Returns how many it ran."""
+    (a read), then each is claimed and run inside its own tenant. Returns how many it ran. Uploads
+    abandoned at the mapping step are discarded on the way."""
+    import_jobs_discard_abandoned()
     due = list(
         ImportJob.unscoped.filter(_due_jobs()).order_by("created_at").values_list("id", "tenant_id")[:batch]
     )

@@ -293,6 +293,12 @@ class ImportMappingView(TenantView, TemplateView):
         job = self.object
         if not job.awaits_mapping:
             return redirect(self._detail_url())
+        if "discard" in request.POST:
+            try:
+                services.imports.import_job_discard(tenant=self.tenant, actor=request.user, job_id=job.id)
+            except ServiceError as exc:
+                raise PermissionDenied(str(exc)) from exc
+            return redirect("accounts:import_list", tenant_slug=self.tenant.slug)
         form = self._form(data=request.POST)
         if form.is_valid() and "import" in request.POST:
             try:

@@ -3,15 +3,18 @@ email or full name, accounts by CRM id, domain or exact name (a name two account
 reported, never guessed), countries through the tenant's region mapping, Salesforce's 15- and
 18-character ids as one record, and a CRM id that differs from the account on the same domain."""
 
+import datetime
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.forms import ImportMappingForm
 from accounts.importing.reading import MAX_IMPORT_COLUMNS
-from accounts.models import ImportMapping, Opportunity, TargetAccount
+from accounts.models import ImportJob, ImportMapping, Opportunity, TargetAccount
 from accounts.services.imports import value_mappings_save
+from accounts.tasks import sweep_queued_imports_task
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import AuditEvent
@@ -279,3 +282,22 @@ def test_a_file_wider_than_the_mapping_page_can_post_is_refused_at_upload(tenant
     )
     assert response.status_code == 200
     assert f"PartnerHub reads at most {MAX_IMPORT_COLUMNS}" in str(response.context["form"].errors["file"])
+
+
+def test_an_upload_is_discarded_from_its_mapping_step_or_by_the_sweep_after_a_week(tenant, manager_user):
+    client = login(manager_user)
+    job = upload(client, "Account Name,Website\nAcme,acme.com\n", kind="accounts")
+    response = client.post(f"{T}/imports/{job.id}/mapping/", {**mapping_form(job), "discard": "1"})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.content) == ("cancelled", "")
+    assert not TargetAccount.unscoped.exists()
+    assert AuditEvent.unscoped.filter(tenant=tenant, action="import.discarded").count() == 1
+    assert "Discarded" in client.get(f"{T}/imports/{job.id}/").content.decode()
+
+    old, recent = (upload(client, "Account Name,Website\nAcme,acme.com\n", kind="accounts") for _ in range(2))
+    with tenant_context(tenant):
+        ImportJob.objects.filter(id=old.id).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    sweep_queued_imports_task()
+    statuses = dict(ImportJob.unscoped.filter(id__in=[old.id, recent.id]).values_list("id", "status"))
+    assert statuses == {old.id: "cancelled", recent.id: "mapping"}
