@@ -199,13 +199,13 @@ def unknown_words(
     vocabularies = vocabularies_for(tenant)
     unknown = []
     for field_name, vocabulary in VOCABULARY_FIELDS.get(job.kind, ()):
-        choice = serializer_class._declared_fields[field_name]
+        known = serializer_class._declared_fields[field_name].lookup_for(tenant)
         counts: dict[str, int] = {}
         for value in column_mapping.values_of(parsed.records, columns, field_name):
             counts[value] = counts.get(value, 0) + 1
         for word, rows in counts.items():
             folded = fold_value(word)
-            if choice.lookup.get(_fold_choice_key(word)) or vocabularies.get(vocabulary, {}).get(folded):
+            if known.get(_fold_choice_key(word)) or vocabularies.get(vocabulary, {}).get(folded):
                 continue
             if not any(fold_value(seen.word) == folded for seen in unknown):
                 unknown.append(UnknownWord(field=field_name, vocabulary=vocabulary, word=word, rows=rows))
@@ -283,12 +283,13 @@ def value_mappings_save(
 
 def _vocabulary_values(tenant: Tenant, vocabulary: str) -> set[str]:
     from accounts.models import OpportunityStage
-    from partnerhub.tenancy.taxonomy import Region, Vertical
+    from partnerhub.tenancy.selectors import vertical_choices
+    from partnerhub.tenancy.taxonomy import Region
 
     if vocabulary == ValueMapping.Field.OPPORTUNITY_STAGE:
         return set(OpportunityStage.values)
     if vocabulary == ValueMapping.Field.INDUSTRY:
-        return set(Vertical.values)
+        return {value for value, _ in vertical_choices(tenant=tenant)}
     if vocabulary == ValueMapping.Field.REGION:
         return set(Region.values)
     return {str(pk) for pk in Partner.objects.filter(tenant=tenant).values_list("id", flat=True)}

@@ -1,14 +1,18 @@
 from rest_framework import serializers
 
-from partnerhub.tenancy.api.fields import TenantEmailRelatedField
+from partnerhub.tenancy.api.fields import TenantEmailRelatedField, VerticalField
 from partnerhub.tenancy.models import Membership, Partner
 from partnerhub.tenancy.selectors import staff_users
 from partnerhub.tenancy.services import PARTNER_FIELDS
-from partnerhub.tenancy.taxonomy import Region, Vertical
+from partnerhub.tenancy.taxonomy import Region
 
 
 class PartnerSerializer(serializers.ModelSerializer):
-    verticals = serializers.ListField(child=serializers.ChoiceField(choices=Vertical.choices), required=False)
+    verticals = serializers.ListField(
+        child=VerticalField(),
+        required=False,
+        help_text="Verticals the partner has depth in, by value (GET /api/v1/verticals/ lists them).",
+    )
     regions = serializers.ListField(child=serializers.ChoiceField(choices=Region.choices), required=False)
     certifications = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, max_length=50
