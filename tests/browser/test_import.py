@@ -42,5 +42,7 @@ def test_an_uploaded_file_shows_its_progress_then_its_report(signed_in, tenant, 
     expect(rows.locator("td:nth-child(-n+2)")).to_have_text(
         ["3", "domain", "5", "segment", "5", "senior_buyers_engaged"]
     )
-    expect(progress.get_by_role("link", name="Download the rejected rows as the file had them")).to_be_visible()
+    expect(
+        progress.get_by_role("link", name="Download the rejected rows as the file had them")
+    ).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
