@@ -232,7 +232,30 @@ class TenantListView(TenantView, TemplateView):
         return response
 
 
-class TenantConfirmView(TenantView, TemplateView):
+class TenantActionView(TenantView):
+    """POST does one thing, then goes back to a page that says how it went: `perform()` returns the
+    success message; a service's refusal is said as an error, on `failure_url()`."""
+
+    def perform(self) -> str:
+        """Do it; return the success message."""
+        raise NotImplementedError
+
+    def success_url(self) -> str:
+        raise NotImplementedError
+
+    def failure_url(self) -> str:
+        return self.success_url()
+
+    def post(self, request, *args, **kwargs):
+        try:
+            messages.success(request, self.perform())
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(self.failure_url())
+        return HttpResponseRedirect(self.success_url())
+
+
+class TenantConfirmView(TenantActionView, TemplateView):
     """A destructive or irreversible action: GET asks for confirmation, POST does it."""
 
     template_name = "partials/confirm_page.html"
@@ -248,15 +271,11 @@ class TenantConfirmView(TenantView, TemplateView):
         the page then says why and offers no button."""
         return ""
 
-    def perform(self) -> str:
-        """Do it; return the success message."""
-        raise NotImplementedError
-
-    def success_url(self) -> str:
-        raise NotImplementedError
-
     def cancel_url(self) -> str:
         return self.success_url()
+
+    def failure_url(self) -> str:
+        return self.cancel_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -269,11 +288,3 @@ class TenantConfirmView(TenantView, TemplateView):
             cancel_url=self.cancel_url(),
         )
         return context
-
-    def post(self, request, *args, **kwargs):
-        try:
-            messages.success(request, self.perform())
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(self.cancel_url())
-        return HttpResponseRedirect(self.success_url())

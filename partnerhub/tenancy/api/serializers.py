@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from partnerhub.tenancy.api.fields import TenantEmailRelatedField, VerticalField
-from partnerhub.tenancy.models import Membership, Partner
+from partnerhub.tenancy.models import Membership, Partner, TenantVertical
 from partnerhub.tenancy.selectors import staff_users
 from partnerhub.tenancy.services import PARTNER_FIELDS
 from partnerhub.tenancy.taxonomy import Region
@@ -43,6 +43,21 @@ class PartnerSerializer(serializers.ModelSerializer):
         model = Partner
         fields = ["id", *PARTNER_FIELDS, "user_count", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class VerticalSerializer(serializers.ModelSerializer):
+    archived = serializers.BooleanField(
+        source="is_archived", read_only=True, help_text="Archived: refused for new input; rows keep it."
+    )
+
+    class Meta:
+        model = TenantVertical
+        fields = ["id", "value", "label", "position", "archived", "archived_at"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "value": {"help_text": "What accounts' industry, partners' verticals and plans' markets hold."},
+            "label": {"help_text": "What people read; the tenant may rename it, the value stays."},
+        }
 
 
 class MembershipSerializer(serializers.ModelSerializer):
