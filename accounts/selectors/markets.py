@@ -39,8 +39,8 @@ def market_warning(*, tenant: Tenant, plan: Plan) -> tuple[Plan, str] | None:
 
 
 def market_label(*, tenant: Tenant, plan: Plan) -> str:
-    """The plan's market in words, a vertical by the tenant's label, for a plan read or changed
-    without the plan selectors (which read the label with the plan)."""
+    """The plan's market in words, a vertical by the tenant's label: the plan selectors read it with
+    the plan; a plan read otherwise (locked or just changed by a service) has it looked up."""
     if plan.market_kind == MarketKind.VERTICAL and not hasattr(plan, "market_vertical_label"):
         return vertical_labels(tenant=tenant).get(plan.market_value, plan.market_value)
     return plan.market_label
