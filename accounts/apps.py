@@ -47,7 +47,14 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import MARKET_VALUE_CHOICES
-        from partnerhub.tenancy.history import register_action_labels, register_value_labels
+        from partnerhub.tenancy.history import (
+            register_action_labels,
+            register_value_labels,
+            register_vertical_field,
+        )
 
         register_action_labels(ACTION_LABELS)
+        # A plan's market is a region or a segment (fixed lists) or one of the tenant's verticals.
         register_value_labels("accounts.Plan", "market_value", MARKET_VALUE_CHOICES)
+        register_vertical_field("accounts.Plan", "market_value")
+        register_vertical_field("accounts.TargetAccount", "industry")

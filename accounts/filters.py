@@ -14,9 +14,9 @@ from accounts.models import (
     TargetAccount,
 )
 from accounts.selectors.accounts import account_choices
-from partnerhub.tenancy.filters import SortFilter, tenant_partners
+from partnerhub.tenancy.filters import SortFilter, VerticalFilter, tenant_partners
 from partnerhub.tenancy.selectors import staff_users
-from partnerhub.tenancy.taxonomy import Region, Segment, Vertical
+from partnerhub.tenancy.taxonomy import Region, Segment
 
 YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
@@ -32,7 +32,7 @@ def tenant_staff(request):
 class AccountFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     stage = django_filters.ChoiceFilter(choices=AccountStage.choices, empty_label="Any stage")
-    industry = django_filters.ChoiceFilter(choices=Vertical.choices, empty_label="Any industry")
+    industry = VerticalFilter(empty_label="Any industry")
     region = django_filters.ChoiceFilter(choices=Region.choices, empty_label="Any region")
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any segment")
     # By email, as an account shows its owner (and the API takes it).

@@ -23,10 +23,12 @@ from partnerhub.tenancy import selectors as tenancy_selectors
 from partnerhub.tenancy.forms import offer_owners
 from partnerhub.tenancy.models import Membership, Partner
 from partnerhub.tenancy.scoping import scope_for
-from partnerhub.tenancy.taxonomy import Region, Vertical, currency_choices
+from partnerhub.tenancy.taxonomy import Region, currency_choices
 
 
 class AccountForm(forms.ModelForm):
+    industry = forms.ChoiceField(required=False)
+
     class Meta:
         model = TargetAccount
         fields = [
@@ -61,8 +63,11 @@ class AccountForm(forms.ModelForm):
         offer_owners(
             self.fields["owner"], tenant=tenant, function="account", current_id=self.instance.owner_id
         )
-        for name, empty in (("industry", "No industry"), ("region", "No region"), ("segment", "No segment")):
+        for name, empty in (("region", "No region"), ("segment", "No segment")):
             self.fields[name].choices = [("", empty), *self.fields[name].choices[1:]]
+        # The tenant's verticals; an account keeps an archived one it has.
+        industries = tenancy_selectors.vertical_choices(tenant=tenant, keep=[self.instance.industry])
+        self.fields["industry"].choices = [("", "No industry"), *industries]
 
     def clean_domain(self):
         return normalize_domain(self.cleaned_data["domain"])
@@ -185,9 +190,16 @@ class ClaimForm(forms.Form):
 UNMAPPED = ("", "— leave unmapped (those rows are rejected) —")
 VOCABULARY_CHOICES = {
     ValueMapping.Field.OPPORTUNITY_STAGE: OpportunityStage.choices,
-    ValueMapping.Field.INDUSTRY: Vertical.choices,
     ValueMapping.Field.REGION: Region.choices,
 }
+
+
+def vocabulary_choices(*, tenant, vocabulary: str) -> list[tuple[str, str]]:
+    """The values a vocabulary maps CRM words to: industries are the tenant's active verticals."""
+    if vocabulary == ValueMapping.Field.INDUSTRY:
+        return tenancy_selectors.vertical_choices(tenant=tenant)
+    return VOCABULARY_CHOICES[vocabulary]
+
 
 FILE_HELP = (
     "A CSV file (UTF-8 or Windows-1252, comma or semicolon separated), "
@@ -282,7 +294,7 @@ class ImportMappingForm(forms.Form):
                 label=word.word,
                 choices=[
                     ("", "— leave unmapped (those rows are rejected) —"),
-                    *VOCABULARY_CHOICES[word.vocabulary],
+                    *vocabulary_choices(tenant=tenant, vocabulary=word.vocabulary),
                 ],
                 required=False,
                 help_text=f"{word.rows} row{'s' if word.rows != 1 else ''}",

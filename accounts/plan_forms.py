@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
-from accounts.models import KICKOFF_FIELDS, MARKET_VALUES, PLAN_OWNER_FIELDS, MarketKind, Plan, TargetAccount
+from accounts.models import KICKOFF_FIELDS, PLAN_OWNER_FIELDS, MarketKind, Plan, TargetAccount
 from accounts.selectors.accounts import account_choices
 from partnerhub.tenancy.forms import offer_owners
 from partnerhub.tenancy.models import Partner, User
-from partnerhub.tenancy.selectors import partner_choices
-from partnerhub.tenancy.taxonomy import Currency
+from partnerhub.tenancy.selectors import partner_choices, vertical_choices
+from partnerhub.tenancy.taxonomy import Currency, Region, Segment
 from plays.models import Play
 from plays.selectors import play_choices
 
@@ -23,16 +23,23 @@ class PlanCreateForm(forms.Form):
 
 
 class MarketForm(forms.Form):
-    """One priority: a region, a vertical or a segment, picked from one grouped list."""
+    """One priority: a region, a vertical (one of the tenant's) or a segment, picked from one grouped
+    list. A plan whose market is a vertical archived since keeps it on offer."""
 
-    market = forms.ChoiceField(
-        label="Market priority",
-        choices=[("", "Choose one priority…")]
-        + [
-            (str(kind.label), [(f"{kind}:{v}", label) for v, label in MARKET_VALUES[kind].choices])
+    market = forms.ChoiceField(label="Market priority")
+
+    def __init__(self, *args, tenant, plan: Plan | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        held = [plan.market_value] if plan is not None and plan.market_kind == MarketKind.VERTICAL else []
+        values = {
+            MarketKind.REGION: Region.choices,
+            MarketKind.VERTICAL: vertical_choices(tenant=tenant, keep=held),
+            MarketKind.SEGMENT: Segment.choices,
+        }
+        self.fields["market"].choices = [("", "Choose one priority…")] + [
+            (str(kind.label), [(f"{kind}:{value}", label) for value, label in values[kind]])
             for kind in MarketKind
-        ],
-    )
+        ]
 
     def clean_market(self) -> tuple[str, str]:
         kind, _, value = self.cleaned_data["market"].partition(":")

@@ -38,10 +38,10 @@ from accounts.importing.options import ReadOptions
 from accounts.importing.vocabularies import ACCOUNT_STAGES, fold_value, region_of_country
 from accounts.models import AccountMapping, AccountStage, OpportunityStage, TargetAccount
 from accounts.selectors.imports import vocabularies_for
-from partnerhub.tenancy.api.fields import EARLIEST_YEAR, LATEST_YEAR, CurrencyField
+from partnerhub.tenancy.api.fields import EARLIEST_YEAR, LATEST_YEAR, VERTICAL_DESCRIPTION, CurrencyField
 from partnerhub.tenancy.models import Partner, Tenant
-from partnerhub.tenancy.selectors import staff_users
-from partnerhub.tenancy.taxonomy import Region, Segment, Vertical, currency_code
+from partnerhub.tenancy.selectors import staff_users, vertical_choices
+from partnerhub.tenancy.taxonomy import Region, Segment, currency_code
 
 # A numbered row: (row number as the caller knows it, the row's values). CSV rows are numbered as
 # a spreadsheet shows them (the header is row 1); API rows from 1 for the first of the request's
@@ -54,11 +54,23 @@ def fold(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
 
 
-def _fold_choice(text: str) -> str:
+def choice_key(text: str) -> str:
+    """A choice's value, label or alias as it is compared: case, spaces, dashes and underscores aside."""
     return re.sub(r"[\s_\-]+", " ", str(text).strip().lower())
 
 
 # --- Fields -------------------------------------------------------------------------------------
+
+
+def _choice_lookup(choices: Mapping[str, str], aliases: Mapping[str, str]) -> dict[str, str]:
+    """{folded value, label or alias: value}: how a lenient choice is read."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.items():
+        lookup.setdefault(choice_key(value), value)
+        lookup.setdefault(choice_key(label), value)
+    for word, value in aliases.items():  # words CRMs write for a choice
+        lookup.setdefault(choice_key(word), str(value))
+    return lookup
 
 
 @extend_schema_field(OpenApiTypes.STR)  # not an enum: labels are accepted too
@@ -72,28 +84,31 @@ class LenientChoiceField(serializers.ChoiceField):
         kwargs["help_text"] = f"{help_text} One of: {values} (or its label, in any case{also}).".strip()
         super().__init__(choices, **kwargs)
         self.vocabulary = vocabulary
-        self.lookup = {}
-        for value, label in self.choices.items():
-            self.lookup.setdefault(_fold_choice(value), value)
-            self.lookup.setdefault(_fold_choice(label), value)
-        for word, value in (aliases or {}).items():  # words CRMs write for a choice
-            self.lookup.setdefault(_fold_choice(word), str(value))
-        self.error_messages["invalid_choice"] = "“{input}” is not one of: " + ", ".join(self.choices) + "."
+        self.aliases = aliases or {}
+        self._index()
         self.error_messages["unmapped"] = (
             "“{input}” is not a value of {what} PartnerHub knows: map it in the import vocabulary "
             "(Admin → Import vocabulary) or in the import's mapping step."
         )
 
-    def knows(self, word: str) -> bool:
-        """Whether `word` names a choice without the tenant's vocabulary."""
-        return _fold_choice(word) in self.lookup
+    def _index(self) -> None:
+        self.lookup = _choice_lookup(self.choices, self.aliases)
+        self.error_messages["invalid_choice"] = "“{input}” is not one of: " + ", ".join(self.choices) + "."
+
+    def lookup_for(self, tenant: Tenant) -> dict[str, str]:
+        """{folded value or label: value} of the choices this field reads for the tenant."""
+        return self.lookup
+
+    def knows(self, word: str, tenant: Tenant) -> bool:
+        """Whether `word` names one of the tenant's choices without the tenant's vocabulary."""
+        return choice_key(word) in self.lookup_for(tenant)
 
     def to_internal_value(self, data):
         if data == "" and self.allow_blank:
             return ""
         if not isinstance(data, str | int):
             self.fail("invalid_choice", input=data)
-        value = self.lookup.get(_fold_choice(data))
+        value = self.lookup.get(choice_key(data))
         if value is None and self.vocabulary:
             mapped = vocabulary(self.context, self.vocabulary).get(fold_value(str(data)))
             value = mapped if mapped in self.choices else None
@@ -102,6 +117,33 @@ class LenientChoiceField(serializers.ChoiceField):
         if value is None:
             self.fail("invalid_choice", input=data)
         return value
+
+
+ROW_VERTICAL_DESCRIPTION = (
+    f"{VERTICAL_DESCRIPTION} Its label works too, in any case, or a word the tenant's import vocabulary maps."
+)
+
+
+@extend_schema_field({"type": "string", "description": ROW_VERTICAL_DESCRIPTION})
+class VerticalChoiceField(LenientChoiceField):
+    """One of the tenant's active verticals, by value or label, or a word its import vocabulary maps.
+    The batch's lookups load the tenant's list once (`context["verticals"]`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__([], **kwargs)
+        self.help_text = ROW_VERTICAL_DESCRIPTION
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        verticals = self.context.get("verticals")
+        if verticals is None and "tenant" in self.context:
+            verticals = vertical_choices(tenant=self.context["tenant"])
+        if verticals is not None:
+            self.choices = verticals
+            self._index()
+
+    def lookup_for(self, tenant: Tenant) -> dict[str, str]:
+        return _choice_lookup(dict(vertical_choices(tenant=tenant)), self.aliases)
 
 
 class DomainField(serializers.CharField):
@@ -360,7 +402,7 @@ def _staff_member(context: Mapping, value: str):
 class AccountRow(RowSerializer):
     name = serializers.CharField(max_length=200, required=False)
     domain = DomainField(max_length=253)
-    industry = LenientChoiceField(Vertical.choices, required=False, allow_blank=True, vocabulary="industry")
+    industry = VerticalChoiceField(required=False, allow_blank=True, vocabulary="industry")
     region = LenientChoiceField(Region.choices, required=False, allow_blank=True)
     country = serializers.CharField(
         max_length=100,
@@ -421,7 +463,7 @@ class AccountRow(RowSerializer):
 
     @classmethod
     def lookups_for(cls, *, tenant, rows):
-        return _staff_lookups(tenant, rows, "owner")
+        return {**_staff_lookups(tenant, rows, "owner"), "verticals": vertical_choices(tenant=tenant)}
 
     def validate_owner(self, value):
         return _staff_member(self.context, value) if value else None

@@ -6,10 +6,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from partnerhub.tenancy.api.fields import TenantRelatedField
+from partnerhub.tenancy.api.fields import TenantRelatedField, VerticalField
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, ServiceActionsMixin, TenantReadOnlyViewSet
 from partnerhub.tenancy.selectors import partner_choices
-from partnerhub.tenancy.taxonomy import Vertical
 from plays import selectors, services
 from plays.filters import PackageFilter
 from plays.models import ActivationPackage, ComponentKey, Play
@@ -17,9 +16,9 @@ from plays.models import ActivationPackage, ComponentKey, Play
 # --- Serializers ---------------------------------------------------------------------------------
 
 
-def vertical_field(**kwargs) -> serializers.ChoiceField:
-    """A vertical of the shared taxonomy, or empty: the `VerticalEnum` a partner's `verticals` use."""
-    return serializers.ChoiceField(choices=Vertical.choices, allow_blank=True, **kwargs)
+def vertical_field(**kwargs) -> VerticalField:
+    """One of the tenant's verticals, or empty, as a partner's `verticals` hold them."""
+    return VerticalField(allow_blank=True, **kwargs)
 
 
 class PlaySerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ class PlaysConfig(AppConfig):
     name = "plays"
 
     def ready(self) -> None:
-        from partnerhub.tenancy.history import register_action_labels
+        from partnerhub.tenancy.history import register_action_labels, register_vertical_field
 
         register_action_labels(ACTION_LABELS)
+        register_vertical_field("plays.ActivationPackage", "vertical")

@@ -3,8 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from partnerhub.tenancy.filters import SortFilter, tenant_partners
-from partnerhub.tenancy.taxonomy import Vertical
+from partnerhub.tenancy.filters import SortFilter, VerticalFilter, tenant_partners
 from plays.models import ActivationPackage
 from plays.selectors import play_choices
 
@@ -22,7 +21,7 @@ class PackageFilter(django_filters.FilterSet):
         label="Master or version",
         empty_label="Masters and versions",
     )
-    vertical = django_filters.ChoiceFilter(choices=Vertical.choices, empty_label="Any vertical")
+    vertical = VerticalFilter(empty_label="Any vertical")
     partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
     sort = SortFilter(fields=(("name", "name"), ("revision", "revision"), ("updated_at", "updated")))
 

@@ -1,7 +1,6 @@
 from django import forms
 
-from partnerhub.tenancy.selectors import partner_choices
-from partnerhub.tenancy.taxonomy import Vertical
+from partnerhub.tenancy.selectors import partner_choices, vertical_choices
 from plays.models import ComponentKey, Play
 from plays.services import PLAY_FIELDS
 
@@ -29,12 +28,13 @@ class ComponentForm(forms.Form):
 
 class VersionForm(forms.Form):
     name = forms.CharField(max_length=120, help_text="E.g. “Healthcare version” or “Contoso version”.")
-    vertical = forms.ChoiceField(choices=[("", "Any vertical"), *Vertical.choices], required=False)
+    vertical = forms.ChoiceField(required=False)
     partner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any partner")
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partner_choices(tenant=tenant)
+        self.fields["vertical"].choices = [("", "Any vertical"), *vertical_choices(tenant=tenant)]
 
     def clean(self):
         cleaned = super().clean()

@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.utils.timezone import now
 
 from partnerhub.tenancy.scoping import TenantScopedModel
-from partnerhub.tenancy.taxonomy import Vertical
 
 
 class PlayKind(models.TextChoices):
@@ -61,7 +60,9 @@ class ActivationPackage(TenantScopedModel):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="versions"
     )
     name = models.CharField(max_length=120)
-    vertical = models.CharField(max_length=40, choices=Vertical.choices, blank=True)
+    vertical = models.CharField(
+        max_length=40, blank=True, help_text="One of the tenant's verticals, by value."
+    )
     partner = models.ForeignKey(
         "tenancy.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="packages"
     )

@@ -9,7 +9,7 @@ from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.services.common import save_changes, save_validated
-from partnerhub.tenancy.taxonomy import Vertical
+from partnerhub.tenancy.services.verticals import verticals_check
 from plays import catalog
 from plays.models import (
     FIXED_BY_DEFAULT,
@@ -187,8 +187,7 @@ def package_version_create(
     name = name.strip()
     if not name:
         raise ServiceError("Name the version, e.g. “Healthcare version”.", field="name")
-    if vertical and vertical not in Vertical.values:
-        raise ServiceError(f"“{vertical}” is not a vertical.", field="vertical")
+    verticals_check(tenant=tenant, values=[vertical], field="vertical")
     partner = None
     if partner_id is not None:
         partner = Partner.objects.filter(tenant=tenant, id=partner_id).first()

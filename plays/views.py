@@ -4,7 +4,13 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from accounts.selectors.programs import program_list
-from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
+from partnerhub.tenancy.portal import (
+    ServiceFormView,
+    TenantConfirmView,
+    TenantListView,
+    TenantView,
+    VerticalColumn,
+)
 from partnerhub.tenancy.selectors import audit_history_for
 from plays import selectors, services
 from plays.filters import PackageFilter
@@ -82,7 +88,7 @@ class PackageListView(TenantListView):
         ("Package", "name"),
         ("Master", lambda package: "yes" if package.is_master else "no"),
         ("Derived from", "parent.name"),
-        ("Vertical", "get_vertical_display"),
+        ("Vertical", VerticalColumn("vertical")),
         ("Partner", "partner.name"),
         ("Revision", "revision"),
         ("Own components", "own_component_count"),

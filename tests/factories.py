@@ -37,6 +37,7 @@ from partnerhub.tenancy.models import (
     Notification,
     Partner,
     Tenant,
+    TenantVertical,
     User,
 )
 from partnerhub.tenancy.roles import Role
@@ -46,12 +47,22 @@ PASSWORD = "correct-horse-battery"
 
 
 class TenantFactory(factory.django.DjangoModelFactory):
+    """A tenant as tenant_create leaves it: with the default verticals (the play catalog is left to
+    the tests that need it)."""
+
     class Meta:
         model = Tenant
         django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Vendor {n}")
     slug = factory.Sequence(lambda n: f"vendor-{n}")
+
+    @factory.post_generation
+    def verticals(tenant, create, extracted, **kwargs):
+        if create:
+            with tenant_context(tenant):
+                services.verticals_install(tenant=tenant)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -86,6 +97,15 @@ class TenantScopedFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         with tenant_context(kwargs["tenant"]):
             return super()._create(model_class, *args, **kwargs)
+
+
+class TenantVerticalFactory(TenantScopedFactory):
+    class Meta:
+        model = TenantVertical
+
+    value = factory.Sequence(lambda n: f"vertical_{n}")
+    label = factory.Sequence(lambda n: f"Vertical {n}")
+    position = factory.Sequence(lambda n: 100 + n)
 
 
 class PartnerFactory(TenantScopedFactory):

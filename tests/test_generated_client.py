@@ -151,7 +151,7 @@ def test_an_account_is_created_once_per_idempotency_key_and_a_clash_reads_as_the
     body = models.AccountRequest(
         name="Tailspin Health",
         domain="https://www.tailspinhealth.example/about",
-        industry=models.VerticalEnum.HEALTHCARE,
+        industry="healthcare",
         owner=SALES,
     )
 

@@ -21,6 +21,7 @@ from partnerhub.tenancy.api.fields import (
     DateTimeField,
     TenantEmailRelatedField,
     TenantRelatedField,
+    VerticalField,
 )
 from partnerhub.tenancy.api.filtering import FilterBackend
 from partnerhub.tenancy.api.pagination import KeysetPagination
@@ -37,6 +38,7 @@ class AccountSerializer(serializers.ModelSerializer):
         help_text="Web domain, unique in the tenant; a URL or an email address is reduced to it "
         "(https://www.Acme.com/about → acme.com).",
     )
+    industry = VerticalField(required=False, allow_blank=True, help_text="The account's industry, or empty.")
     owner = TenantEmailRelatedField(
         queryset_for=tenant_staff,
         required=False,

@@ -350,7 +350,9 @@ class PlanRenameSerializer(serializers.Serializer):
 class MarketInputSerializer(serializers.Serializer):
     market_kind = serializers.ChoiceField(choices=MarketKind.choices)
     market_value = serializers.CharField(
-        max_length=40, help_text="A region, vertical or segment value, of the kind chosen."
+        max_length=40,
+        help_text="A region, vertical or segment value, of the kind chosen: a vertical is one of the "
+        "tenant's (GET /api/v1/verticals/ lists them).",
     )
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.timezone import now
 
 from partnerhub.tenancy.scoping import TenantScopedModel
-from partnerhub.tenancy.taxonomy import Currency, Region, Segment, Vertical
+from partnerhub.tenancy.taxonomy import Currency, Region, Segment
 
 
 class AccountStage(models.TextChoices):
@@ -28,7 +28,8 @@ class TargetAccount(TenantScopedModel):
     domain = models.CharField(
         max_length=253, help_text="Web domain, e.g. acme.com (lower case, without www.); unique per tenant."
     )
-    industry = models.CharField(max_length=40, choices=Vertical.choices, blank=True)
+    # One of the tenant's verticals (tenancy.TenantVertical), by value.
+    industry = models.CharField(max_length=40, blank=True)
     region = models.CharField(max_length=40, choices=Region.choices, blank=True)
     segment = models.CharField(max_length=20, choices=Segment.choices, blank=True)
     stage = models.CharField(max_length=24, choices=AccountStage.choices, default=AccountStage.NET_NEW)

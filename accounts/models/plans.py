@@ -13,7 +13,7 @@ from django.utils.timezone import now
 
 from accounts.models.accounts import TargetAccount
 from partnerhub.tenancy.scoping import TenantScopedModel
-from partnerhub.tenancy.taxonomy import Currency, Region, Segment, Vertical
+from partnerhub.tenancy.taxonomy import Currency, Region, Segment
 
 MIN_PLAN_ACCOUNTS = 5
 MAX_PLAN_ACCOUNTS = 20
@@ -33,8 +33,9 @@ class MarketKind(models.TextChoices):
     SEGMENT = "segment", "Segment"
 
 
-MARKET_VALUES = {MarketKind.REGION: Region, MarketKind.VERTICAL: Vertical, MarketKind.SEGMENT: Segment}
-# Every market value of every kind, as (value, label).
+# The fixed lists of market values; a vertical market is one of the tenant's verticals instead.
+MARKET_VALUES = {MarketKind.REGION: Region, MarketKind.SEGMENT: Segment}
+# Every region and segment, as (value, label).
 MARKET_VALUE_CHOICES = [choice for choices in MARKET_VALUES.values() for choice in choices.choices]
 
 
@@ -226,6 +227,9 @@ class Plan(TenantScopedModel):
     def market_label(self) -> str:
         if not self.market_kind:
             return ""
+        if self.market_kind == MarketKind.VERTICAL:
+            # The tenant's label, which the plan selectors read with the plan.
+            return getattr(self, "market_vertical_label", None) or self.market_value
         choices = MARKET_VALUES[MarketKind(self.market_kind)]
         return (
             str(choices(self.market_value).label)

@@ -32,6 +32,7 @@ from accounts.models import (
 )
 from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.scoping import built_once_per_tenant
+from partnerhub.tenancy.selectors import vertical_label_of
 
 
 def _per_account(queryset: QuerySet, **aggregate) -> Subquery:
@@ -218,6 +219,7 @@ def account_plans(*, tenant: Tenant, account: TargetAccount) -> QuerySet[Plan]:
     return (
         Plan.objects.filter(tenant=tenant, plan_accounts__tenant=tenant, plan_accounts__account=account)
         .select_related("partner")
+        .annotate(market_vertical_label=vertical_label_of("market_value"))
         .order_by("-year", "-quarter", "name", "id")
     )
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from accounts.models import HOLDS_MARKET, Plan
+from accounts.models import HOLDS_MARKET, MarketKind, Plan
 from partnerhub.tenancy.models import Tenant
+from partnerhub.tenancy.selectors import vertical_labels
 
 
 def market_holder(*, tenant: Tenant, plan: Plan) -> Plan | None:
@@ -32,17 +33,27 @@ def market_warning(*, tenant: Tenant, plan: Plan) -> tuple[Plan, str] | None:
     if plan.play_id is not None or plan.status not in (Plan.Status.DRAFT, Plan.Status.READY):
         return None
     holder = market_holder(tenant=tenant, plan=plan)
-    return (holder, market_held_warning(plan, holder)) if holder is not None else None
+    return (
+        (holder, market_held_warning(tenant=tenant, plan=plan, holder=holder)) if holder is not None else None
+    )
 
 
-def market_taken(plan: Plan, holder: Plan | None) -> str:
+def market_label(*, tenant: Tenant, plan: Plan) -> str:
+    """The plan's market in words, a vertical by the tenant's label: the plan selectors read it with
+    the plan; a plan read otherwise (locked or just changed by a service) has it looked up."""
+    if plan.market_kind == MarketKind.VERTICAL and not hasattr(plan, "market_vertical_label"):
+        return vertical_labels(tenant=tenant).get(plan.market_value, plan.market_value)
+    return plan.market_label
+
+
+def market_taken(*, tenant: Tenant, plan: Plan, holder: Plan | None) -> str:
     """The fact, in words, that the play step's refusal and step 1's warning both start with."""
     held = f": {holder.play} in “{holder}”" if holder is not None else ""
-    return f"{plan.market_label} already has a play in {plan.quarter_label}{held}."
+    return f"{market_label(tenant=tenant, plan=plan)} already has a play in {plan.quarter_label}{held}."
 
 
-def market_held_warning(plan: Plan, holder: Plan) -> str:
+def market_held_warning(*, tenant: Tenant, plan: Plan, holder: Plan) -> str:
     return (
-        f"{market_taken(plan, holder)} This plan cannot pick a play for it: choose another market, "
-        "or close that plan first."
+        f"{market_taken(tenant=tenant, plan=plan, holder=holder)} This plan cannot pick a play for it: "
+        "choose another market, or close that plan first."
     )

@@ -17,6 +17,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     When,
 )
 from django.db.models.functions import Coalesce, JSONObject, Least
@@ -25,7 +26,8 @@ from accounts.models import PLAN_OWNER_FIELDS, MarketKind, Plan, PlanAccount, Ta
 from accounts.selectors.accounts import account_choices
 from accounts.services.plans import step_states, steps_taken_from
 from partnerhub.tenancy.models import Partner, Tenant
-from partnerhub.tenancy.taxonomy import Region, Vertical
+from partnerhub.tenancy.selectors import vertical_label_of, vertical_list
+from partnerhub.tenancy.taxonomy import Region
 
 # Weights of the score. Access dominates: one more named account the partner already works with
 # outweighs every point of credibility and fit together (at most 9).
@@ -39,7 +41,10 @@ def plan_list(*, tenant: Tenant) -> QuerySet[Plan]:
     return (
         Plan.objects.filter(tenant=tenant)
         .select_related("partner", "play", "program")
-        .annotate(account_count=Count("plan_accounts", distinct=True))
+        .annotate(
+            account_count=Count("plan_accounts", distinct=True),
+            market_vertical_label=vertical_label_of("market_value"),
+        )
         .order_by("-year", "-quarter", "market_kind", "market_value", "name", "id")
     )
 
@@ -58,6 +63,7 @@ def plan_detail(*, tenant: Tenant) -> QuerySet[Plan]:
             *PLAN_OWNER_FIELDS,
         )
         .prefetch_related(Prefetch("plan_accounts", queryset=named), "checkpoints")
+        .annotate(market_vertical_label=vertical_label_of("market_value"))
     )
 
 
@@ -185,6 +191,10 @@ def partner_ranking(*, tenant: Tenant, plan: Plan, limit: int | None = None) -> 
             has_vertical=has_vertical,
             certification_count=Coalesce(Cardinality("certifications"), 0),
             covers_region=covers_region,
+            # The tenant's label of the vertical, in the same query (one value for every row).
+            vertical_label=Subquery(
+                vertical_list(tenant=tenant).filter(value=profile.vertical).values("label")[:1]
+            ),
         )
         .order_by("-access", "-credibility_fit", "name", "id")
     )
@@ -207,7 +217,7 @@ def _rank(partner: Partner, named: int, profile: PlanProfile) -> PartnerRank:
     else:
         reasons.append(f"Works with none of the {named} named accounts.")
     if partner.has_vertical:
-        reasons.append(f"Depth in {_label(Vertical, profile.vertical)}.")
+        reasons.append(f"Depth in {partner.vertical_label or profile.vertical}.")
     if partner.certification_count:
         plural = "s" if partner.certification_count > 1 else ""
         reasons.append(f"{partner.certification_count} certification{plural}.")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from accounts.models import AccountStage, MarketKind, Plan, PlanAccount
+from accounts.selectors.markets import market_label
 from partnerhub.tenancy.models import Tenant
-from partnerhub.tenancy.taxonomy import Vertical
 from plays.models import Play, PlayKind
 
 
@@ -88,9 +88,7 @@ def play_recommendation(*, tenant: Tenant, plan: Plan) -> PlayRecommendation:
 
     partner = plan.partner if plan.partner_id else None
     if partner and plan.market_kind == MarketKind.VERTICAL and plan.market_value in partner.verticals:
-        vertical = (
-            Vertical(plan.market_value).label if plan.market_value in Vertical.values else plan.market_value
-        )
+        vertical = market_label(tenant=tenant, plan=plan)
         reason = (
             f"{partner.name} has depth in {vertical}, this plan's market: "
             f"{counts['in_market_vertical']} of {total} named accounts are in {vertical}."

@@ -35,6 +35,7 @@ from partnerhub.tenancy.services.common import (
     save_changes,
     save_validated,
 )
+from partnerhub.tenancy.services.verticals import verticals_check
 
 ACCOUNT_FIELDS = [
     "name",
@@ -66,8 +67,10 @@ def _check_unknown(fields: dict, allowed: list[str], what: str) -> None:
         raise ServiceError(f"{', '.join(sorted(unknown))} cannot be set on {what}.")
 
 
-def _clean_account_fields(tenant: Tenant, fields: dict) -> dict:
+def _clean_account_fields(tenant: Tenant, fields: dict, account: TargetAccount | None = None) -> dict:
     _check_unknown(fields, ACCOUNT_FIELDS, "an account")
+    held = [account.industry] if account is not None else []
+    verticals_check(tenant=tenant, values=[fields.get("industry", "")], field="industry", held=held)
     if "domain" in fields:
         try:
             fields["domain"] = normalize_domain(fields["domain"])
@@ -104,7 +107,7 @@ def account_create(*, tenant: Tenant, actor: Actor, **fields) -> TargetAccount:
 def account_update(*, tenant: Tenant, actor: Actor, account_id: int, **fields) -> TargetAccount:
     """Change an account. A stage set by hand only shows while the account has no opportunities."""
     account = TargetAccount.objects.select_for_update().get(tenant=tenant, id=account_id)
-    fields = _clean_account_fields(tenant, fields)
+    fields = _clean_account_fields(tenant, fields, account)
     watched = [*ACCOUNT_FIELDS, "stage"]
     with audited(tenant=tenant, actor=actor, target=account, fields=watched, action="account.updated"):
         save_changes(account, fields)

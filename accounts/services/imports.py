@@ -26,7 +26,7 @@ from accounts.importing.reading import CsvFile, decode, read_csv
 from accounts.importing.values import detect_date_order, detect_decimal_mark
 from accounts.importing.vocabularies import fold_value
 from accounts.models import AccountMapping, ImportJob, ImportMapping, ValueMapping
-from accounts.rows import ROW_SERIALIZERS, NumberedRow, duplicate_rows, fold, validate_rows
+from accounts.rows import ROW_SERIALIZERS, NumberedRow, choice_key, duplicate_rows, fold, validate_rows
 from accounts.selectors.imports import import_mapping_for_header, vocabularies_for
 from accounts.services.claims import claims_record
 from accounts.services.upserts import (
@@ -246,7 +246,7 @@ def unknown_words(
     vocabularies = vocabularies_for(tenant)
     unknown = []
     for field_name, vocabulary in VOCABULARY_FIELDS.get(job.kind, ()):
-        choice = serializer_class._declared_fields[field_name]
+        known = serializer_class._declared_fields[field_name].lookup_for(tenant)  # one query at most
         counts: dict[str, int] = {}
         for value in column_mapping.values_of(parsed.records, columns, field_name):
             counts[value] = counts.get(value, 0) + 1
@@ -254,7 +254,7 @@ def unknown_words(
             folded = fold_value(word)
             if len(word) > MAX_WORD or len(folded) > MAX_WORD:
                 continue  # too long to be a vocabulary's word: its rows say why they are rejected
-            if choice.knows(word) or vocabularies.get(vocabulary, {}).get(folded):
+            if choice_key(word) in known or vocabularies.get(vocabulary, {}).get(folded):
                 continue
             if not any(fold_value(seen.word) == folded for seen in unknown):
                 unknown.append(UnknownWord(field=field_name, vocabulary=vocabulary, word=word, rows=rows))
@@ -320,7 +320,7 @@ def value_mappings_save(
             raise ServiceError(f"A word to map has at most {MAX_WORD} characters.", field="word")
         if value not in allowed:
             raise ServiceError(f"“{value}” is not a value of this vocabulary.", field="value")
-        if _own_word(vocabulary, word):
+        if _own_word(tenant, vocabulary, word):
             raise ServiceError(
                 f"“{word}” is one of PartnerHub's own values and always means itself.", field="word"
             )
@@ -344,24 +344,25 @@ def value_mappings_save(
     return saved
 
 
-def _own_word(vocabulary: str, word: str) -> bool:
+def _own_word(tenant: Tenant, vocabulary: str, word: str) -> bool:
     """Whether a row field read through `vocabulary` knows `word` without it (its own values and
     labels come first, so a mapping of such a word would never apply)."""
     for kind, fields in VOCABULARY_FIELDS.items():
         for field_name, name in fields:
-            if name == vocabulary and ROW_SERIALIZERS[kind]._declared_fields[field_name].knows(word):
+            if name == vocabulary and ROW_SERIALIZERS[kind]._declared_fields[field_name].knows(word, tenant):
                 return True
     return False
 
 
 def _vocabulary_values(tenant: Tenant, vocabulary: str) -> set[str]:
     from accounts.models import OpportunityStage
-    from partnerhub.tenancy.taxonomy import Region, Vertical
+    from partnerhub.tenancy.selectors import vertical_choices
+    from partnerhub.tenancy.taxonomy import Region
 
     if vocabulary == ValueMapping.Field.OPPORTUNITY_STAGE:
         return set(OpportunityStage.values)
     if vocabulary == ValueMapping.Field.INDUSTRY:
-        return set(Vertical.values)
+        return {value for value, _ in vertical_choices(tenant=tenant)}
     if vocabulary == ValueMapping.Field.REGION:
         return set(Region.values)
     return {str(pk) for pk in Partner.objects.filter(tenant=tenant).values_list("id", flat=True)}

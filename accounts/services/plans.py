@@ -37,6 +37,7 @@ from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import STAFF_ROLES
 from partnerhub.tenancy.services.common import check_staff_member, save_changes, save_validated, user_of
+from partnerhub.tenancy.services.verticals import verticals_check
 from plays.models import Play
 
 PLAY_REASON_LENGTH = Plan._meta.get_field("play_reason").max_length
@@ -170,7 +171,7 @@ def _take_step(
     except IntegrityError as exc:  # another plan took the market's play between check and save
         if "plan_one_play_per_market_quarter" not in str(exc):
             raise
-        raise _one_play_refusal(plan, market_holder(tenant=tenant, plan=plan)) from exc
+        raise _one_play_refusal(tenant, plan, market_holder(tenant=tenant, plan=plan)) from exc
     if changed:
         audit(
             tenant=tenant,
@@ -234,18 +235,25 @@ def plan_set_market(
         raise ServiceError(
             "Choose whether the priority is a region, a vertical or a segment.", field="market_kind"
         )
-    choices = MARKET_VALUES[MarketKind(market_kind)]
-    if market_value not in choices.values:
-        kind = MarketKind(market_kind).label.lower()
-        raise ServiceError(f"Choose one {kind} as the market priority.", field="market_value")
+    refusal = f"Choose one {MarketKind(market_kind).label.lower()} as the market priority."
+    if market_kind == MarketKind.VERTICAL:
+        if not market_value:
+            raise ServiceError(refusal, field="market_value")
+    elif market_value not in MARKET_VALUES[MarketKind(market_kind)].values:
+        raise ServiceError(refusal, field="market_value")
 
     def apply(plan: Plan) -> tuple[dict, dict]:
+        if market_kind == MarketKind.VERTICAL:  # one of the tenant's; the plan keeps an archived one
+            held = [plan.market_value] if plan.market_kind == MarketKind.VERTICAL else []
+            verticals_check(
+                tenant=tenant, values=[market_value], field="market_value", held=held, message=refusal
+            )
         before = snapshot(plan, STEP_FIELDS[PlanStep.MARKET])
         plan.market_kind, plan.market_value = market_kind, market_value
         # A plan that already picked its play moves that play to the new market: it must be free.
         other = market_holder(tenant=tenant, plan=plan) if plan.play_id else None
         if other is not None:
-            raise _one_play_refusal(plan, other)
+            raise _one_play_refusal(tenant, plan, other)
         return before, snapshot(plan, STEP_FIELDS[PlanStep.MARKET])
 
     return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.MARKET, apply=apply)
@@ -295,8 +303,11 @@ def plan_set_partner(*, tenant: Tenant, actor: Actor, plan_id: int, partner_id: 
     return _take_step(tenant=tenant, actor=actor, plan_id=plan_id, step=PlanStep.PARTNER, apply=apply)
 
 
-def _one_play_refusal(plan: Plan, other: Plan | None) -> ServiceError:
-    return ServiceError(f"{market_taken(plan, other)} One play per market per quarter.", field="play")
+def _one_play_refusal(tenant: Tenant, plan: Plan, other: Plan | None) -> ServiceError:
+    return ServiceError(
+        f"{market_taken(tenant=tenant, plan=plan, holder=other)} One play per market per quarter.",
+        field="play",
+    )
 
 
 def play_reason(recommendation: PlayRecommendation, play: Play, note: str = "") -> str:
@@ -322,7 +333,7 @@ def plan_set_play(*, tenant: Tenant, actor: Actor, plan_id: int, play_id: int, n
     def apply(plan: Plan) -> tuple[dict, dict]:
         other = market_holder(tenant=tenant, plan=plan)
         if other is not None:
-            raise _one_play_refusal(plan, other)
+            raise _one_play_refusal(tenant, plan, other)
         before = snapshot(plan, STEP_FIELDS[PlanStep.PLAY])
         recommendation = play_recommendation(tenant=tenant, plan=plan)
         plan.play, plan.play_reason = play, play_reason(recommendation, play, note)[:PLAY_REASON_LENGTH]

@@ -8,7 +8,13 @@ from accounts.filters import AccountFilter, MappingFilter, OpportunityFilter
 from accounts.forms import AccountForm, MappingCreateForm, MappingUpdateForm, OpportunityForm
 from accounts.models import AccountMapping, Opportunity, TargetAccount
 from accounts.selectors import accounts as selectors
-from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
+from partnerhub.tenancy.portal import (
+    ServiceFormView,
+    TenantConfirmView,
+    TenantListView,
+    TenantView,
+    VerticalColumn,
+)
 from partnerhub.tenancy.selectors import audit_history_for
 
 
@@ -33,7 +39,7 @@ class AccountListView(TenantListView):
     csv_columns = [
         ("Name", "name"),
         ("Domain", "domain"),
-        ("Industry", "get_industry_display"),
+        ("Industry", VerticalColumn("industry")),
         ("Region", "get_region_display"),
         ("Segment", "get_segment_display"),
         ("Stage", "get_stage_display"),

@@ -152,7 +152,9 @@ class PlanPageMixin:
         follow_up = getattr(plan, "follow_up", None)
         named_ids = [named.account_id for named in plan.plan_accounts.all()]
         forms = {
-            PlanStep.MARKET: MarketForm(initial={"market": f"{plan.market_kind}:{plan.market_value}"}),
+            PlanStep.MARKET: MarketForm(
+                tenant=tenant, plan=plan, initial={"market": f"{plan.market_kind}:{plan.market_value}"}
+            ),
             PlanStep.ACCOUNTS: AccountsForm(tenant=tenant, initial={"accounts": named_ids}),
             PlanStep.PARTNER: PartnerForm(tenant=tenant, initial={"partner": plan.partner_id}),
             PlanStep.PLAY: PlayForm(tenant=tenant, initial={"play": plan.play_id}),
@@ -238,8 +240,10 @@ class PlanStepView(PlanPageMixin, TenantView):
     form_class: ClassVar[type]
 
     def make_form(self, data):
-        if self.form_class in (MarketForm, TargetsForm):
+        if self.form_class is TargetsForm:
             return self.form_class(data)
+        if self.form_class is MarketForm:
+            return self.form_class(data, tenant=self.tenant, plan=self.object)
         return self.form_class(data, tenant=self.tenant)
 
     def perform(self, plan: Plan, data: dict) -> None:

@@ -260,10 +260,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    # One name per shared choice set, whatever the fields using it are called (an account's
-    # `industry` and a partner's `verticals`; the `stage` of accounts and of opportunities).
+    # One name per shared choice set, whatever the fields using it are called (an account's `region`
+    # and a partner's `regions`; the `stage` of accounts and of opportunities). Verticals are no
+    # enum: each tenant keeps its own list (GET /api/v1/verticals/).
     "ENUM_NAME_OVERRIDES": {
-        "VerticalEnum": "partnerhub.tenancy.taxonomy.Vertical",
         "RegionEnum": "partnerhub.tenancy.taxonomy.Region",
         "AccountStageEnum": "accounts.models.AccountStage",
         "OpportunityStageEnum": "accounts.models.OpportunityStage",

@@ -16,6 +16,7 @@ from partnerhub.tenancy.models import (
     Membership,
     Partner,
     Tenant,
+    TenantVertical,
     User,
 )
 from partnerhub.tenancy.services.tenants import TENANT_FIELDS, tenant_create
@@ -95,6 +96,14 @@ class PartnerAdmin(TenantScopedAdmin):
     list_display = ["name", "tenant", "tier", "status", "created_at"]
     list_filter = ["tier", "status", "tenant"]
     search_fields = ["name"]
+    readonly_fields = ["tenant"]
+
+
+@admin.register(TenantVertical)
+class TenantVerticalAdmin(TenantScopedAdmin):
+    list_display = ["label", "value", "tenant", "position", "archived_at"]
+    list_filter = ["tenant"]
+    search_fields = ["label", "value"]
     readonly_fields = ["tenant"]
 
 

@@ -7,8 +7,8 @@ from django.db.models import Q
 from partnerhub.tenancy.models import AuditEvent, Membership, Notification, Partner
 from partnerhub.tenancy.roles import Role
 from partnerhub.tenancy.scoping import scope_for
-from partnerhub.tenancy.selectors import partner_choices
-from partnerhub.tenancy.taxonomy import Region, Vertical
+from partnerhub.tenancy.selectors import partner_choices, vertical_choices
+from partnerhub.tenancy.taxonomy import Region
 
 
 def tenant_partners(request):
@@ -16,6 +16,33 @@ def tenant_partners(request):
     another partner is "not a valid choice", exactly like an id that does not exist."""
     partners = partner_choices(tenant=request.tenant)
     return scope_for(partners, tenant=request.tenant, membership=request.membership)
+
+
+def _choices_of_the_tenant() -> list:
+    # A callable, so the OpenAPI schema documents a plain string: the list is the tenant's.
+    return []
+
+
+class VerticalFilter(django_filters.ChoiceFilter):
+    """A filter on one of the tenant's verticals, offered from the request's tenant when the form is
+    built, archived ones too (rows keep them). `fixed_choices` come first (a plan's market may be a
+    region or a segment as well)."""
+
+    def __init__(self, *args, fixed_choices=(), **kwargs):
+        kwargs.setdefault("choices", _choices_of_the_tenant)
+        kwargs.setdefault(
+            "help_text", "A vertical's value, as GET /api/v1/verticals/ lists the tenant's verticals."
+        )
+        self.fixed_choices = list(fixed_choices)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            tenant = getattr(getattr(self.parent, "request", None), "tenant", None)
+            verticals = vertical_choices(tenant=tenant, archived=True) if tenant is not None else []
+            self.extra["choices"] = [*self.fixed_choices, *verticals]
+        return super().field
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -41,9 +68,7 @@ class PartnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     tier = django_filters.ChoiceFilter(choices=Partner.Tier.choices, empty_label="Any tier")
     status = django_filters.ChoiceFilter(choices=Partner.Status.choices, empty_label="Any status")
-    vertical = django_filters.ChoiceFilter(
-        choices=Vertical.choices, method="has_vertical", label="Vertical", empty_label="Any vertical"
-    )
+    vertical = VerticalFilter(method="has_vertical", label="Vertical", empty_label="Any vertical")
     region = django_filters.ChoiceFilter(
         choices=Region.choices, method="has_region", label="Region", empty_label="Any region"
     )
@@ -62,7 +87,7 @@ class PartnerFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(website__icontains=value))
 
-    def has_vertical(self, queryset, name, value):
+    def has_vertical(self, queryset, name, value: str):
         return queryset.filter(verticals__contains=[value])
 
     def has_region(self, queryset, name, value):

@@ -4,7 +4,7 @@ from django.contrib.postgres.forms import SimpleArrayField
 from partnerhub.tenancy import selectors
 from partnerhub.tenancy.models import ApiKey, Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import Role, invitable_roles
-from partnerhub.tenancy.taxonomy import Region, Vertical
+from partnerhub.tenancy.taxonomy import Region
 
 
 def offer_owners(field, *, tenant, function: str, current_id=None, empty_label: str = "No owner yet") -> None:
@@ -17,9 +17,7 @@ def offer_owners(field, *, tenant, function: str, current_id=None, empty_label: 
 
 class PartnerForm(forms.ModelForm):
     website = forms.URLField(required=False, assume_scheme="https")
-    verticals = forms.MultipleChoiceField(
-        choices=Vertical.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    verticals = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     regions = forms.MultipleChoiceField(
         choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -53,6 +51,9 @@ class PartnerForm(forms.ModelForm):
             function="partner",
             current_id=self.instance.account_manager_id,
             empty_label="No account manager yet",
+        )
+        self.fields["verticals"].choices = selectors.vertical_choices(
+            tenant=tenant, keep=self.instance.verticals
         )
 
 
@@ -123,6 +124,14 @@ class TenantSettingsForm(forms.ModelForm):
             "default_sla_hours",
             "require_mfa_for_staff",
         ]
+
+
+class VerticalForm(forms.Form):
+    """A vertical's name; its value is made from the first name it is given and never changes."""
+
+    label = forms.CharField(
+        label="Name", max_length=80, help_text="As people will read it, e.g. “Aerospace & defense”."
+    )
 
 
 class InvitationSignupForm(forms.Form):

@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.text import capfirst
 
 from partnerhub.tenancy import formats
-from partnerhub.tenancy.models import AuditEvent, Tenant, User
+from partnerhub.tenancy.models import AuditEvent, Tenant, TenantVertical, User
 from partnerhub.tenancy.scoping import TenantScopedModel
 
 _ACTION_LABELS: dict[str, str] = {}
@@ -45,6 +45,11 @@ CORE_ACTION_LABELS = {
     "membership.created": "Member joined",
     "membership.role_changed": "Role changed",
     "membership.removed": "Member removed",
+    "vertical.added": "Vertical added",
+    "vertical.renamed": "Vertical renamed",
+    "vertical.moved": "Vertical moved",
+    "vertical.archived": "Vertical archived",
+    "vertical.restored": "Vertical restored",
 }
 
 # Longer texts (a talk track, a description) are cut in the trail; the object keeps them whole.
@@ -53,6 +58,8 @@ IDS_SHOWN = 8
 # Labels of the values of fields that hold coded values without model choices (a plan's market
 # value is a region, a vertical or a segment by its kind): {(model label, field name): {value: label}}.
 _VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {}
+# Fields holding one of the tenant's verticals (or a list of them): shown by the tenant's labels.
+_VERTICAL_FIELDS: set[tuple[str, str]] = {("tenancy.Partner", "verticals")}
 
 
 def register_action_labels(labels: dict[str, str]) -> None:
@@ -62,6 +69,16 @@ def register_action_labels(labels: dict[str, str]) -> None:
 def register_value_labels(model_label: str, field_name: str, choices: Iterable[tuple[str, str]]) -> None:
     """Show a field's coded values by their labels in the history (`accounts.Plan`, `market_value`)."""
     _VALUE_LABELS[(model_label, field_name)] = {value: str(label) for value, label in choices}
+
+
+def register_vertical_field(model_label: str, field_name: str) -> None:
+    """Show a field's values by the labels of the tenant's verticals (`accounts.TargetAccount`,
+    `industry`); values with a registered label (a plan's region market) keep that one."""
+    _VERTICAL_FIELDS.add((model_label, field_name))
+
+
+def _holds_verticals(model_field: models.Field | None) -> bool:
+    return model_field is not None and (model_field.model._meta.label, model_field.name) in _VERTICAL_FIELDS
 
 
 register_action_labels(CORE_ACTION_LABELS)
@@ -196,6 +213,8 @@ def _text(model_field: models.Field | None, value, names: dict[tuple, str]) -> s
         labels = _VALUE_LABELS.get((model_field.model._meta.label, model_field.name), {})
         if text in labels:
             return labels[text]
+        if _holds_verticals(model_field):
+            return names.get((TenantVertical, text), text)
     return text if len(text) <= TEXT_SHOWN else text[: TEXT_SHOWN - 1].rstrip() + "…"
 
 
@@ -256,6 +275,10 @@ def history_present(*, tenant: Tenant, events: Iterable[AuditEvent]) -> list[His
         rows.sort(key=lambda row: (row[1] is None, row[1].creation_counter if row[1] else 0, row[0]))
         keyed.append((event, rows))
     names = _resolve_names(tenant, wanted)
+    if any(_holds_verticals(model_field) for _, rows in keyed for _, model_field, _, _ in rows):
+        # The tenant's labels, archived verticals too: one query for the page.
+        verticals = TenantVertical.objects.filter(tenant=tenant).values_list("value", "label")
+        names.update({(TenantVertical, value): label for value, label in verticals})
     return [
         HistoryEntry(
             event=event,

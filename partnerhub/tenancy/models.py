@@ -14,7 +14,7 @@ from django.utils.timezone import localtime, now
 from partnerhub.tenancy.formats import DEFAULT_LOCALE, PortalLocale
 from partnerhub.tenancy.roles import PARTNER_ROLES, Role
 from partnerhub.tenancy.scoping import TenantScopedModel
-from partnerhub.tenancy.taxonomy import Currency, Region, Vertical
+from partnerhub.tenancy.taxonomy import Currency, Region
 
 
 def validate_timezone(value: str) -> None:
@@ -161,9 +161,8 @@ class Partner(TenantScopedModel):
     website = models.URLField(blank=True)
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.ONE_TO_MANY)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    verticals = ArrayField(
-        models.CharField(max_length=40, choices=Vertical.choices), default=list, blank=True
-    )
+    # Values of the tenant's verticals (TenantVertical), checked by the services against its list.
+    verticals = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     regions = ArrayField(models.CharField(max_length=40, choices=Region.choices), default=list, blank=True)
     certifications = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     has_marketing_automation = models.BooleanField(
@@ -204,12 +203,40 @@ class Partner(TenantScopedModel):
         return self.name
 
     @property
-    def vertical_labels(self) -> list[str]:
-        return [str(Vertical(value).label) for value in self.verticals if value in Vertical.values]
-
-    @property
     def region_labels(self) -> list[str]:
         return [str(Region(value).label) for value in self.regions if value in Region.values]
+
+
+class TenantVertical(TenantScopedModel):
+    """One of the tenant's verticals (industries), which an account's industry, a partner's
+    verticals, a plan's vertical market and a package version hold by `value`. Each tenant starts
+    with the defaults (taxonomy.Vertical) and edits its list in its settings. An archived vertical
+    is offered and accepted nowhere any more, but rows that hold it keep it and show its label."""
+
+    value = models.SlugField(max_length=40, help_text="What rows and the API hold; never changes.")
+    label = models.CharField(max_length=80)
+    position = models.PositiveIntegerField(default=0, help_text="Order in pickers and lists.")
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "value"], name="vertical_value_unique_per_tenant"),
+            models.UniqueConstraint(
+                "tenant",
+                Lower("label"),
+                name="vertical_label_unique_per_tenant",
+                violation_error_message="A vertical with this name already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Membership(TenantScopedModel):

@@ -30,6 +30,7 @@ from partnerhub.tenancy.context import get_active_tenant, tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.roles import can
 from partnerhub.tenancy.scoping import scope_for
+from partnerhub.tenancy.selectors import request_vertical_labels
 
 
 class TenantView(View):
@@ -142,6 +143,25 @@ def _resolve(obj, accessor: str | Callable) -> object:
     return value
 
 
+class VerticalColumn:
+    """A CSV column holding a vertical (or a list of them), written by the tenant's labels: they are
+    read once per export, before the rows stream (`for_request`)."""
+
+    def __init__(self, attribute: str):
+        self.attribute = attribute
+
+    def for_request(self, request) -> Callable:
+        labels = request_vertical_labels(request)
+
+        def label(row) -> str:
+            value = getattr(row, self.attribute)
+            if isinstance(value, list):
+                return "; ".join(labels.get(item, item) for item in value)
+            return labels.get(value, value)
+
+        return label
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -177,7 +197,7 @@ class TenantListView(TenantView, TemplateView):
     filterset_class = None
     paginate_by = 25
     partial_template_name: ClassVar[str] = ""
-    csv_columns: ClassVar[list[tuple[str, str | Callable]]] = []
+    csv_columns: ClassVar[list[tuple[str, str | Callable | VerticalColumn]]] = []
     csv_name: ClassVar[str] = ""
 
     def get(self, request, *args, **kwargs):
@@ -190,9 +210,13 @@ class TenantListView(TenantView, TemplateView):
             queryset = queryset.order_by("-pk")
         if request.GET.get("export") == "csv" and self.csv_columns:
             stamp = timezone.localdate().isoformat()
+            columns = [
+                (header, accessor.for_request(request) if isinstance(accessor, VerticalColumn) else accessor)
+                for header, accessor in self.csv_columns
+            ]
             return csv_response(
                 queryset.iterator(chunk_size=2000),
-                self.csv_columns,
+                columns,
                 f"{self.tenant.slug}-{self.csv_name}-{stamp}.csv",
                 # Rows stream after the middleware has reset the active time zone.
                 tz=self.tenant.zone,
@@ -208,7 +232,30 @@ class TenantListView(TenantView, TemplateView):
         return response
 
 
-class TenantConfirmView(TenantView, TemplateView):
+class TenantActionView(TenantView):
+    """POST does one thing, then goes back to a page that says how it went: `perform()` returns the
+    success message; a service's refusal is said as an error, on `failure_url()`."""
+
+    def perform(self) -> str:
+        """Do it; return the success message."""
+        raise NotImplementedError
+
+    def success_url(self) -> str:
+        raise NotImplementedError
+
+    def failure_url(self) -> str:
+        return self.success_url()
+
+    def post(self, request, *args, **kwargs):
+        try:
+            messages.success(request, self.perform())
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(self.failure_url())
+        return HttpResponseRedirect(self.success_url())
+
+
+class TenantConfirmView(TenantActionView, TemplateView):
     """A destructive or irreversible action: GET asks for confirmation, POST does it."""
 
     template_name = "partials/confirm_page.html"
@@ -224,15 +271,11 @@ class TenantConfirmView(TenantView, TemplateView):
         the page then says why and offers no button."""
         return ""
 
-    def perform(self) -> str:
-        """Do it; return the success message."""
-        raise NotImplementedError
-
-    def success_url(self) -> str:
-        raise NotImplementedError
-
     def cancel_url(self) -> str:
         return self.success_url()
+
+    def failure_url(self) -> str:
+        return self.cancel_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -245,11 +288,3 @@ class TenantConfirmView(TenantView, TemplateView):
             cancel_url=self.cancel_url(),
         )
         return context
-
-    def post(self, request, *args, **kwargs):
-        try:
-            messages.success(request, self.perform())
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(self.cancel_url())
-        return HttpResponseRedirect(self.success_url())

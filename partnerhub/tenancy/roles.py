@@ -60,6 +60,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "apikey.manage": frozenset({Role.TENANT_ADMIN}),
     "audit.view": frozenset({Role.TENANT_ADMIN}),
     "tenant.change": frozenset({Role.TENANT_ADMIN}),
+    "vertical.view": STAFF_ROLES,  # the tenant's list of verticals (kept with "tenant.change")
     "system.view": STAFF_ROLES,
     # Accounts and the CRM mirror are the vendor's, and so is the mapping of partners to them.
     # Partners list the companies they work with (claims), and never learn which ones matched.

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Exists, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from partnerhub.tenancy.models import (
     Notification,
     Partner,
     Tenant,
+    TenantVertical,
     User,
 )
 from partnerhub.tenancy.roles import OWNER_ROLES, STAFF_ROLES, invitable_roles
@@ -55,6 +57,49 @@ def partner_counts(*, tenant: Tenant) -> dict[str, int]:
         one_to_few=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_FEW)),
         one_to_many=Count("id", filter=Q(tier=Partner.Tier.ONE_TO_MANY)),
     )
+
+
+def vertical_list(*, tenant: Tenant) -> QuerySet[TenantVertical]:
+    """The tenant's verticals in their order, archived ones included (the settings page, the API)."""
+    return TenantVertical.objects.filter(tenant=tenant).order_by("position", "id")
+
+
+def vertical_choices(
+    *, tenant: Tenant, keep: Iterable[str] = (), archived: bool = False
+) -> list[tuple[str, str]]:
+    """(value, label) of the verticals a picker offers and input may name: the active ones, in
+    order. An archived one only where the row holds it already (`keep`): it keeps it, marked. A
+    filter offers every one (`archived`): rows still hold the archived ones."""
+    rows = vertical_list(tenant=tenant)
+    if not archived:
+        rows = rows.filter(Q(archived_at__isnull=True) | Q(value__in=[value for value in keep if value]))
+    return [
+        (value, f"{label} (archived)" if archived_at else label)
+        for value, label, archived_at in rows.values_list("value", "label", "archived_at")
+    ]
+
+
+def vertical_labels(*, tenant: Tenant) -> dict[str, str]:
+    """{value: label} of every vertical of the tenant, archived ones too: what rows show. One
+    query for a whole page; a value the tenant has no vertical for shows as itself."""
+    return dict(vertical_list(tenant=tenant).values_list("value", "label"))
+
+
+def vertical_label_of(field: str) -> Subquery:
+    """For `annotate()`: the label of the tenant's vertical that a row's `field` holds (NULL when
+    the tenant has none by that value), read with the rows in the same query."""
+    return Subquery(
+        TenantVertical.objects.filter(tenant=OuterRef("tenant"), value=OuterRef(field)).values("label")[:1]
+    )
+
+
+def request_vertical_labels(request) -> dict[str, str]:
+    """`vertical_labels` of the request's tenant, read once per request however many rows and
+    templates show a vertical."""
+    labels = getattr(request, "_vertical_labels", None)
+    if labels is None:
+        labels = request._vertical_labels = vertical_labels(tenant=request.tenant)
+    return labels
 
 
 def staff_users(*, tenant: Tenant) -> QuerySet[User]:

@@ -5,6 +5,9 @@ from django.db import models
 
 
 class Vertical(models.TextChoices):
+    """The default verticals: every tenant starts with these and keeps its own list from there
+    (tenancy.TenantVertical, Settings → Verticals). Rows hold a vertical by its value."""
+
     HEALTHCARE = "healthcare", "Healthcare"
     LIFE_SCIENCES = "life_sciences", "Life sciences"
     EDUCATION = "education", "Education"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partnerhub.tenancy.views import admin, dashboard, members, notifications, partners
+from partnerhub.tenancy.views import admin, dashboard, members, notifications, partners, verticals
 
 app_name = "tenancy"
 
@@ -32,6 +32,28 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("settings/", admin.TenantSettingsView.as_view(), name="tenant_settings"),
+    path("settings/verticals/", verticals.VerticalListView.as_view(), name="vertical_list"),
+    path("settings/verticals/new/", verticals.VerticalCreateView.as_view(), name="vertical_create"),
+    path(
+        "settings/verticals/<int:tenant_vertical_id>/rename/",
+        verticals.VerticalRenameView.as_view(),
+        name="vertical_rename",
+    ),
+    path(
+        "settings/verticals/<int:tenant_vertical_id>/move/",
+        verticals.VerticalMoveView.as_view(),
+        name="vertical_move",
+    ),
+    path(
+        "settings/verticals/<int:tenant_vertical_id>/archive/",
+        verticals.VerticalArchiveView.as_view(),
+        name="vertical_archive",
+    ),
+    path(
+        "settings/verticals/<int:tenant_vertical_id>/restore/",
+        verticals.VerticalRestoreView.as_view(),
+        name="vertical_restore",
+    ),
     path("settings/api-keys/", admin.ApiKeyListView.as_view(), name="api_key_list"),
     path("settings/api-keys/new/", admin.ApiKeyCreateView.as_view(), name="api_key_create"),
     path("settings/api-keys/created/", admin.ApiKeyCreatedView.as_view(), name="api_key_created"),

@@ -287,7 +287,7 @@ def test_a_version_needs_a_target_a_name_and_a_partner_of_the_tenant(installed, 
         package_version_create(
             tenant=tenant, actor=manager_user, master_id=master.id, name="Initech", partner_id=foreign.id
         )
-    with pytest.raises(ServiceError, match="is not a vertical"):
+    with pytest.raises(ServiceError, match="is not one of this tenant's verticals"):
         package_version_create(
             tenant=tenant, actor=manager_user, master_id=master.id, name="x", vertical="mars"
         )

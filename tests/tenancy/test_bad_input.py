@@ -53,7 +53,7 @@ def test_invalid_api_fields_are_a_400_with_field_messages(tenant, other_tenant):
     errors = response.json()
     assert errors["name"] == ["This field is required."]
     assert "not a valid choice" in errors["tier"][0]
-    assert "not a valid choice" in errors["verticals[0]"][0]
+    assert "is not one of this tenant's verticals" in errors["verticals[0]"][0]
     assert "does not exist" in errors["account_manager"][0]
     duplicate = client.post("/api/v1/partners/", {"name": "CONTOSO"}, content_type="application/json")
     assert duplicate.status_code == 400

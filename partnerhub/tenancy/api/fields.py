@@ -5,8 +5,11 @@ value the database could not hold is a field error here, not a failure deeper do
 import datetime
 import re
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partnerhub.tenancy.models import TenantVertical
+from partnerhub.tenancy.selectors import vertical_choices
 from partnerhub.tenancy.taxonomy import currency_choices, currency_code
 
 # A plain decimal integer in ASCII: not `true`, `1.9`, " 12", "012" or full-width digits.
@@ -122,3 +125,51 @@ class TenantEmailRelatedField(TenantRelatedField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data.strip().lower())
+
+
+VERTICAL_LENGTH = TenantVertical._meta.get_field("value").max_length
+VERTICAL_DESCRIPTION = (
+    "One of the tenant's verticals, by its value: each tenant keeps its own list (Settings → "
+    "Verticals in the portal), which GET /api/v1/verticals/ returns. An archived vertical is refused, "
+    "except where the object holds it already."
+)
+
+
+@extend_schema_field({"type": "string", "maxLength": VERTICAL_LENGTH, "description": VERTICAL_DESCRIPTION})
+class VerticalField(serializers.CharField):
+    """One of the request's tenant's verticals, by value. The list is the tenant's own, so the schema
+    documents a string (not an enum) and says where the list lives. An archived vertical is refused
+    for new input; the object being changed keeps the one it holds (`vertical_choices(keep=…)`)."""
+
+    default_error_messages = {
+        "invalid_choice": "“{input}” is not one of this tenant's verticals (GET /api/v1/verticals/).",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", VERTICAL_LENGTH)
+        kwargs["help_text"] = " ".join(filter(None, [kwargs.get("help_text"), VERTICAL_DESCRIPTION]))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if value and value not in self._allowed():
+            self.fail("invalid_choice", input=value)
+        return value
+
+    def _allowed(self) -> set[str]:
+        # Once per serializer (a list of verticals checks each item against the same set).
+        if getattr(self, "_allowed_values", None) is None:
+            tenant = self.context["request"].tenant
+            self._allowed_values = {value for value, _ in vertical_choices(tenant=tenant, keep=self._held())}
+        return self._allowed_values
+
+    def _held(self) -> list[str]:
+        """What the object being changed holds in this field now (nothing on a create)."""
+        field = self.parent if isinstance(self.parent, serializers.ListField) else self
+        instance = getattr(self.root, "instance", None)
+        if instance is None or isinstance(instance, list) or not field.source:
+            return []
+        held = getattr(instance, field.source, None) or []
+        return [held] if isinstance(held, str) else list(held)

@@ -203,7 +203,7 @@ def sort_parameter(name: str, sort: SortFilter) -> dict:
 def filters_typed_like_their_fields(result, generator, request, public):
     """Postprocessing hook: a list's filter named after a field of its rows takes that field's type,
     so a client can send back a value it read. An enum filter takes the field's enum component
-    (`stage=` an AccountStageEnum, `vertical=` a VerticalEnum as in `verticals`), and where the field
+    (`stage=` an AccountStageEnum, `region=` a RegionEnum as in `regions`), and where the field
     is a plain value, its plain type (`quarter=` the integer `quarter` shows; the allowed values stay
     in the description)."""
     schemas = result.get("components", {}).get("schemas", {})

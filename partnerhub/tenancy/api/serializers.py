@@ -1,14 +1,18 @@
 from rest_framework import serializers
 
-from partnerhub.tenancy.api.fields import TenantEmailRelatedField
-from partnerhub.tenancy.models import Membership, Partner
+from partnerhub.tenancy.api.fields import TenantEmailRelatedField, VerticalField
+from partnerhub.tenancy.models import Membership, Partner, TenantVertical
 from partnerhub.tenancy.selectors import staff_users
 from partnerhub.tenancy.services import PARTNER_FIELDS
-from partnerhub.tenancy.taxonomy import Region, Vertical
+from partnerhub.tenancy.taxonomy import Region
 
 
 class PartnerSerializer(serializers.ModelSerializer):
-    verticals = serializers.ListField(child=serializers.ChoiceField(choices=Vertical.choices), required=False)
+    verticals = serializers.ListField(
+        child=VerticalField(),
+        required=False,
+        help_text="Verticals the partner has depth in, by value (GET /api/v1/verticals/ lists them).",
+    )
     regions = serializers.ListField(child=serializers.ChoiceField(choices=Region.choices), required=False)
     certifications = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, max_length=50
@@ -39,6 +43,21 @@ class PartnerSerializer(serializers.ModelSerializer):
         model = Partner
         fields = ["id", *PARTNER_FIELDS, "user_count", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class VerticalSerializer(serializers.ModelSerializer):
+    archived = serializers.BooleanField(
+        source="is_archived", read_only=True, help_text="Archived: refused for new input; rows keep it."
+    )
+
+    class Meta:
+        model = TenantVertical
+        fields = ["id", "value", "label", "position", "archived", "archived_at"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "value": {"help_text": "What accounts' industry, partners' verticals and plans' markets hold."},
+            "label": {"help_text": "What people read; the tenant may rename it, the value stays."},
+        }
 
 
 class MembershipSerializer(serializers.ModelSerializer):

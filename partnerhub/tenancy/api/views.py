@@ -2,7 +2,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from partnerhub.tenancy import selectors, services
-from partnerhub.tenancy.api.serializers import MembershipSerializer, PartnerSerializer, WhoAmISerializer
+from partnerhub.tenancy.api.serializers import (
+    MembershipSerializer,
+    PartnerSerializer,
+    VerticalSerializer,
+    WhoAmISerializer,
+)
 from partnerhub.tenancy.api.viewsets import TenantAPIView, TenantModelViewSet, TenantReadOnlyViewSet
 from partnerhub.tenancy.filters import MembershipFilter, PartnerFilter
 
@@ -41,6 +46,16 @@ class MembershipViewSet(TenantReadOnlyViewSet):
     queryset_selector = selectors.membership_list
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilter
+
+
+class VerticalViewSet(TenantReadOnlyViewSet):
+    """The tenant's verticals in their order, archived ones included: the values an account's
+    industry, a partner's verticals and a plan's vertical market take. Staff read; the list is
+    kept in the portal (Settings → Verticals)."""
+
+    queryset_selector = selectors.vertical_list
+    serializer_class = VerticalSerializer
+    permission_read = "vertical.view"
 
 
 class WhoAmIView(TenantAPIView):

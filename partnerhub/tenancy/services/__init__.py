@@ -32,6 +32,15 @@ from partnerhub.tenancy.services.partners import (
 )
 from partnerhub.tenancy.services.system import heartbeat_record, idempotency_records_purge
 from partnerhub.tenancy.services.tenants import TENANT_FIELDS, tenant_create, tenant_update
+from partnerhub.tenancy.services.verticals import (
+    vertical_add,
+    vertical_archive,
+    vertical_move,
+    vertical_rename,
+    vertical_restore,
+    verticals_check,
+    verticals_install,
+)
 
 __all__ = [
     "PARTNER_FIELDS",
@@ -62,4 +71,11 @@ __all__ = [
     "tenant_create",
     "tenant_update",
     "user_create_for_invitation",
+    "vertical_add",
+    "vertical_archive",
+    "vertical_move",
+    "vertical_rename",
+    "vertical_restore",
+    "verticals_check",
+    "verticals_install",
 ]

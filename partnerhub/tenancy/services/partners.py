@@ -5,6 +5,7 @@ from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import INVITATION_OPEN, Invitation, Membership, Partner, Tenant
 from partnerhub.tenancy.services.common import check_staff_member, save_changes, save_validated
+from partnerhub.tenancy.services.verticals import verticals_check
 
 PARTNER_FIELDS = [
     "name",
@@ -20,10 +21,16 @@ PARTNER_FIELDS = [
 ]
 
 
-def _check_fields(tenant: Tenant, fields: dict) -> None:
+def _check_fields(tenant: Tenant, fields: dict, partner: Partner | None = None) -> None:
     unknown = set(fields) - set(PARTNER_FIELDS)
     if unknown:
         raise ServiceError(f"{', '.join(sorted(unknown))} cannot be set on a partner.")
+    verticals_check(
+        tenant=tenant,
+        values=fields.get("verticals") or [],
+        field="verticals",
+        held=partner.verticals if partner is not None else (),
+    )
     check_staff_member(
         tenant,
         fields.get("account_manager"),
@@ -52,7 +59,7 @@ def partner_create(*, tenant: Tenant, actor: Actor, **fields) -> Partner:
 def partner_update(*, tenant: Tenant, actor: Actor, partner_id: int, **fields) -> Partner:
     """Change a partner's profile; the audit event keeps the values before and after."""
     partner = Partner.objects.select_for_update().get(tenant=tenant, id=partner_id)
-    _check_fields(tenant, fields)
+    _check_fields(tenant, fields, partner)
     with audited(tenant=tenant, actor=actor, target=partner, fields=PARTNER_FIELDS, action="partner.updated"):
         save_changes(partner, fields)
     return partner

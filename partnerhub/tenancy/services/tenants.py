@@ -8,6 +8,7 @@ from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.services.common import save_changes, save_validated
+from partnerhub.tenancy.services.verticals import verticals_install
 
 TENANT_FIELDS = [
     "name",
@@ -22,9 +23,9 @@ CREATE_FIELDS = ["slug", *TENANT_FIELDS]
 
 @transaction.atomic
 def tenant_create(*, actor: Actor, slug: str, name: str, **fields) -> Tenant:
-    """A new vendor company, ready to plan: after the tenant row, each of the apps' set-up steps runs
-    inside it (settings.PARTNERHUB_TENANT_SETUP, e.g. the play catalog). The core names no domain
-    app: the project's settings wire them, as they wire the URLs."""
+    """A new vendor company, ready to plan: after the tenant row and its default verticals, each of
+    the apps' set-up steps runs inside it (settings.PARTNERHUB_TENANT_SETUP, e.g. the play catalog).
+    The core names no domain app: the project's settings wire them, as they wire the URLs."""
     unknown = set(fields) - set(TENANT_FIELDS)
     if unknown:
         raise ServiceError(f"{', '.join(sorted(unknown))} cannot be set on a new tenant.")
@@ -33,6 +34,7 @@ def tenant_create(*, actor: Actor, slug: str, name: str, **fields) -> Tenant:
     with tenant_context(tenant):
         after = snapshot(tenant, CREATE_FIELDS)
         audit(tenant=tenant, actor=actor, action="tenant.created", target=tenant, after=after)
+        verticals_install(tenant=tenant)
         for path in settings.PARTNERHUB_TENANT_SETUP:
             import_string(path)(tenant=tenant)
     return tenant

@@ -3,6 +3,7 @@ from django.http import QueryDict
 
 from partnerhub.tenancy import formats
 from partnerhub.tenancy.roles import can as role_can
+from partnerhub.tenancy.selectors import request_vertical_labels
 
 register = template.Library()
 
@@ -33,6 +34,22 @@ def local_datetime(value) -> str:
 def number(value) -> str:
     """{{ job.total_rows|number }} → 12,500"""
     return formats.format_number(value)
+
+
+@register.simple_tag(takes_context=True)
+def vertical_label(context, value: str) -> str:
+    """{% vertical_label account.industry %} → the tenant's label of the vertical ("" for none; a
+    value the tenant has no vertical for shows as itself). The labels are read once per request."""
+    if not value:
+        return ""
+    return request_vertical_labels(context["request"]).get(value, value)
+
+
+@register.simple_tag(takes_context=True)
+def vertical_labels(context, values) -> list[str]:
+    """{% vertical_labels partner.verticals as labels %}: each value's label, in the row's order."""
+    labels = request_vertical_labels(context["request"])
+    return [labels.get(value, value) for value in values or []]
 
 
 @register.filter

@@ -5,7 +5,13 @@ from partnerhub.tenancy import selectors, services
 from partnerhub.tenancy.filters import PartnerFilter
 from partnerhub.tenancy.forms import PartnerForm
 from partnerhub.tenancy.models import Partner
-from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
+from partnerhub.tenancy.portal import (
+    ServiceFormView,
+    TenantConfirmView,
+    TenantListView,
+    TenantView,
+    VerticalColumn,
+)
 
 
 class PartnerListView(TenantListView):
@@ -20,7 +26,7 @@ class PartnerListView(TenantListView):
         ("Website", "website"),
         ("Tier", "get_tier_display"),
         ("Status", "get_status_display"),
-        ("Verticals", "vertical_labels"),
+        ("Verticals", VerticalColumn("verticals")),
         ("Regions", "region_labels"),
         ("Certifications", "certifications"),
         ("Own marketing automation", lambda partner: "yes" if partner.has_marketing_automation else "no"),
