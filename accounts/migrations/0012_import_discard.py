@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0010_import_mapping_step'),
+        ('accounts', '0011_industry_is_a_tenant_vertical'),
         ('tenancy', '0005_tenant_default_currency'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
