@@ -195,10 +195,14 @@ VOCABULARY_CHOICES = {
 
 
 def vocabulary_choices(*, tenant, vocabulary: str) -> list[tuple[str, str]]:
-    """The values a vocabulary maps CRM words to: industries are the tenant's active verticals."""
+    """The values a vocabulary maps CRM words to: industries are the tenant's active verticals, lead
+    sources the tenant's partners (by id)."""
     if vocabulary == ValueMapping.Field.INDUSTRY:
         return tenancy_selectors.vertical_choices(tenant=tenant)
-    return VOCABULARY_CHOICES[vocabulary]
+    if vocabulary == ValueMapping.Field.LEAD_SOURCE:
+        partners = tenancy_selectors.partner_choices(tenant=tenant).values_list("id", "name")
+        return [(str(partner_id), name) for partner_id, name in partners]
+    return list(VOCABULARY_CHOICES[vocabulary])
 
 
 FILE_HELP = (

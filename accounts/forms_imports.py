@@ -3,23 +3,15 @@ They validate input; accounts.services.imports maps and unmaps."""
 
 from django import forms
 
-from accounts.forms import VOCABULARY_CHOICES
+from accounts.forms import vocabulary_choices
 from accounts.models import ValueMapping
-from partnerhub.tenancy import selectors as tenancy_selectors
 from partnerhub.tenancy.models import Tenant
 
 
-def vocabulary_choices(tenant: Tenant) -> dict[str, list[tuple[str, str]]]:
-    """{vocabulary: [(PartnerHub value, label)]}: stages, verticals and regions, and the tenant's
-    partners (a lead source names a partner by id). One query, for the partners."""
-    partners = [
-        (str(partner_id), name)
-        for partner_id, name in tenancy_selectors.partner_choices(tenant=tenant).values_list("id", "name")
-    ]
-    return {
-        **{field: list(choices) for field, choices in VOCABULARY_CHOICES.items()},
-        "lead_source": partners,
-    }
+def all_vocabulary_choices(tenant: Tenant) -> dict[str, list[tuple[str, str]]]:
+    """{vocabulary: [(PartnerHub value, label)]} for every vocabulary (a query each for the
+    verticals and the partners)."""
+    return {field: vocabulary_choices(tenant=tenant, vocabulary=field) for field in ValueMapping.Field.values}
 
 
 class ValueMappingForm(forms.Form):

@@ -87,8 +87,8 @@ class LenientChoiceField(serializers.ChoiceField):
         self.aliases = aliases or {}
         self._index()
         self.error_messages["unmapped"] = (
-            "“{input}” is not a value of {what} PartnerHub knows: map it in the import vocabulary "
-            "(Admin → Import vocabulary) or in the import's mapping step."
+            "“{input}” is not one of this tenant's {what} values and the import vocabulary does not map "
+            "it: map it in Admin → Import vocabulary or in the import's mapping step."
         )
 
     def _index(self) -> None:

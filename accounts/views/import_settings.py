@@ -12,7 +12,7 @@ from django.urls import path, reverse
 
 from accounts import services
 from accounts.filters_imports import ImportMappingFilter, ValueMappingFilter
-from accounts.forms_imports import ValueMappingChangeForm, ValueMappingForm, vocabulary_choices
+from accounts.forms_imports import ValueMappingChangeForm, ValueMappingForm, all_vocabulary_choices
 from accounts.importing.columns import field_choices
 from accounts.importing.options import DATE_ORDER_LABELS, DECIMAL_MARK_LABELS, ReadOptions
 from accounts.importing.presets import PRESETS
@@ -78,7 +78,7 @@ def _value_label(labels: dict[str, str], value: str) -> str:
 class _VocabularyMixin:
     @functools.cached_property
     def choices(self) -> dict[str, list[tuple[str, str]]]:
-        return vocabulary_choices(self.tenant)
+        return all_vocabulary_choices(self.tenant)
 
     def label_of(self, field: str, value: str) -> str:
         return _value_label(dict(self.choices[field]), value)

@@ -113,8 +113,8 @@ def test_another_tenant_refuses_a_vertical_it_does_not_have(tenant, other_tenant
     assert [(entry["column"], entry["reason"]) for entry in bulk.json()["rejected"]] == [
         (
             "industry",
-            "“aerospace” is not a industry PartnerHub knows: map it in Settings → Import vocabulary "
-            "(or in the import's mapping step).",
+            "“aerospace” is not one of this tenant's industry values and the import vocabulary does not "
+            "map it: map it in Admin → Import vocabulary or in the import's mapping step.",
         )
     ]
     assert partner.status_code == 400 and list(partner.json()) == ["verticals[0]"]
@@ -269,7 +269,9 @@ def test_the_mapping_step_offers_a_vertical_the_tenant_added_for_an_unknown_indu
     job = latest_job()
     page = client.get(f"{T}/imports/{job.id}/mapping/")
     [(field, word)] = page.context["form"].word_rows()
-    client.post(f"{T}/imports/{job.id}/mapping/", {**mapping_form(job), "import": "1", "word_0": "aerospace"})
+    client.post(
+        f"{T}/imports/{job.id}/mapping/", {**mapping_form(job), "import": "1", field.name: "aerospace"}
+    )
     done = run(job)
 
     assert word.word == "Aviation & Aerospace"
