@@ -73,13 +73,16 @@ def parse_week(weekly_hours: Mapping[str, Sequence[Sequence[str]]]) -> tuple[tup
     week with no working hours at all (CalendarError)."""
     if not isinstance(weekly_hours, Mapping):
         raise ValueError("Working hours are given per weekday: mon, tue, wed, thu, fri, sat, sun.")
-    unknown = sorted(set(weekly_hours) - set(WEEKDAYS))
+    unknown = sorted(str(day) for day in set(weekly_hours) - set(WEEKDAYS))
     if unknown:
         raise ValueError(f"Unknown weekday {unknown[0]!r}: use mon, tue, wed, thu, fri, sat, sun.")
     week = []
     for day in WEEKDAYS:
+        given = weekly_hours.get(day) or ()
+        if isinstance(given, str) or not isinstance(given, Sequence):
+            raise ValueError(f'{day}: give a list of intervals, e.g. [["09:00", "17:00"]].')
         intervals = []
-        for pair in weekly_hours.get(day) or ():
+        for pair in given:
             if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
                 raise ValueError(f'{day}: each interval is a start and an end, e.g. ["09:00", "17:00"].')
             start, end = parse_clock(pair[0], end=False), parse_clock(pair[1], end=True)

@@ -41,20 +41,20 @@ def _check_may_change(tenant: Tenant, actor: Actor) -> None:
 
 def _normalized_week(weekly_hours: WeeklyHours) -> dict[str, list[list[str]]]:
     """The week as stored: every weekday present, intervals sorted as "HH:MM" (a time of day may be
-    given as a datetime.time). Refused, with the reason, when the parser refuses it."""
+    given as a datetime.time). Refused, with the parser's reason, when the parser refuses it."""
     try:
-        given = {
-            day: [[_clock(value) for value in interval] for interval in intervals]
-            for day, intervals in weekly_hours.items()
-        }
-        return format_week(parse_week(given))
-    except (TypeError, ValueError, AttributeError) as exc:
+        return format_week(parse_week(_as_clocks(weekly_hours)))
+    except ValueError as exc:
         raise ServiceError(str(exc), field="weekly_hours") from exc
 
 
-def _clock(value: str | datetime.time) -> str:
+def _as_clocks(value):
     if isinstance(value, datetime.time):
         return value.strftime("%H:%M")
+    if isinstance(value, list | tuple):
+        return [_as_clocks(item) for item in value]
+    if isinstance(value, Mapping):
+        return {day: _as_clocks(intervals) for day, intervals in value.items()}
     return value
 
 

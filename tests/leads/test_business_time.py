@@ -212,6 +212,9 @@ def test_naive_datetimes_and_negative_durations_are_refused():
         ({"mon": [["09:00", "25:00"]]}, "not a time of day"),
         ({"monday": [["09:00", "17:00"]]}, "Unknown weekday"),
         ({"mon": ["09:00-17:00"]}, "a start and an end"),
+        ({"mon": "09:00-17:00"}, "a list of intervals"),
+        ({1: [["09:00", "17:00"]], "mon": []}, "Unknown weekday '1'"),
+        ([["09:00", "17:00"]], "per weekday"),
         ({}, "no working hours"),
     ],
 )

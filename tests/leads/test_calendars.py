@@ -138,6 +138,8 @@ def test_another_tenants_partner_gets_no_calendar_here(in_tenant, other_tenant, 
         ({"mon": [["08:00", "24:30"]]}, "not a time of day"),
         ({"sun": []}, "no working hours"),
         ({"mon": [[9, 17]]}, "not a time of day"),
+        ({"mon": 9}, "a list of intervals"),
+        ("Mon-Fri 9-5", "per weekday"),
     ],
 )
 @pytest.mark.django_db
