@@ -25,6 +25,7 @@ from accounts.models import (
     TargetAccount,
     ValueMapping,
 )
+from leads.models import BusinessCalendar, Holiday
 from mdf.models import FundAllocation
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
@@ -412,3 +413,24 @@ class ProgramFactory(TenantScopedFactory):
     utm_medium = "partner"
     utm_campaign = factory.SelfAttribute("tracking_code")
     utm_content = "acceleration"
+
+
+# --- leads --------------------------------------------------------------------------------------
+
+
+class BusinessCalendarFactory(TenantScopedFactory):
+    class Meta:
+        model = BusinessCalendar
+
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    timezone = "Europe/Berlin"
+
+
+class HolidayFactory(TenantScopedFactory):
+    class Meta:
+        model = Holiday
+
+    calendar = factory.SubFactory(BusinessCalendarFactory, tenant=same_tenant())
+    date = factory.Sequence(lambda n: date(2027, 1, 1) + timedelta(days=n))
+    name = "Company day off"
