@@ -463,7 +463,10 @@ class AccountRow(RowSerializer):
 
     @classmethod
     def lookups_for(cls, *, tenant, rows):
-        return {**_staff_lookups(tenant, rows, "owner"), "verticals": vertical_choices(tenant=tenant)}
+        # Archived verticals read too: an account that holds one keeps it through a sync (the
+        # upsert refuses it for any other account, see accounts_upsert).
+        verticals = vertical_choices(tenant=tenant, archived=True)
+        return {**_staff_lookups(tenant, rows, "owner"), "verticals": verticals}
 
     def validate_owner(self, value):
         return _staff_member(self.context, value) if value else None

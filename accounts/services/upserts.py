@@ -46,6 +46,7 @@ from accounts.services.claim_matching import claims_match
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.models import Partner, Tenant
+from partnerhub.tenancy.selectors import vertical_list
 
 # Keys of pg_advisory_xact_lock(tenant id, kind): one upsert of a kind per tenant at a time.
 LOCK_KEYS = {"accounts": 31_001, "opportunities": 31_002, "mappings": 31_003, "vocabulary": 31_004}
@@ -190,6 +191,9 @@ def accounts_upsert(
     )
     by_external_id = {id_key(account.external_id): account for account in existing if account.external_id}
     by_domain = {account.domain: account for account in existing}
+    archived = set(
+        vertical_list(tenant=tenant).filter(archived_at__isnull=False).values_list("value", flat=True)
+    )
     now = timezone.now()
     new, changed, fields, restage, claimed = [], [], set(), set(), {}
 
@@ -216,6 +220,16 @@ def accounts_upsert(
         if account is not None and account.pk in claimed:
             report.rejected.append(
                 rejection(number, "domain", f"Row {claimed[account.pk]} already changes this account.")
+            )
+            continue
+        industry = values.get("industry")
+        if industry in archived and (account is None or account.industry != industry):
+            report.rejected.append(
+                rejection(
+                    number,
+                    "industry",
+                    f"“{industry}” is an archived vertical: only the accounts that have it keep it.",
+                )
             )
             continue
         if account is None:

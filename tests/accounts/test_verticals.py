@@ -278,3 +278,25 @@ def test_the_mapping_step_offers_a_vertical_the_tenant_added_for_an_unknown_indu
     assert ("aerospace", "Aerospace") in list(field.field.choices)
     assert (done.status, done.created_count) == ("done", 1)
     assert account(tenant, "boeing.example").industry == "aerospace"
+
+
+def test_a_sync_resending_an_archived_vertical_keeps_it_but_gives_it_to_no_other_account(
+    tenant, admin_user, aerospace, api
+):
+    TargetAccountFactory(tenant=tenant, name="Boeing", domain="boeing.example", industry="aerospace")
+    TargetAccountFactory(tenant=tenant, name="Acme", domain="acme.example", industry="retail")
+    with tenant_context(tenant):
+        vertical_archive(tenant=tenant, actor=admin_user, vertical_id=aerospace.id)
+    rows = [
+        {"name": "Boeing", "domain": "boeing.example", "industry": "aerospace"},
+        {"name": "Acme", "domain": "acme.example", "industry": "aerospace"},
+        {"name": "Airbus", "domain": "airbus.example", "industry": "Aerospace"},
+    ]
+    body = api.post("/api/v1/bulk/accounts/", {"rows": rows}, content_type=JSON).json()
+    assert (body["created"], body["updated"], body["unchanged"]) == (0, 0, 1)
+    assert [(entry["row"], entry["column"]) for entry in body["rejected"]] == [
+        (2, "industry"),
+        (3, "industry"),
+    ]
+    assert "archived vertical" in body["rejected"][0]["reason"]
+    assert account(tenant, "acme.example").industry == "retail"
