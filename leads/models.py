@@ -1,1 +1,0 @@
-"""Models of the leads app arrive with the issue that builds it."""
