@@ -289,7 +289,7 @@ def leads_upsert(*, tenant: Tenant, actor: Actor, rows: list[NumberedRow], sourc
     report = UpsertReport()
     seen: dict[str, int] = {}
     for number, raw in rows:
-        row = LeadRow(data=raw if isinstance(raw, Mapping) else {"": raw})
+        row = LeadRow(data=raw)
         if not row.is_valid():
             report.rejected.extend(row_errors(number, row.errors))
             continue
