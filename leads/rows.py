@@ -24,7 +24,11 @@ def _text(name: str, help_text: str = "", **kwargs) -> serializers.CharField:
 
 class LeadRow(serializers.Serializer):
     email = serializers.EmailField(
-        max_length=254, help_text="The person's email; the lead's key in the tenant (any case)."
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="The person's email: the lead's key in the tenant (any case). Required, except to "
+        "update a known lead named by its `external_id`.",
     )
     first_name = _text("first_name")
     last_name = _text("last_name")
@@ -92,6 +96,10 @@ class LeadRow(serializers.Serializer):
         return value
 
     def validate(self, attrs):
+        if not attrs.get("email") and not attrs.get("external_id"):
+            raise serializers.ValidationError(
+                {"email": ["This field is required (or `external_id`, to update a known lead)."]}
+            )
         if attrs.get("consent_at") and not attrs.get("consent"):
             raise serializers.ValidationError(
                 {"consent_at": ["Set `consent` to true to record when it was given."]}

@@ -56,7 +56,8 @@ def program_for(*, tenant: Tenant, tracking_code: str = "", utm_campaign: str = 
 
 
 def lead_for_key(*, tenant: Tenant, email: str, external_id: str = "", lock: bool = False) -> Lead | None:
-    """The lead an arrival is about: by CRM id when it has one that a lead holds, else by email."""
+    """The lead an arrival is about: by CRM id when it has one that a lead holds, else by email
+    (None without one)."""
     leads = Lead.objects.filter(tenant=tenant)
     if lock:
         leads = leads.select_for_update(of=("self",))
@@ -64,4 +65,4 @@ def lead_for_key(*, tenant: Tenant, email: str, external_id: str = "", lock: boo
         lead = leads.filter(external_id=external_id).first()
         if lead is not None:
             return lead
-    return leads.filter(email=email).first()
+    return leads.filter(email=email).first() if email else None

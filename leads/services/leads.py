@@ -90,7 +90,7 @@ class Intake:
 
 def _arrival(tenant: Tenant, data: Mapping) -> dict:
     """The lead's values an arrival carries, normalized and matched (account, program)."""
-    email = str(data["email"]).strip().lower()
+    email = str(data.get("email") or "").strip().lower()
     try:
         domain = company_domain(email=email, web_domain=data.get("web_domain") or "")
     except ValidationError as exc:
@@ -152,7 +152,7 @@ def _merge(lead: Lead, values: dict) -> tuple[list[str], dict]:
             filled.append(name)
         elif current != value and name not in ("account", "program", "company_domain"):
             not_applied[name] = value
-    if values["email"] != lead.email:
+    if values["email"] and values["email"] != lead.email:
         not_applied["email"] = values["email"]
     return filled, not_applied
 
@@ -201,6 +201,10 @@ def lead_intake(*, tenant: Tenant, actor: Actor, data: Mapping, source: str) -> 
     lead = selectors.lead_for_key(
         tenant=tenant, email=values["email"], external_id=values.get("external_id", ""), lock=True
     )
+    if lead is None and not values["email"]:
+        raise ServiceError(
+            f"No lead has the CRM id “{values['external_id']}”: a new lead needs its email.", field="email"
+        )
     if lead is None:
         lead, created = _insert(tenant, values, source)
     else:
@@ -285,20 +289,24 @@ def leads_upsert(*, tenant: Tenant, actor: Actor, rows: list[NumberedRow], sourc
     """Bulk intake: each row is one arrival (lead_intake), keyed on its CRM id when a lead has it,
     else on its email. A bad row is rejected with its number and field; the others are written. A
     row that fills nothing and records no touch is unchanged, so re-sending rows with their
-    `occurred_at` changes nothing."""
+    `occurred_at` changes nothing. Within one call the first row with an email or a CRM id wins and
+    a later row with the same is rejected, naming the first."""
     report = UpsertReport()
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for number, raw in rows:
         row = LeadRow(data=raw)
         if not row.is_valid():
             report.rejected.extend(row_errors(number, row.errors))
             continue
         data = row.validated_data
-        email = data["email"]
-        if email in seen:
-            report.rejected.append(rejection(number, "email", f"Row {seen[email]} already has this email."))
+        keys = [(name, data[name]) for name in ("email", "external_id") if data.get(name)]
+        repeated = next((key for key in keys if key in seen), None)
+        if repeated is not None:
+            name, _ = repeated
+            what = "email" if name == "email" else "CRM id"
+            report.rejected.append(rejection(number, name, f"Row {seen[repeated]} already has this {what}."))
             continue
-        seen[email] = number
+        seen.update(dict.fromkeys(keys, number))
         try:
             with transaction.atomic():
                 intake = lead_intake(

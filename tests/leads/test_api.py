@@ -182,6 +182,8 @@ def test_bulk_intake_reports_each_row_and_writes_the_good_ones(api, tenant):
         {"email": "other@acme.com", "external_id": "00Q-1", "phone": "+1 555 0100"},  # keyed on the CRM id
         {"email": "NEW@acme.com"},
         {"email": "x@acme.com", "tracking_code": "NOPE"},
+        {"external_id": "00Q-1", "country": "Norway"},  # the CRM id alone names a known lead
+        {"external_id": "00Q-2", "first_name": "Ola"},  # ...but a new lead needs its email
     ]
     response = post(api, BULK, {"rows": rows})
 
@@ -192,12 +194,24 @@ def test_bulk_intake_reports_each_row_and_writes_the_good_ones(api, tenant):
         (2, "email"),
         (4, "email"),
         (5, "tracking_code"),
+        (6, "external_id"),
+        (7, "email"),
     ]
+    assert report["rejected"][3]["reason"] == "Row 3 already has this CRM id."
     with tenant_context(tenant):
         assert sorted(Lead.objects.values_list("email", "phone")) == [
             ("known@acme.com", "+1 555 0100"),
             ("new@acme.com", ""),
         ]
+
+
+def test_a_bulk_row_with_only_a_known_crm_id_updates_that_lead(api, tenant):
+    lead = LeadFactory(tenant=tenant, external_id="00Q-9")
+    report = post(api, BULK, {"rows": [{"external_id": "00Q-9", "country": "Norway"}]}).json()
+
+    assert (report["updated"], report["rejected"]) == (1, [])
+    lead.refresh_from_db()
+    assert lead.country == "Norway"
 
 
 def test_bulk_rows_sent_again_change_nothing_and_a_retried_key_replays(api, tenant):
