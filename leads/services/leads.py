@@ -188,7 +188,10 @@ def _touch_details(data: Mapping, not_applied: dict) -> dict:
 
 
 def _plain(value):
-    return value.pk if hasattr(value, "pk") else value.isoformat() if hasattr(value, "isoformat") else value
+    """A value as JSON holds it: an object by its id, a time in ISO 8601."""
+    if hasattr(value, "pk"):
+        return value.pk
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @transaction.atomic

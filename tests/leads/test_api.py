@@ -15,6 +15,7 @@ from tests.api_cases import CREATE, DETAIL, LIST, STAFF, WRITE_KEY, APIResourceC
 from tests.conftest import make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import ApiKeyFactory, LeadFactory, ProgramFactory, TargetAccountFactory, TouchFactory
+from tests.test_query_counts import queries_for
 
 LEADS = "/api/v1/leads/"
 BULK = "/api/v1/bulk/leads/"
@@ -266,3 +267,13 @@ def test_another_tenants_lead_is_404_everywhere(api, other_tenant):
     assert changed_tables(before, fingerprint()) == []
     # An arrival of the same email in this tenant is a lead of its own, not theirs.
     assert post(api, LEADS, {"email": theirs.email}).status_code == 201
+
+
+def test_a_leads_touches_page_runs_as_many_queries_for_many_touches_as_for_one(tenant):
+    lead = LeadFactory(tenant=tenant)
+    client = bearer(ApiKeyFactory(tenant=tenant, scopes=["read"]))
+    TouchFactory(tenant=tenant, lead=lead, program=ProgramFactory(tenant=tenant))
+    with_one = queries_for(client, f"{LEADS}{lead.id}/touches/")
+    for _ in range(20):
+        TouchFactory(tenant=tenant, lead=lead, program=ProgramFactory(tenant=tenant))
+    assert queries_for(client, f"{LEADS}{lead.id}/touches/") == with_one
