@@ -10,7 +10,7 @@ from django.test import Client
 from leads.models import Lead, Touch
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import AuditEvent
-from partnerhub.tenancy.roles import Role
+from partnerhub.tenancy.roles import ACCOUNT_EDITORS, Role
 from tests.api_cases import CREATE, DETAIL, LIST, STAFF, WRITE_KEY, APIResourceCases, bearer, session
 from tests.conftest import make_member
 from tests.dbstate import changed_tables, fingerprint
@@ -27,15 +27,7 @@ class TestLeadAPI(APIResourceCases):
     model = Lead
     operations = {LIST, DETAIL, CREATE}
     readers = STAFF
-    writers = {
-        Role.TENANT_ADMIN,
-        Role.PARTNER_MANAGER,
-        Role.FIELD_MARKETING,
-        Role.SALES,
-        Role.CHANNEL,
-        Role.REVOPS,
-        WRITE_KEY,
-    }
+    writers = ACCOUNT_EDITORS | {WRITE_KEY}  # the roles that change accounts take leads in
     list_queries = 5
     audits = {CREATE: "lead.created"}
     invalid = {"email": "not an email", "touch_kind": "webinar", "consent": "perhaps"}
