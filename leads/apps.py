@@ -1,5 +1,17 @@
 from django.apps import AppConfig
 
+# What the history and audit views call each action the leads services record.
+ACTION_LABELS = {
+    "lead.created": "Lead created",
+    "lead.merged": "Arrived again: merged",
+    "lead.stage_changed": "Stage changed",
+}
+
 
 class LeadsConfig(AppConfig):
     name = "leads"
+
+    def ready(self) -> None:
+        from partnerhub.tenancy.history import register_action_labels
+
+        register_action_labels(ACTION_LABELS)

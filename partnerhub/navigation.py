@@ -40,6 +40,7 @@ NAV: list[NavItem] = [
         audience="staff",
         section="Accounts",
     ),
+    NavItem("Leads", "leads:lead_list", "lead.view", audience="staff", section="Accounts"),
     NavItem("Imports", "accounts:import_list", "account.view", audience="staff", section="Accounts"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
     NavItem("Packages", "plays:package_list", "play.view", audience="staff", section="Playbook"),

@@ -25,7 +25,7 @@ from accounts.models import (
     TargetAccount,
     ValueMapping,
 )
-from leads.models import BusinessCalendar, Holiday
+from leads.models import BusinessCalendar, Holiday, Lead, Touch, TouchKind
 from mdf.models import FundAllocation
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
@@ -434,3 +434,26 @@ class HolidayFactory(TenantScopedFactory):
     calendar = factory.SubFactory(BusinessCalendarFactory, tenant=same_tenant())
     date = factory.Sequence(lambda n: date(2027, 1, 1) + timedelta(days=n))
     name = "Company day off"
+
+
+class LeadFactory(TenantScopedFactory):
+    """A lead (the query-count suite fills its account and program, as the list renders them)."""
+
+    class Meta:
+        model = Lead
+
+    email = factory.Sequence(lambda n: f"lead{n}@account{n}.example")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    title = "Head of IT"
+    company_name = factory.Sequence(lambda n: f"Company {n}")
+    company_domain = factory.Sequence(lambda n: f"account{n}.example")
+
+
+class TouchFactory(TenantScopedFactory):
+    class Meta:
+        model = Touch
+
+    lead = factory.SubFactory(LeadFactory, tenant=same_tenant())
+    kind = TouchKind.EVENT_ATTENDED
+    source = "event"

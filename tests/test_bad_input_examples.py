@@ -3,11 +3,13 @@ filters meet real rows."""
 
 from tests.factories import (
     AccountMappingFactory,
+    LeadFactory,
     OpportunityFactory,
     PartnerFactory,
     PlanFactory,
     ProgramFactory,
     TargetAccountFactory,
+    TouchFactory,
 )
 
 
@@ -17,4 +19,8 @@ def seed_tenant(tenant) -> None:
     AccountMappingFactory(tenant=tenant, partner=partner, account=account)
     OpportunityFactory(tenant=tenant, account=account, external_id="O-1")
     PlanFactory(tenant=tenant)
-    ProgramFactory(tenant=tenant)
+    program = ProgramFactory(tenant=tenant)
+    lead = LeadFactory(
+        tenant=tenant, email="dana@acme.com", account=account, program=program, external_id="L-1"
+    )
+    TouchFactory(tenant=tenant, lead=lead, program=program)

@@ -270,6 +270,9 @@ SPECTACULAR_SETTINGS = {
         # A play's kind kept the name it had before saved import mappings brought a second `kind`.
         "KindEnum": "plays.models.PlayKind",
         "ImportKindEnum": "accounts.models.ImportJob.Kind",
+        "LeadStageEnum": "leads.models.LeadStage",
+        "LeadSourceEnum": "leads.models.LeadSource",
+        "TouchKindEnum": "leads.models.TouchKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

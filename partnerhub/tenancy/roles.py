@@ -78,6 +78,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "play.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.PRODUCT_MARKETING}),
     "program.view": frozenset(Role),
     "mdf.view": STAFF_ROLES,
+    # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
+    "lead.view": STAFF_ROLES,
+    "lead.change": ACCOUNT_EDITORS,
     "notification.view": frozenset(Role),
 }
 
