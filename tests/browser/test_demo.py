@@ -54,3 +54,18 @@ def test_the_demo_draft_offers_enough_accounts_for_step_2(page, demo):
         box.check()
     accounts.get_by_role("button", name="Save step 2").click()
     expect(accounts).to_contain_text("5 named accounts")
+
+
+def test_the_demo_leads_show_their_merged_arrivals_and_matched_accounts(page, demo):
+    call_command("seed_demo", quiet=True)  # a second run adds nothing
+    sign_in(page, "pm@northwind.example", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Leads").click()
+    rows = page.locator("#main table tbody tr")
+    # Ten arrivals of seven people: one lead each, the second arrival merged as a touch.
+    expect(rows).to_have_count(7)
+    # Matched to the target account by the email's domain; a free-mail address matches none.
+    expect(rows.filter(has_text="Dana Whitfield")).to_contain_text("Mercy General Hospital")
+    expect(rows.filter(has_text="Sam Porter")).not_to_contain_text("Hospital")
+    page.get_by_role("link", name=re.compile("Dana Whitfield")).click()
+    expect(page.locator("#main")).to_contain_text("Attended an event")
+    expect(page.locator("#main")).to_contain_text("Registered for an event")

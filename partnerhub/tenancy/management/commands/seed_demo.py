@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import seed_planning
+from leads.demo import seed_leads
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import ApiKey, Membership, Partner, Tenant, User
@@ -113,6 +114,7 @@ class Command(BaseCommand):
             )
             raw_key = self.demo_key(tenants["northwind"])
             seed_planning(tenants["northwind"])
+            seed_leads(tenants["northwind"])
         if not quiet:
             self.report(raw_key)
 
