@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
+from leads import api as leads_api
 from partnerhub.tenancy.api import urls as tenancy_api
 from partnerhub.tenancy.api.views import WhoAmIView
 from partnerhub.tenancy.views.public import HealthView, HomeView, InvitationAcceptView
@@ -14,6 +15,7 @@ api_router = SimpleRouter(use_regex_path=False)
 tenancy_api.register(api_router)
 accounts_api.register(api_router)
 plays_api.register(api_router)
+leads_api.register(api_router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -25,6 +27,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("partnerhub.tenancy.urls")),
     path("t/<slug:tenant_slug>/", include("accounts.urls")),
     path("t/<slug:tenant_slug>/", include("plays.urls")),
+    path("t/<slug:tenant_slug>/", include("leads.urls")),
     # The revops API: the key (or the session's tenant) decides the tenant.
     path("api/v1/whoami/", WhoAmIView.as_view(), name="api_whoami"),
     path("api/v1/", include(api_router.urls)),

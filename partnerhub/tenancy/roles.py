@@ -78,6 +78,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "play.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.PRODUCT_MARKETING}),
     "program.view": frozenset(Role),
     "mdf.view": STAFF_ROLES,
+    "calendar.view": STAFF_ROLES,  # business calendars (tenant settings, changed with "tenant.change")
     "notification.view": frozenset(Role),
 }
 

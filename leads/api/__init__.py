@@ -1,0 +1,9 @@
+"""Leads REST API; each module registers its viewsets on the project's one router."""
+
+from rest_framework.routers import SimpleRouter
+
+from leads.api import calendars
+
+
+def register(router: SimpleRouter) -> None:
+    calendars.register(router)
