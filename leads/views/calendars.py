@@ -143,6 +143,8 @@ class CalendarDeleteView(CalendarObjectView, TenantConfirmView):
         return f"Delete the calendar “{self.object.name}”?"
 
     def message(self):
+        if self.object.partner_id is None:
+            return ""  # refused: see refusal()
         return (
             f"{self.object.partner.name}'s clocks then run on the tenant's default calendar (or, without "
             f"one, {BUILTIN_WEEK} in the tenant's time zone). Its holidays go with it."
