@@ -110,6 +110,33 @@ def format_week(week: Sequence[Sequence[Interval]]) -> dict[str, list[list[str]]
     }
 
 
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+EN_DASH = "\N{EN DASH}"
+
+
+def describe_week(weekly_hours: Mapping[str, Sequence[Sequence[str]]]) -> str:
+    """The week in words, runs of weekdays with the same hours together: "Mon-Fri 09:00-17:00;
+    Sat 10:00-14:00" (with en dashes). Closed days are left out; a week that does not parse says so."""
+    try:
+        week = parse_week(weekly_hours)
+    except ValueError as exc:
+        return str(exc)
+    runs: list[tuple[int, int, tuple[Interval, ...]]] = []
+    for index, intervals in enumerate(week):
+        if runs and runs[-1][2] == intervals and runs[-1][1] == index - 1:
+            runs[-1] = (runs[-1][0], index, intervals)
+        else:
+            runs.append((index, index, intervals))
+    parts = []
+    for first, last, intervals in runs:
+        if not intervals:
+            continue
+        days = DAY_NAMES[first] if first == last else f"{DAY_NAMES[first]}{EN_DASH}{DAY_NAMES[last]}"
+        hours = ", ".join(f"{format_clock(start)}{EN_DASH}{format_clock(end)}" for start, end in intervals)
+        parts.append(f"{days} {hours}")
+    return "; ".join(parts)
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """A business calendar as the computation needs it: a zone, seven days of intervals (minutes

@@ -1,7 +1,7 @@
 """Leads pages, mounted under /t/<tenant_slug>/."""
 
-from leads.views import leads
+from leads.views import calendars, leads
 
 app_name = "leads"
 
-urlpatterns = [*leads.urlpatterns]
+urlpatterns = [*leads.urlpatterns, *calendars.urlpatterns]

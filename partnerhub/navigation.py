@@ -51,6 +51,7 @@ NAV: list[NavItem] = [
     NavItem(
         "Import vocabulary", "accounts:import_vocabulary", "account.view", audience="staff", section="Admin"
     ),
+    NavItem("Business calendars", "leads:calendar_list", "calendar.view", audience="staff", section="Admin"),
     NavItem("API keys", "tenancy:api_key_list", "apikey.manage", audience="staff", section="Admin"),
     NavItem("Audit trail", "tenancy:audit_list", "audit.view", audience="staff", section="Admin"),
     NavItem("System status", "tenancy:system_status", "system.view", audience="staff", section="Admin"),

@@ -435,6 +435,14 @@ class HolidayFactory(TenantScopedFactory):
     date = factory.Sequence(lambda n: date(2027, 1, 1) + timedelta(days=n))
     name = "Company day off"
 
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        """A holiday of the partner's calendar (made if it has none yet)."""
+        with tenant_context(tenant):
+            calendar = BusinessCalendar.unscoped.filter(tenant=tenant, partner=partner).first()
+        calendar = calendar or BusinessCalendarFactory(tenant=tenant, partner=partner)
+        return cls(tenant=tenant, calendar=calendar)
+
 
 class LeadFactory(TenantScopedFactory):
     """A lead (the query-count suite fills its account and program, as the list renders them)."""

@@ -31,6 +31,7 @@ def test_every_api_operation_is_in_the_schema(schema):
         if not route.is_api:
             continue
         path = "/" + re.sub(r"<(?:str|int):pk>", "{id}", route.pattern)
+        path = re.sub(r"<(?:str|int):(\w+)>", r"{\1}", path)  # an action's own path ids keep their names
         for method in route.methods:
             assert (path, method) in documented, f"{method.upper()} {path} is missing from the schema"
 

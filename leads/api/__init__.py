@@ -2,8 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
-from leads.api import leads
+from leads.api import calendars, leads
 
 
 def register(router: SimpleRouter) -> None:
     leads.register(router)
+    calendars.register(router)

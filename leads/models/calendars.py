@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.timezone import now
 
-from leads.business_time import DEFAULT_WEEK, parse_week
+from leads.business_time import DEFAULT_WEEK, describe_week, parse_week
 from partnerhub.tenancy.models import validate_timezone
 from partnerhub.tenancy.scoping import TenantScopedModel
 
@@ -66,6 +66,10 @@ class BusinessCalendar(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def week_in_words(self) -> str:
+        return describe_week(self.weekly_hours)
 
 
 class Holiday(TenantScopedModel):

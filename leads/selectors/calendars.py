@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, OuterRef, Q
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from leads.business_time import DEFAULT_WEEK, WorkCalendar
 from leads.models import BusinessCalendar, Holiday
-from partnerhub.tenancy.models import Partner, Tenant
+from partnerhub.tenancy.models import AuditEvent, Partner, Tenant
+
+HOLIDAY_ACTIONS = ("holiday.added", "holiday.removed")
 
 
 def calendar_for(*, tenant: Tenant, partner: Partner | None = None) -> WorkCalendar:
@@ -27,3 +32,39 @@ def calendar_for(*, tenant: Tenant, partner: Partner | None = None) -> WorkCalen
     return WorkCalendar.build(
         timezone=row["timezone"], weekly_hours=row["weekly_hours"], holidays=row["holiday_dates"]
     )
+
+
+def calendar_list(*, tenant: Tenant) -> QuerySet[BusinessCalendar]:
+    """The tenant's calendars, the default first, then by name; each with its partner, its holiday
+    count and its last change (who, when): the newest audit event of the calendar or of one of its
+    holidays (a removed holiday's event still names its calendar)."""
+    calendar_id = Cast(OuterRef("pk"), CharField())
+    changes = (
+        AuditEvent.objects.filter(tenant=tenant)
+        .alias(holiday_of=KT("after__calendar"), removed_from=KT("before__calendar"))
+        .filter(
+            Q(target_type=ContentType.objects.get_for_model(BusinessCalendar), target_id=calendar_id)
+            | Q(action__in=HOLIDAY_ACTIONS) & (Q(holiday_of=calendar_id) | Q(removed_from=calendar_id))
+        )
+        .order_by("-created_at", "-id")
+    )
+    return (
+        BusinessCalendar.objects.filter(tenant=tenant)
+        .select_related("partner")
+        .annotate(
+            holiday_count=Count("holidays"),
+            changed_by=Subquery(changes.values("actor_label")[:1]),
+            changed_at=Subquery(changes.values("created_at")[:1]),
+        )
+        .order_by(F("partner_id").asc(nulls_first=True), "name", "id")
+    )
+
+
+def holiday_list(*, tenant: Tenant) -> QuerySet[Holiday]:
+    return Holiday.objects.filter(tenant=tenant).select_related("calendar", "calendar__partner")
+
+
+def partners_without_calendar(*, tenant: Tenant) -> QuerySet[Partner]:
+    """The partners a new calendar can be made for, by name."""
+    taken = BusinessCalendar.objects.filter(tenant=tenant, partner=OuterRef("pk"))
+    return Partner.objects.filter(tenant=tenant).exclude(Exists(taken)).order_by("name")

@@ -150,3 +150,17 @@ def holiday_remove(*, tenant: Tenant, actor: Actor, calendar_id: int, holiday_id
     before = snapshot(holiday, HOLIDAY_FIELDS)
     audit(tenant=tenant, actor=actor, action="holiday.removed", target=holiday, before=before)
     holiday.delete()
+
+
+@transaction.atomic
+def calendar_delete(*, tenant: Tenant, actor: Actor, calendar_id: int) -> None:
+    """A partner's calendar goes, with its holidays: the partner's clocks then run on the tenant's
+    default (or the built-in week). The tenant's default itself is changed, never deleted, so that
+    deleting cannot silently move every partner to the built-in week."""
+    _check_may_change(tenant, actor)
+    calendar = _calendar(tenant, calendar_id)
+    if calendar.partner_id is None:
+        raise ServiceError("The tenant's default calendar cannot be deleted: change its hours instead.")
+    before = snapshot(calendar, CALENDAR_FIELDS)
+    audit(tenant=tenant, actor=actor, action="calendar.deleted", target=calendar, before=before)
+    calendar.delete()

@@ -1,0 +1,1 @@
+"""Portal pages of the leads app, by subject."""
