@@ -5,6 +5,14 @@ ACTION_LABELS = {
     "lead.created": "Lead created",
     "lead.merged": "Arrived again: merged",
     "lead.stage_changed": "Stage changed",
+    "handoff.offered": "Handoff offered",
+    "handoff.accepted": "Handoff accepted",
+    "handoff.rejected": "Handoff rejected",
+    "handoff.recalled": "Handoff recalled",
+    "handoff.expired": "Handoff expired",
+    "handoff.contacted": "First contact logged",
+    "handoff.qualified": "Qualification reported",
+    "handoff.escalated": "SLA escalation",
 }
 
 

@@ -25,7 +25,18 @@ from accounts.models import (
     TargetAccount,
     ValueMapping,
 )
-from leads.models import BusinessCalendar, Holiday, Lead, Touch, TouchKind
+from leads.models import (
+    BusinessCalendar,
+    Clock,
+    Handoff,
+    HandoffEscalation,
+    Holiday,
+    Lead,
+    SlaPolicy,
+    Step,
+    Touch,
+    TouchKind,
+)
 from mdf.models import FundAllocation
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
@@ -465,3 +476,39 @@ class TouchFactory(TenantScopedFactory):
     lead = factory.SubFactory(LeadFactory, tenant=same_tenant())
     kind = TouchKind.EVENT_ATTENDED
     source = "event"
+
+
+class SlaPolicyFactory(TenantScopedFactory):
+    """The tenant's default policy (no tier), with the built-in defaults."""
+
+    class Meta:
+        model = SlaPolicy
+        django_get_or_create = ["tenant", "tier"]
+
+    tier = ""
+
+
+class HandoffFactory(TenantScopedFactory):
+    """An offered handoff with its accept clock (the services compute real instants; this one is
+    simply a day, two days and three days after the offer)."""
+
+    class Meta:
+        model = Handoff
+
+    lead = factory.SubFactory(LeadFactory, tenant=same_tenant())
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    offered_at = factory.LazyFunction(timezone.now)
+    accept_warn_at = factory.LazyAttribute(lambda handoff: handoff.offered_at + timedelta(hours=18))
+    accept_due_at = factory.LazyAttribute(lambda handoff: handoff.offered_at + timedelta(days=1))
+    accept_recall_at = factory.LazyAttribute(lambda handoff: handoff.offered_at + timedelta(days=2))
+    next_due_at = factory.SelfAttribute("accept_warn_at")
+
+
+class HandoffEscalationFactory(TenantScopedFactory):
+    class Meta:
+        model = HandoffEscalation
+
+    handoff = factory.SubFactory(HandoffFactory, tenant=same_tenant())
+    clock = Clock.ACCEPT
+    step = Step.WARNED
+    at = factory.SelfAttribute("handoff.accept_warn_at")

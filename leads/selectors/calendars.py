@@ -18,20 +18,42 @@ HOLIDAY_ACTIONS = ("holiday.added", "holiday.removed")
 def calendar_for(*, tenant: Tenant, partner: Partner | None = None) -> WorkCalendar:
     """The calendar a partner's clocks run on: its own, else the tenant's default, else the built-in
     week (Mon-Fri 09:00-17:00 in the tenant's time zone, no holidays). One query, holidays included."""
-    holidays = Holiday.objects.filter(tenant=tenant, calendar=OuterRef("pk")).order_by("date").values("date")
+    return calendar_resolved_for(tenant=tenant, partner=partner)[1]
+
+
+def calendar_resolved_for(
+    *, tenant: Tenant, partner: Partner | None = None
+) -> tuple[int | None, WorkCalendar]:
+    """calendar_for, with the id of the calendar it found (None: the built-in week), which a handoff
+    keeps so that its later clocks run on the calendar resolved when it was offered."""
     whose = Q(partner__isnull=True) if partner is None else Q(partner=partner) | Q(partner__isnull=True)
+    rows = BusinessCalendar.objects.filter(whose, tenant=tenant).order_by(
+        F("partner_id").asc(nulls_last=True)
+    )
+    return _loaded(tenant, rows)
+
+
+def calendar_by_id(*, tenant: Tenant, calendar_id: int | None) -> WorkCalendar:
+    """A calendar by its id; the built-in week for None or a calendar deleted since."""
+    rows = BusinessCalendar.objects.filter(tenant=tenant, id=calendar_id) if calendar_id else None
+    return _loaded(tenant, rows)[1]
+
+
+def _loaded(tenant: Tenant, rows: QuerySet[BusinessCalendar] | None) -> tuple[int | None, WorkCalendar]:
+    holidays = Holiday.objects.filter(tenant=tenant, calendar=OuterRef("pk")).order_by("date").values("date")
     row = (
-        BusinessCalendar.objects.filter(whose, tenant=tenant)
-        .annotate(holiday_dates=ArraySubquery(holidays))
-        .order_by(F("partner_id").asc(nulls_last=True))
-        .values("timezone", "weekly_hours", "holiday_dates")
+        rows.annotate(holiday_dates=ArraySubquery(holidays))
+        .values("id", "timezone", "weekly_hours", "holiday_dates")
         .first()
+        if rows is not None
+        else None
     )
     if row is None:
-        return WorkCalendar.build(timezone=tenant.timezone, weekly_hours=DEFAULT_WEEK)
-    return WorkCalendar.build(
+        return None, WorkCalendar.build(timezone=tenant.timezone, weekly_hours=DEFAULT_WEEK)
+    calendar = WorkCalendar.build(
         timezone=row["timezone"], weekly_hours=row["weekly_hours"], holidays=row["holiday_dates"]
     )
+    return row["id"], calendar
 
 
 def calendar_list(*, tenant: Tenant) -> QuerySet[BusinessCalendar]:

@@ -333,6 +333,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.send_follow_up_nudges",
         "schedule": timedelta(minutes=15),
     },
+    # Handoff SLA clocks: warn, breach and recall steps that have come due, each once.
+    "sweep-handoff-ladder": {
+        "task": "leads.handoff_ladder_sweep",
+        "schedule": timedelta(minutes=1),
+    },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {
         "task": "tenancy.send_pending_notification_emails",

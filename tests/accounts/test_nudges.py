@@ -22,6 +22,7 @@ from partnerhub.tenancy.tasks import record_heartbeat_task, send_pending_notific
 from tests.conftest import make_member
 from tests.dbstate import delete_rows, update_rows
 from tests.factories import FollowUpCommitmentFactory, PlanFactory, TenantFactory
+from tests.threads import run_at_once
 
 # Noon UTC on Tuesday 10 March 2026: "today" is the 10th in a UTC tenant.
 NOW = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=datetime.UTC)
@@ -253,20 +254,7 @@ def test_a_follow_up_another_sweep_is_nudging_is_skipped_and_not_nudged_again(
 def test_two_sweeps_at_once_send_each_nudge_once(tenant, sales_user, broker_queue):
     for _ in range(30):
         commitment(tenant, sales_user, TODAY + DAY)
-    start, results = threading.Barrier(2), []
-
-    def sweep():
-        try:
-            start.wait(10)
-            results.append(follow_up_nudges_send(today_for=NOW))
-        finally:
-            connection.close()
-
-    sweeps = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in sweeps:
-        thread.start()
-    for thread in sweeps:
-        thread.join(30)
+    results = run_at_once(lambda: follow_up_nudges_send(today_for=NOW))
 
     assert sum(results) == 30
     assert FollowUpNudge.unscoped.count() == 30

@@ -1,0 +1,99 @@
+"""Reads of handoffs: the SLA policy a partner's handoffs run on, who hears of an escalation, and
+what a partner may see of a handed-off lead."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from leads.models import Handoff, HandoffEscalation, SlaPolicy
+from leads.selectors.leads import lead_touches
+from partnerhub.tenancy.models import Membership, Partner, Tenant, User
+from partnerhub.tenancy.roles import PARTNER_ROLES, STAFF_ROLES, Role
+
+
+def policy_for(*, tenant: Tenant, partner: Partner) -> SlaPolicy:
+    """The SLA policy of the partner's tier, else the tenant's default, else the built-in defaults
+    (an unsaved policy: accept in 24 business hours, first contact in 48, qualify in 5 business
+    days, warn at 75 %, 24 business hours of grace)."""
+    policy = (
+        SlaPolicy.objects.filter(Q(tier=partner.tier) | Q(tier=""), tenant=tenant)
+        .order_by("-tier")  # a tier's own first, the default ("") last
+        .first()
+    )
+    return policy if policy is not None else SlaPolicy(tenant=tenant)
+
+
+def handoff_fired_steps(*, tenant: Tenant, handoff_ids: list[int]) -> dict[int, set[tuple[str, str]]]:
+    """The ladder steps already fired, per handoff: {handoff_id: {(clock, step), ...}}."""
+    fired: dict[int, set[tuple[str, str]]] = {handoff_id: set() for handoff_id in handoff_ids}
+    rows = HandoffEscalation.objects.filter(tenant=tenant, handoff_id__in=handoff_ids)
+    for handoff_id, clock, step in rows.values_list("handoff_id", "clock", "step"):
+        fired[handoff_id].add((clock, step))
+    return fired
+
+
+def partner_users(*, tenant: Tenant, partner_id: int) -> QuerySet[User]:
+    """The people of a partner company: who is nudged before its clock breaches."""
+    return User.objects.filter(
+        memberships__tenant=tenant, memberships__partner_id=partner_id, memberships__role__in=PARTNER_ROLES
+    ).order_by("email", "id")
+
+
+def partner_managers(*, tenant: Tenant, partner: Partner) -> list[User]:
+    """Who hears of a breach: the partner's account manager (the vendor's owner of the relationship)
+    while they are staff of the tenant, else the tenant admins."""
+    staff = Membership.objects.filter(tenant=tenant, role__in=STAFF_ROLES)
+    if partner.account_manager_id and staff.filter(user_id=partner.account_manager_id).exists():
+        return [partner.account_manager]
+    return list(
+        User.objects.filter(memberships__in=staff.filter(role=Role.TENANT_ADMIN)).order_by("email", "id")
+    )
+
+
+@dataclass(frozen=True)
+class PartnerLeadView:
+    """A handed-off lead as its partner sees it: the person's role, company and engagement always;
+    their email and phone only once the partner accepted (empty before)."""
+
+    handoff_id: int
+    state: str
+    name: str
+    title: str
+    company_name: str
+    company_domain: str
+    country: str
+    touches: list[tuple[str, datetime.datetime]]
+    email: str = ""
+    phone: str = ""
+
+    @property
+    def contacts_revealed(self) -> bool:
+        return bool(self.email or self.phone)
+
+
+def handoff_lead_for_partner(*, tenant: Tenant, handoff: Handoff, membership: Membership) -> PartnerLeadView:
+    """What `membership` may see of the handoff's lead. Contact details are revealed only on
+    acceptance, and only while the handoff stays accepted. A partner user asking about another
+    partner's handoff gets Handoff.DoesNotExist: the same answer as a handoff that does not exist."""
+    if handoff.tenant_id != tenant.id or (
+        membership.is_partner_role and membership.partner_id != handoff.partner_id
+    ):
+        raise Handoff.DoesNotExist("No such handoff.")
+    lead = handoff.lead
+    touches = lead_touches(tenant=tenant, lead=lead)
+    revealed = handoff.state == Handoff.State.ACCEPTED or not membership.is_partner_role
+    return PartnerLeadView(
+        handoff_id=handoff.id,
+        state=handoff.state,
+        name=lead.full_name,
+        title=lead.title,
+        company_name=lead.company_name,
+        company_domain=lead.company_domain,
+        country=lead.country,
+        touches=[(touch.get_kind_display(), touch.occurred_at) for touch in touches],
+        email=lead.email if revealed else "",
+        phone=lead.phone if revealed else "",
+    )

@@ -1,0 +1,10 @@
+"""Tasks of the leads app: interfaces only, each calls a service."""
+
+from celery import shared_task
+
+from leads.services import ladder
+
+
+@shared_task(name="leads.handoff_ladder_sweep", acks_late=True)
+def handoff_ladder_sweep_task() -> int:
+    return ladder.handoff_ladder_sweep()
