@@ -292,14 +292,15 @@ class ImportMappingForm(forms.Form):
         if not can_save:
             del self.fields["save_as"]
         self.word_fields = []
+        values = {  # once per vocabulary, not once per word
+            vocabulary: vocabulary_choices(tenant=tenant, vocabulary=vocabulary)
+            for vocabulary in {word.vocabulary for word in unknown_words}
+        }
         for word in unknown_words:
             key = self.word_key(word.vocabulary, word.word)
             self.fields[key] = forms.ChoiceField(
                 label=word.word,
-                choices=[
-                    ("", "— leave unmapped (those rows are rejected) —"),
-                    *vocabulary_choices(tenant=tenant, vocabulary=word.vocabulary),
-                ],
+                choices=[UNMAPPED, *values[word.vocabulary]],
                 required=False,
                 help_text=f"{word.rows} row{'s' if word.rows != 1 else ''}",
             )

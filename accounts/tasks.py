@@ -18,6 +18,11 @@ def sweep_queued_imports_task() -> int:
     return imports.import_jobs_sweep()
 
 
+@shared_task(name="accounts.discard_abandoned_imports", acks_late=True)
+def discard_abandoned_imports_task() -> int:
+    return imports.import_jobs_discard_abandoned()
+
+
 # --- Follow-up nudges -------------------------------------------------------------------------
 
 

@@ -7,13 +7,10 @@ from django.db.models import QuerySet
 from accounts.importing.vocabularies import BUILTIN, fold_value, region_of_country
 from accounts.models import ImportJob, ImportMapping, OpportunityStage, ValueMapping
 from partnerhub.tenancy.models import Tenant
-from partnerhub.tenancy.taxonomy import Vertical
+from partnerhub.tenancy.selectors import vertical_choices
 
 # PartnerHub's own values of a vocabulary: a word that is one of them (or its label) reads as it.
-OWN_VALUES = {
-    ValueMapping.Field.OPPORTUNITY_STAGE: OpportunityStage.choices,
-    ValueMapping.Field.INDUSTRY: Vertical.choices,
-}
+OWN_VALUES = {ValueMapping.Field.OPPORTUNITY_STAGE: OpportunityStage.choices}  # industries: the tenant's
 
 
 def import_job_list(*, tenant: Tenant) -> QuerySet[ImportJob]:
@@ -81,13 +78,17 @@ def builtin_words(*, tenant: Tenant) -> dict[str, dict[str, str]]:
     }
 
 
-def builtin_meaning(*, field: str, word: str) -> str | None:
-    """What a word means without the tenant's own mapping of it: PartnerHub's own value (or label),
-    the built-in vocabulary's, for a country the region it is in; None when it is unknown."""
+def builtin_meaning(*, tenant: Tenant, field: str, word: str) -> str | None:
+    """What a word means without the tenant's own mapping of it: PartnerHub's own value (or label;
+    for industries the tenant's verticals), the built-in vocabulary's, for a country the region it
+    is in; None when it is unknown."""
     if field == ValueMapping.Field.REGION:
         return region_of_country(word)
     folded = fold_value(word)
-    for value, label in OWN_VALUES.get(field, ()):
+    own = (
+        vertical_choices(tenant=tenant) if field == ValueMapping.Field.INDUSTRY else OWN_VALUES.get(field, ())
+    )
+    for value, label in own:
         if folded in (fold_value(value), fold_value(label)):
             return str(value)
     return BUILTIN.get(field, {}).get(folded)

@@ -10,6 +10,7 @@ and kept as the file had it, for the download to fix and upload again.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from accounts.importing.values import detect_date_order, detect_decimal_mark
 from accounts.importing.vocabularies import fold_value
 from accounts.models import AccountMapping, ImportJob, ImportMapping, ValueMapping
 from accounts.rows import ROW_SERIALIZERS, NumberedRow, choice_key, duplicate_rows, fold, validate_rows
-from accounts.selectors.imports import import_mapping_for_header, vocabularies_for
+from accounts.selectors.imports import import_mapping_for_header, import_mapping_named, vocabularies_for
 from accounts.services.claims import claims_record
 from accounts.services.upserts import (
     UpsertReport,
@@ -88,13 +89,10 @@ def _detected_options(parsed: CsvFile, columns: Sequence[str], saved: Mapping | 
         value for name in DATE_FIELDS for value in column_mapping.values_of(parsed.records, columns, name)
     ]
     amounts = column_mapping.values_of(parsed.records, columns, "amount")
-    order = detect_date_order(dates) or base.date_order
-    mark = detect_decimal_mark(amounts) or base.decimal_mark
-    return ReadOptions(
-        date_order=order,
-        decimal_mark=mark,
-        currency=base.currency,
-        replace_external_ids=base.replace_external_ids,
+    return dataclasses.replace(
+        base,
+        date_order=detect_date_order(dates) or base.date_order,
+        decimal_mark=detect_decimal_mark(amounts) or base.decimal_mark,
     )
 
 
@@ -273,14 +271,15 @@ def import_preview(
     *,
     tenant: Tenant,
     job: ImportJob,
+    parsed: CsvFile,
     columns: Sequence[str],
     options: ReadOptions,
     words: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[PreviewRow]:
-    """The first rows as they will be read with this mapping (and the words mapped on the page,
-    not saved yet), and what is wrong with each; nothing is written. Rows are checked alone:
-    whether a row creates or updates shows after the import."""
-    parsed = read_csv(job.content)
+    """The first rows of the job's file (`parsed`, read once by the caller) as they will be read
+    with this mapping (and the words mapped on the page, not saved yet), and what is wrong with
+    each; nothing is written. Rows are checked alone: whether a row creates or updates shows after
+    the import."""
     rows = column_mapping.mapped_rows(parsed.records[:PREVIEW_ROWS], columns)
     valid, rejected = validate_rows(
         ROW_SERIALIZERS[job.kind], tenant=tenant, rows=rows, options=options, words=words
@@ -412,7 +411,7 @@ def import_mapping_save(
         "options": options.as_dict(),
         "updated_at": timezone.now(),
     }
-    mapping = ImportMapping.objects.filter(tenant=tenant, kind=kind, name__iexact=name).first()
+    mapping = import_mapping_named(tenant=tenant, kind=kind, name=name)
     if mapping is not None and mapping.signature != values["signature"]:
         raise ServiceError(
             f"The saved mapping “{mapping.name}” is for files with other columns: choose another name, "
@@ -573,7 +572,11 @@ def _claim(tenant: Tenant, job_id: int) -> ImportJob | None:
 
 @transaction.atomic
 def _run_chunk(
-    tenant: Tenant, job_id: int, parsed: CsvFile, rows: list[NumberedRow], refused: dict[int, dict]
+    tenant: Tenant,
+    job_id: int,
+    records: Mapping[int, list],
+    rows: list[NumberedRow],
+    refused: dict[int, dict],
 ) -> bool:
     """Upsert the next chunk and record it, in one transaction under the job's row lock: the rows
     and the progress commit together, so a worker that dies mid-chunk leaves neither, and two
@@ -597,7 +600,7 @@ def _run_chunk(
         job.unchanged_count += report.unchanged
         job.rejected_count += report.rejected_rows
         job.errors = job.errors + report.rejected[: max(0, MAX_STORED_ERRORS - len(job.errors))]
-        _keep_rejected_records(job, parsed, {entry["row"] for entry in report.rejected})
+        _keep_rejected_records(job, records, {entry["row"] for entry in report.rejected})
         for notice, count in report.notices.items():
             job.notices[notice] = job.notices.get(notice, 0) + count
     update_fields = list(JOB_PROGRESS_FIELDS)
@@ -622,12 +625,11 @@ def _run_chunk(
     return job.status == ImportJob.Status.RUNNING
 
 
-def _keep_rejected_records(job: ImportJob, parsed: CsvFile, numbers: set[int]) -> None:
+def _keep_rejected_records(job: ImportJob, records: Mapping[int, list], numbers: set[int]) -> None:
     """Keep the rejected rows as the file had them (the first MAX_STORED_ERRORS), for the download."""
     room = MAX_STORED_ERRORS - len(job.rejected_records)
     if room <= 0 or not numbers:
         return
-    records = dict(parsed.records)
     for number in sorted(numbers)[:room]:
         job.rejected_records[str(number)] = records.get(number, [])
 
@@ -660,10 +662,11 @@ def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:
     refused.update(
         duplicate_rows(serializer_class, [(number, row) for number, row in rows if number not in refused])
     )
+    records = dict(parsed.records)  # by row number, for the rejected rows' download
     attempts = 0
     while True:
         try:
-            if not _run_chunk(tenant, job_id, parsed, rows, refused):
+            if not _run_chunk(tenant, job_id, records, rows, refused):
                 break
             attempts = 0
         except Exception as exc:
@@ -711,9 +714,7 @@ def _claim_due(tenant: Tenant, job_id: int) -> ImportJob | None:
 def import_jobs_sweep(*, batch: int = SWEEP_BATCH) -> int:
     """Periodic, cross-tenant: run up to `batch` jobs left queued (the broker was down when they
     were uploaded) or left running by a dead worker. The due jobs are listed once across tenants
-    (a read), then each is claimed and run inside its own tenant. Returns how many it ran. Uploads
-    abandoned at the mapping step are discarded on the way."""
-    import_jobs_discard_abandoned()
+    (a read), then each is claimed and run inside its own tenant. Returns how many it ran."""
     due = list(
         ImportJob.unscoped.filter(_due_jobs()).order_by("created_at").values_list("id", "tenant_id")[:batch]
     )

@@ -247,7 +247,7 @@ class ValueMappingDeleteView(_VocabularyMixin, TenantConfirmView):
     def message(self):
         mapping = self.object
         meant = f"It reads as {self.label_of(mapping.field, mapping.value)} now."
-        fallback = builtin_meaning(field=mapping.field, word=mapping.source_value)
+        fallback = builtin_meaning(tenant=self.tenant, field=mapping.field, word=mapping.source_value)
         if fallback:
             default = self.label_of(mapping.field, fallback)
             then = f"Without it, files that write it read as {default}, the default."

@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 from collections.abc import Sequence
+from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -57,29 +58,29 @@ def upload_permission(kind: str) -> str:
     )
 
 
-def _rejected_rows_response(job: ImportJob, filename: str) -> HttpResponse:
+def _rejected_rows_response(job: ImportJob, filename: str, tz) -> HttpResponse:
     """The rejected rows as the file had them, with a last column saying why: fix them and upload
-    this file again (its reason column is ignored, the mapping is the same)."""
+    this file again (its reason column is ignored, the mapping is the same). Written by the
+    portal's CSV export, so a cell a spreadsheet would run as a formula is quoted as text."""
     reasons: dict[int, list[str]] = {}
     for entry in job.errors:
         column = entry.get("column")
         reasons.setdefault(entry.get("row"), []).append(
             f"{column}: {entry.get('reason')}" if column else str(entry.get("reason"))
         )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*job.header, column_mapping.REASON_COLUMN])
     width = len(job.header)
+    rows = []
     for number, cells in sorted(job.rejected_records.items(), key=lambda item: int(item[0])):
         cells, extra = list(cells[:width]), list(cells[width:])
         cells += [""] * (width - len(cells))
         reason = " ".join(reasons.get(int(number), []))
         if extra:  # kept in the reason, so the columns stay the file's and nothing is lost
             reason += " Values beyond the last column: " + " | ".join(extra)
-        writer.writerow([*cells, reason])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        rows.append([*cells, reason])
+    headers = [*job.header, column_mapping.REASON_COLUMN]
+    return csv_response(
+        rows, [(name, itemgetter(index)) for index, name in enumerate(headers)], filename, tz=tz
+    )
 
 
 def _kind_help(kind: str) -> dict:
@@ -356,7 +357,7 @@ class ImportMappingView(TenantView, TemplateView):
             []
             if problems
             else services.imports.import_preview(
-                tenant=self.tenant, job=job, columns=columns, options=options, words=words
+                tenant=self.tenant, job=job, parsed=self.parsed, columns=columns, options=options, words=words
             )
         )
         fields = _preview_fields(preview)
@@ -404,7 +405,9 @@ class ImportDetailView(TenantView, TemplateView):
         if request.GET.get("export") == "rows":
             if not may_download_file_rows(self.membership, job):
                 raise Http404
-            return _rejected_rows_response(job, f"{self.tenant.slug}-import-{job.id}-rejected-rows.csv")
+            return _rejected_rows_response(
+                job, f"{self.tenant.slug}-import-{job.id}-rejected-rows.csv", self.tenant.zone
+            )
         context = self.get_context_data(
             job=job,
             rejections=job.errors[:REJECTIONS_SHOWN],

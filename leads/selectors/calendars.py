@@ -34,8 +34,12 @@ def calendar_resolved_for(
 
 
 def calendar_by_id(*, tenant: Tenant, calendar_id: int | None) -> WorkCalendar:
-    """A calendar by its id; the built-in week for None or a calendar deleted since."""
-    rows = BusinessCalendar.objects.filter(tenant=tenant, id=calendar_id) if calendar_id else None
+    """A calendar by its id; for None (the built-in week was resolved) or a calendar deleted since,
+    the tenant's default, else the built-in week: what a partner whose calendar is deleted runs on."""
+    whose = Q(id=calendar_id) | Q(partner__isnull=True) if calendar_id else Q(partner__isnull=True)
+    rows = BusinessCalendar.objects.filter(whose, tenant=tenant).order_by(
+        F("partner_id").asc(nulls_last=True)  # the calendar itself first, if it is a partner's
+    )
     return _loaded(tenant, rows)[1]
 
 

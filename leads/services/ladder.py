@@ -78,16 +78,34 @@ def _notify(tenant: Tenant, users, title: str, body: str, url: str = "") -> int:
     return len(users)
 
 
-def _fire(tenant: Tenant, handoff: Handoff, clock: str, step: str, at, now) -> list[str]:
+class _Recipients:
+    """Who a partner's steps notify, read once per partner and sweep (a batch holds many handoffs
+    of one partner), and only the side a step needs."""
+
+    def __init__(self, tenant: Tenant):
+        self.tenant, self._users, self._managers = tenant, {}, {}
+
+    def users(self, partner) -> list[User]:
+        if partner.id not in self._users:
+            self._users[partner.id] = list(selectors.partner_users(tenant=self.tenant, partner_id=partner.id))
+        return self._users[partner.id]
+
+    def managers(self, partner) -> list[User]:
+        if partner.id not in self._managers:
+            self._managers[partner.id] = selectors.partner_managers(tenant=self.tenant, partner=partner)
+        return self._managers[partner.id]
+
+
+def _fire(
+    tenant: Tenant, handoff: Handoff, clock: str, step: str, at, now, recipients: _Recipients
+) -> list[str]:
     """The step's effect: its notifications, and for a recall the end of the handoff. Returns the
     handoff fields it changed."""
     lead, partner = handoff.lead, handoff.partner
     name = str(lead)
     deadline = f"{DEADLINE_NAMES[clock]} by {_when(getattr(handoff, f'{clock}_due_at'), tenant)}"
-    partner_users = list(selectors.partner_users(tenant=tenant, partner_id=partner.id))
-    managers: list[User] = []
-    if step != Step.WARNED:
-        managers = selectors.partner_managers(tenant=tenant, partner=partner)
+    partner_users = recipients.users(partner) if step != Step.BREACHED else []
+    managers = recipients.managers(partner) if step != Step.WARNED else []
     fields: list[str] = []
     if step == Step.WARNED:
         _notify(tenant, partner_users, f"Deadline soon: {name}", f"Please {deadline}.")
@@ -146,7 +164,7 @@ def _sweep_tenant(*, tenant: Tenant, handoff_ids: list[int], now: datetime.datet
         .order_by("next_due_at", "id")
     )
     fired = selectors.handoff_fired_steps(tenant=tenant, handoff_ids=[handoff.id for handoff in handoffs])
-    count = 0
+    count, recipients = 0, _Recipients(tenant)
     for handoff in handoffs:
         done, changed = fired[handoff.id], ["next_due_at"]
         for at, clock, step in pending_steps(handoff, done):
@@ -156,7 +174,7 @@ def _sweep_tenant(*, tenant: Tenant, handoff_ids: list[int], now: datetime.datet
             if not _escalation_inserted(tenant, handoff, clock, step, at, now):
                 logger.info("Handoff %s: %s %s fired already.", handoff.id, clock, step)
                 continue
-            changed += _fire(tenant, handoff, clock, step, at, now)
+            changed += _fire(tenant, handoff, clock, step, at, now, recipients)
             count += 1
         handoff.next_due_at = next_due(handoff, done)
         handoff.save(update_fields=[*changed, "updated_at"])

@@ -328,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.sweep_queued_imports",
         "schedule": timedelta(minutes=1),
     },
+    # Uploads left at the mapping step for a week: their files are dropped.
+    "discard-abandoned-imports": {
+        "task": "accounts.discard_abandoned_imports",
+        "schedule": timedelta(hours=1),
+    },
     # Follow-up commitments due in 2 days or overdue: one nudge per state and due date.
     "send-follow-up-nudges": {
         "task": "accounts.send_follow_up_nudges",

@@ -149,7 +149,7 @@ def salesforce_accounts(client, tenant):
     assert report_of(job) == ("done", 12, 0, 0, 0)
 
 
-def test_a_german_excel_resave_imports_the_same_accounts(tenant, client, other_tenant):
+def test_a_german_excel_resave_imports_the_same_accounts(tenant, client):
     job = import_file(client, "salesforce_accounts_de_excel.csv", "accounts")
     assert report_of(job) == ("done", 12, 0, 0, 0)
     names = set(accounts(tenant).values_list("name", flat=True))

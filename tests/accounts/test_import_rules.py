@@ -14,11 +14,11 @@ from accounts.forms import ImportMappingForm
 from accounts.importing.reading import MAX_IMPORT_COLUMNS
 from accounts.models import ImportJob, ImportMapping, Opportunity, TargetAccount
 from accounts.services.imports import value_mappings_save
-from accounts.tasks import sweep_queued_imports_task
+from accounts.tasks import discard_abandoned_imports_task
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import AuditEvent
-from tests.accounts.test_imports import NEW, T, imported, latest_job, mapping_form, run
+from tests.accounts.test_imports import NEW, T, csv_rows, imported, latest_job, mapping_form, run
 from tests.api_cases import bearer
 from tests.conftest import login, make_member
 from tests.factories import ApiKeyFactory, TargetAccountFactory
@@ -268,7 +268,21 @@ def test_a_partner_user_cannot_download_the_raw_rows_of_a_file_staff_uploaded_fo
     assert client.get(f"{T}/imports/{job.id}/?export=rows").status_code == 200
     partner_client = login(partner_user)
     assert partner_client.get(f"{T}/imports/{job.id}/?export=rows").status_code == 404
-    assert "secret note" not in partner_client.get(f"{T}/imports/{job.id}/").content.decode()
+    page = partner_client.get(f"{T}/imports/{job.id}/")
+    assert page.status_code == 200  # the report, with its row-and-column problems, but no raw rows
+    assert 'id="rejected-rows-download"' not in page.content.decode()
+    assert 'id="rejected-rows-download"' in client.get(f"{T}/imports/{job.id}/").content.decode()
+
+
+def test_the_rejected_rows_download_quotes_a_cell_a_spreadsheet_would_run(tenant, manager_user):
+    client = login(manager_user)
+    job = upload(
+        client, 'Account Name,Website\n"=HYPERLINK(""http://x.example"")",not a domain\n', kind="accounts"
+    )
+    client.post(f"{T}/imports/{job.id}/mapping/", {**mapping_form(job), "import": "1"})
+    assert run(job).rejected_count == 1
+    rows = csv_rows(client.get(f"{T}/imports/{job.id}/?export=rows"))
+    assert rows[1][:2] == ['\'=HYPERLINK("http://x.example")', "not a domain"]
 
 
 def test_a_file_wider_than_the_mapping_page_can_post_is_refused_at_upload(tenant, manager_user):
@@ -298,6 +312,6 @@ def test_an_upload_is_discarded_from_its_mapping_step_or_by_the_sweep_after_a_we
     old, recent = (upload(client, "Account Name,Website\nAcme,acme.com\n", kind="accounts") for _ in range(2))
     with tenant_context(tenant):
         ImportJob.objects.filter(id=old.id).update(created_at=timezone.now() - datetime.timedelta(days=8))
-    sweep_queued_imports_task()
+    discard_abandoned_imports_task()
     statuses = dict(ImportJob.unscoped.filter(id__in=[old.id, recent.id]).values_list("id", "status"))
     assert statuses == {old.id: "cancelled", recent.id: "mapping"}

@@ -6,8 +6,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from leads.models import Touch
 from partnerhub.tenancy.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.conftest import sign_in
+from tests.dbstate import changed_tables, fingerprint
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,7 +59,11 @@ def test_the_demo_draft_offers_enough_accounts_for_step_2(page, demo):
 
 
 def test_the_demo_leads_show_their_merged_arrivals_and_matched_accounts(page, demo):
-    call_command("seed_demo", quiet=True)  # a second run adds nothing
+    before = fingerprint()
+    call_command("seed_demo", quiet=True)
+    # A second run adds nothing (no lead, no touch), whatever it logs in or out.
+    assert {"leads_lead", "leads_touch"}.isdisjoint(changed_tables(before, fingerprint()))
+    assert Touch.unscoped.count() == 10
     sign_in(page, "pm@northwind.example", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Leads").click()
     rows = page.locator("#main table tbody tr")

@@ -90,7 +90,8 @@ def test_refused_input_is_a_400_with_field_messages_and_changes_nothing(api, ten
         response = post(api, LEADS, body)
         assert response.status_code == 400, body
         assert list(response.json()) == [field], response.json()
-        assert all(isinstance(message, str) for message in response.json()[field])
+        messages = response.json()[field]
+        assert isinstance(messages, list) and messages and all(isinstance(m, str) and m for m in messages)
     assert changed_tables(before, fingerprint()) == []
 
 

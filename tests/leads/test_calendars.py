@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from leads.business_time import add_business_time
 from leads.models import BusinessCalendar, Holiday
-from leads.selectors.calendars import calendar_for
+from leads.selectors.calendars import calendar_by_id, calendar_for
 from leads.services import calendars as services
 from partnerhub.tenancy.actors import ApiKeyUser
 from partnerhub.tenancy.errors import ServiceError
@@ -58,6 +58,25 @@ def test_a_partner_without_its_own_calendar_runs_on_the_tenants_default(in_tenan
     assert first_opening(in_tenant, partner) == datetime.datetime(2027, 1, 18, 9, 0, tzinfo=BERLIN)
     assert first_opening(in_tenant) == datetime.datetime(2027, 1, 18, 9, 0, tzinfo=BERLIN)
     assert first_opening(in_tenant, other_partner) == datetime.datetime(2027, 1, 18, 9, 0, tzinfo=NEW_YORK)
+
+
+@pytest.mark.django_db
+def test_a_clock_whose_partner_calendar_was_deleted_runs_on_the_tenants_default(in_tenant, partner):
+    BusinessCalendarFactory(tenant=in_tenant, partner=None, timezone="Europe/Berlin")
+    own = BusinessCalendarFactory(tenant=in_tenant, partner=partner, timezone="America/New_York")
+    kept = calendar_by_id(tenant=in_tenant, calendar_id=own.id)
+    assert add_business_time(SATURDAY, HOUR, kept) == datetime.datetime(2027, 1, 18, 10, 0, tzinfo=NEW_YORK)
+    own_id = own.id
+    own.delete()
+    # A handoff keeps the id it resolved at its offer: the deleted calendar's clocks fall back to
+    # the tenant's default (not to the built-in week, which would be the tenant's zone).
+    in_tenant.timezone = "Asia/Tokyo"
+    in_tenant.save(update_fields=["timezone"])
+    for calendar_id in (own_id, None):
+        fallback = calendar_by_id(tenant=in_tenant, calendar_id=calendar_id)
+        assert add_business_time(SATURDAY, HOUR, fallback) == datetime.datetime(
+            2027, 1, 18, 10, 0, tzinfo=BERLIN
+        )
 
 
 @pytest.mark.django_db

@@ -126,7 +126,8 @@ def test_an_accepted_handoff_without_a_first_contact_is_recalled_and_the_lead_wa
     with tenant_context(tenant):
         handoff = handoff_accept(tenant=tenant, actor=partner_user, handoff_id=handoff.id, now=OFFERED)
 
-    assert handoff_ladder_sweep(now=handoff.contact_recall_at) >= 3
+    # The contact clock's three steps, and the qualify clock's warning and breach on the way.
+    assert handoff_ladder_sweep(now=handoff.contact_recall_at) == 5
 
     assert state(handoff) == ("recalled", None)
     contact_steps = [step for clock, step in steps(handoff) if clock == "contact"]
