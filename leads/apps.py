@@ -13,6 +13,12 @@ ACTION_LABELS = {
     "handoff.contacted": "First contact logged",
     "handoff.qualified": "Qualification reported",
     "handoff.escalated": "SLA escalation",
+    "calendar.created": "Business calendar created",
+    "calendar.updated": "Business calendar changed",
+    "calendar.hours_set": "Working hours set",
+    "calendar.deleted": "Business calendar deleted",
+    "holiday.added": "Holiday added",
+    "holiday.removed": "Holiday removed",
 }
 
 
