@@ -3,11 +3,14 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.filters import tenant_accounts
-from leads.models import Lead, LeadSource, LeadStage
+from leads.models import Handoff, Lead, LeadSource, LeadStage
 from leads.selectors import lead_program_choices
+from leads.selectors.inbox import SlaState, filter_sla_state
 from partnerhub.tenancy.filters import SortFilter
+from partnerhub.tenancy.models import Partner
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
@@ -53,3 +56,48 @@ class LeadFilter(django_filters.FilterSet):
             | Q(company_name__icontains=value)
             | Q(external_id__icontains=value)
         )
+
+
+def tenant_partners(request):
+    return Partner.objects.filter(tenant=request.tenant).order_by("name")
+
+
+class HandoffFilter(django_filters.FilterSet):
+    """The inbox's filters: a partner's users never see the partner filter (their scope is one)."""
+
+    q = django_filters.CharFilter(method="search", label="Search")
+    state = django_filters.ChoiceFilter(choices=Handoff.State.choices, empty_label="Any state")
+    sla = django_filters.ChoiceFilter(
+        choices=SlaState.CHOICES, method="filter_sla", label="SLA", empty_label="Any SLA state"
+    )
+    partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
+    sort = SortFilter(
+        fields=(
+            ("deadline", "deadline"),
+            ("offered_at", "offered"),
+            ("partner__name", "partner"),
+            ("lead__company_name", "company"),
+            ("state", "state"),
+        )
+    )
+
+    class Meta:
+        model = Handoff
+        fields = ["q", "state", "sla", "partner"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None and request.membership.is_partner_role:
+            del self.filters["partner"]
+
+    def search(self, queryset, name, value):
+        # Never the email: a partner must not find an offered lead by a contact detail it cannot see.
+        return queryset.filter(
+            Q(lead__first_name__icontains=value)
+            | Q(lead__last_name__icontains=value)
+            | Q(lead__company_name__icontains=value)
+            | Q(lead__title__icontains=value)
+        )
+
+    def filter_sla(self, queryset, name, value):
+        return filter_sla_state(queryset, value, timezone.now())

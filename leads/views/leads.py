@@ -5,6 +5,7 @@ from django.views.generic import DetailView
 
 from leads.filters import LeadFilter
 from leads.selectors import lead_list, lead_touches
+from leads.selectors.inbox import handoff_list
 from partnerhub.tenancy.portal import TenantListView, TenantView
 from partnerhub.tenancy.selectors import audit_history_for
 
@@ -54,6 +55,7 @@ class LeadDetailView(TenantView, DetailView):
         context["touches"] = touches[: self.shown]
         context["touch_count"] = touches.count()
         context["history"] = audit_history_for(tenant=self.tenant, target=self.object)
+        context["handoffs"] = handoff_list(tenant=self.tenant).filter(lead=self.object)
         return context
 
 

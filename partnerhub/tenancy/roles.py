@@ -81,6 +81,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,
+    # Handoffs: partner users see their own company's (scope) and answer them; staff offer and recall.
+    "handoff.view": frozenset(Role),
+    "handoff.answer": PARTNER_ROLES,
     "calendar.view": STAFF_ROLES,  # business calendars (tenant settings, changed with "tenant.change")
     "notification.view": frozenset(Role),
 }
