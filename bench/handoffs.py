@@ -272,7 +272,12 @@ def measure_inbox(slug: str, repeat: int) -> tuple[Timing, int, int]:
     url = f"/t/{slug}/handoffs/"
     # Counted by a wrapper: the request's start resets Django's own query log.
     statements = []
-    with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
+
+    def count(execute, sql, *args):
+        statements.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(count):
         response = client.get(url)
     assert response.status_code == 200, response.status_code
     rows = response.content.decode().count('id="handoff-')
