@@ -160,6 +160,7 @@ def generate(slug: str, handoffs: int, *, reset: bool) -> None:
                     "accept_due_at": "now() + (2 + mod(l.n, 30)) * interval '1 day'",
                     "accept_recall_at": "now() + (3 + mod(l.n, 30)) * interval '1 day'",
                     "next_due_at": "now() + (1 + mod(l.n, 30)) * interval '1 day'",
+                    "deadline_at": "now() + (2 + mod(l.n, 30)) * interval '1 day'",
                     "created_at": "now()",
                     "updated_at": "now()",
                 },

@@ -73,7 +73,7 @@ class HandoffFilter(django_filters.FilterSet):
     partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
     sort = SortFilter(
         fields=(
-            ("deadline", "deadline"),
+            ("deadline_at", "deadline"),
             ("offered_at", "offered"),
             ("partner__name", "partner"),
             ("lead__company_name", "company"),

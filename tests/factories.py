@@ -502,6 +502,7 @@ class HandoffFactory(TenantScopedFactory):
     accept_due_at = factory.LazyAttribute(lambda handoff: handoff.offered_at + timedelta(days=1))
     accept_recall_at = factory.LazyAttribute(lambda handoff: handoff.offered_at + timedelta(days=2))
     next_due_at = factory.SelfAttribute("accept_warn_at")
+    deadline_at = factory.SelfAttribute("accept_due_at")
 
 
 class HandoffEscalationFactory(TenantScopedFactory):

@@ -141,6 +141,9 @@ class Handoff(TenantScopedModel):
     next_due_at = models.DateTimeField(
         null=True, blank=True, help_text="The earliest ladder instant still to fire; empty: none."
     )
+    deadline_at = models.DateTimeField(
+        null=True, blank=True, help_text="The earliest due instant of the running clocks; empty: none runs."
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -167,6 +170,12 @@ class Handoff(TenantScopedModel):
                 name="handoff_ladder_due_idx",
             ),
             models.Index(fields=["tenant", "partner", "state"], name="handoff_tenant_partner_idx"),
+            # The inbox's order (the nearest deadline first, then the newest), for a partner and for staff.
+            models.Index(
+                fields=["tenant", "partner", "deadline_at", "-offered_at", "-id"],
+                name="handoff_partner_inbox_idx",
+            ),
+            models.Index(fields=["tenant", "deadline_at", "-offered_at", "-id"], name="handoff_inbox_idx"),
             models.Index(fields=["tenant", "lead"], name="handoff_tenant_lead_idx"),
         ]
 

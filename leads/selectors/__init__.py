@@ -7,6 +7,7 @@ from leads.selectors.handoffs import (
     handoff_lead_for_partner,
     partner_managers,
     partner_users,
+    partner_users_by_partner,
     policy_for,
 )
 from leads.selectors.leads import (
@@ -29,6 +30,7 @@ __all__ = [
     "lead_touches",
     "partner_managers",
     "partner_users",
+    "partner_users_by_partner",
     "policy_for",
     "program_for",
 ]

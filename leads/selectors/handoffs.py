@@ -42,6 +42,19 @@ def partner_users(*, tenant: Tenant, partner_id: int) -> QuerySet[User]:
     ).order_by("email", "id")
 
 
+def partner_users_by_partner(*, tenant: Tenant, partner_ids: set[int]) -> dict[int, list[User]]:
+    """partner_users of many partners in one query: {partner_id: [users]} (a sweep's batch)."""
+    users: dict[int, list[User]] = {}
+    memberships = (
+        Membership.objects.filter(tenant=tenant, partner_id__in=partner_ids, role__in=PARTNER_ROLES)
+        .select_related("user")
+        .order_by("user__email", "user_id")
+    )
+    for membership in memberships:
+        users.setdefault(membership.partner_id, []).append(membership.user)
+    return users
+
+
 def partner_managers(*, tenant: Tenant, partner: Partner) -> list[User]:
     """Who hears of a breach: the partner's account manager (the vendor's owner of the relationship)
     while they are staff of the tenant, else the tenant admins."""

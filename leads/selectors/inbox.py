@@ -25,8 +25,8 @@ def _running(instant: str, running: Q):
 
 
 def _earliest(kind: str):
-    """The earliest `kind` instant (warn or due) of the handoff's running clocks; None when none runs.
-    LEAST skips NULLs, so a stopped clock drops out of it."""
+    """The earliest `kind` instant of the handoff's running clocks; None when none runs. LEAST
+    skips NULLs, so a stopped clock drops out of it."""
     return Least(
         _running(f"accept_{kind}_at", Q(state=Handoff.State.OFFERED)),
         _running(f"contact_{kind}_at", CONTACT_RUNNING),
@@ -35,14 +35,15 @@ def _earliest(kind: str):
 
 
 def handoff_list(*, tenant: Tenant) -> QuerySet[Handoff]:
-    """Handoffs with their lead and partner, and `deadline` / `warn_at`: the earliest due and warn
-    instants of the running clocks (what the inbox counts down to and sorts by)."""
+    """Handoffs with their lead and partner, `deadline` (the stored earliest due instant of the
+    running clocks: what the inbox counts down to and sorts by) and `warn_at` (the earliest warn
+    instant of the running clocks)."""
     return (
         Handoff.objects.filter(tenant=tenant)
         .select_related("lead", "lead__account", "lead__program", "partner")
-        .annotate(deadline=_earliest("due"), warn_at=_earliest("warn"))
-        # Open handoffs first, the nearest deadline first; then the newest.
-        .order_by(F("deadline").asc(nulls_last=True), "-offered_at", "-id")
+        .annotate(deadline=F("deadline_at"), warn_at=_earliest("warn"))
+        # Open handoffs first, the nearest deadline first; then the newest (the inbox indexes' order).
+        .order_by(F("deadline_at").asc(nulls_last=True), "-offered_at", "-id")
     )
 
 
@@ -65,13 +66,13 @@ class SlaState:
 def filter_sla_state(queryset: QuerySet[Handoff], state: str, now: datetime.datetime) -> QuerySet[Handoff]:
     """The handoffs of `handoff_list` in one SLA state at `now`."""
     if state == SlaState.CLOSED:
-        return queryset.filter(deadline__isnull=True)
+        return queryset.filter(deadline_at__isnull=True)
     if state == SlaState.BREACHED:
-        return queryset.filter(deadline__lte=now)
+        return queryset.filter(deadline_at__lte=now)
     if state == SlaState.AT_RISK:
-        return queryset.filter(deadline__gt=now, warn_at__lte=now)
+        return queryset.filter(deadline_at__gt=now, warn_at__lte=now)
     if state == SlaState.ON_TIME:
-        return queryset.filter(deadline__gt=now).filter(Q(warn_at__gt=now) | Q(warn_at__isnull=True))
+        return queryset.filter(deadline_at__gt=now).filter(Q(warn_at__gt=now) | Q(warn_at__isnull=True))
     return queryset
 
 

@@ -106,6 +106,14 @@ def next_due(handoff: Handoff, fired: Fired) -> datetime.datetime | None:
     return steps[0][0] if steps else None
 
 
+def current_deadline(handoff: Handoff) -> datetime.datetime | None:
+    """The earliest due instant of the running clocks (what the inbox counts down to and sorts by);
+    None once none runs."""
+    dues = [getattr(handoff, f"{clock}_due_at") for clock in running_clocks(handoff)]
+    dues = [due for due in dues if due is not None]
+    return min(dues) if dues else None
+
+
 def _start_clock(handoff: Handoff, clock: str, due: datetime.datetime, start, policy, calendar) -> None:
     warn, due, recall = clock_instants(start, due, policy, calendar)
     setattr(handoff, f"{clock}_warn_at", warn)
@@ -175,7 +183,8 @@ def _state(handoff: Handoff) -> dict:
 
 def _save(handoff: Handoff, fields: list[str], fired: Fired = ()) -> None:
     handoff.next_due_at = next_due(handoff, fired)
-    handoff.save(update_fields=[*fields, "next_due_at", "updated_at"])
+    handoff.deadline_at = current_deadline(handoff)
+    handoff.save(update_fields=[*fields, "next_due_at", "deadline_at", "updated_at"])
 
 
 def _record(tenant: Tenant, actor: Actor, action: str, handoff: Handoff, before: dict, **extra) -> None:
@@ -233,6 +242,7 @@ def handoff_offer(
     due = _deadline(add_business_time, now, policy.accept_hours * HOUR, calendar)
     _start_clock(handoff, Clock.ACCEPT, due, now, policy, calendar)
     handoff.next_due_at = next_due(handoff, ())
+    handoff.deadline_at = current_deadline(handoff)
     try:
         with transaction.atomic():
             handoff.save()

@@ -32,10 +32,10 @@ from django.utils import timezone
 from leads import selectors
 from leads.models import Clock, Handoff, HandoffEscalation, Step
 from leads.services.handoffs import close, next_due, pending_steps
-from partnerhub.tenancy.audit import audit
+from partnerhub.tenancy.audit import audit_many
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import Tenant, User
-from partnerhub.tenancy.services.notifications import notification_create
+from partnerhub.tenancy.services.notifications import Notice, notifications_create_many
 
 logger = logging.getLogger(__name__)
 
@@ -43,17 +43,24 @@ SWEEP_BATCH = 500
 # Exactly the rows of the partial index handoff_ladder_due_idx.
 LADDER_DUE = Q(state__in=Handoff.OPEN_STATES, next_due_at__isnull=False)
 
-_INSERT_ESCALATION = (
+_INSERT_ESCALATIONS = (
     f"INSERT INTO {HandoffEscalation._meta.db_table} (tenant_id, handoff_id, clock, step, at, created_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (tenant_id, handoff_id, clock, step) DO NOTHING RETURNING id"
+    "VALUES {values} ON CONFLICT (tenant_id, handoff_id, clock, step) DO NOTHING "
+    "RETURNING handoff_id, clock, step"
 )
 
 
-def _escalation_inserted(tenant: Tenant, handoff: Handoff, clock: str, step: str, at, now) -> bool:
-    """Insert the step's row; False when it was there (the step fired already)."""
+def _escalations_inserted(tenant: Tenant, wanted: list[tuple[Handoff, str, str, datetime.datetime]], now):
+    """Insert the steps' rows in one statement; the (handoff id, clock, step) whose row was not
+    there yet: those fire, the others fired already (another sweep, a run before a crash)."""
+    if not wanted:
+        return set()
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(wanted))
+    rows = [(tenant.id, handoff.id, clock, step, at, now) for handoff, clock, step, at in wanted]
+    params = [value for row in rows for value in row]
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_ESCALATION, [tenant.id, handoff.id, clock, step, at, now])
-        return cursor.fetchone() is not None
+        cursor.execute(_INSERT_ESCALATIONS.format(values=values), params)
+        return set(cursor.fetchall())
 
 
 def _lead_url(tenant: Tenant, handoff: Handoff) -> str:
@@ -72,47 +79,49 @@ DEADLINE_NAMES = {
 }
 
 
-def _notify(tenant: Tenant, users, title: str, body: str, url: str = "") -> int:
-    for user in users:
-        notification_create(tenant=tenant, user=user, title=title, body=body, url=url)
-    return len(users)
+class _Batch:
+    """What one tenant batch of the sweep writes, gathered and then written set-based: the
+    notifications in one insert, the audit events in another. Recipients are read once per batch:
+    the partners' users in one query, each partner's managers once."""
 
-
-class _Recipients:
-    """Who a partner's steps notify, read once per partner and sweep (a batch holds many handoffs
-    of one partner), and only the side a step needs."""
-
-    def __init__(self, tenant: Tenant):
-        self.tenant, self._users, self._managers = tenant, {}, {}
+    def __init__(self, tenant: Tenant, partner_ids: set[int]):
+        self.tenant = tenant
+        self._users = selectors.partner_users_by_partner(tenant=tenant, partner_ids=partner_ids)
+        self._managers: dict[int, list[User]] = {}
+        self.notices: list[Notice] = []
+        self.events: list[tuple[str, Handoff, dict | None, dict | None]] = []
 
     def users(self, partner) -> list[User]:
-        if partner.id not in self._users:
-            self._users[partner.id] = list(selectors.partner_users(tenant=self.tenant, partner_id=partner.id))
-        return self._users[partner.id]
+        return self._users.get(partner.id, [])
 
     def managers(self, partner) -> list[User]:
         if partner.id not in self._managers:
             self._managers[partner.id] = selectors.partner_managers(tenant=self.tenant, partner=partner)
         return self._managers[partner.id]
 
+    def notify(self, users, title: str, body: str, url: str = "") -> None:
+        self.notices.extend(Notice(user=user, title=title, body=body, url=url) for user in users)
 
-def _fire(
-    tenant: Tenant, handoff: Handoff, clock: str, step: str, at, now, recipients: _Recipients
-) -> list[str]:
-    """The step's effect: its notifications, and for a recall the end of the handoff. Returns the
-    handoff fields it changed."""
-    lead, partner = handoff.lead, handoff.partner
+    def audit(self, action: str, handoff: Handoff, before: dict | None, after: dict) -> None:
+        self.events.append((action, handoff, before, after))
+
+    def write(self) -> None:
+        if self.notices:
+            notifications_create_many(tenant=self.tenant, notices=self.notices)
+        if self.events:
+            audit_many(tenant=self.tenant, actor=None, events=self.events)
+
+
+def _fire(batch: _Batch, handoff: Handoff, clock: str, step: str, at, now) -> None:
+    """The step's effect: its notifications, and for a recall the end of the handoff."""
+    tenant, lead, partner = batch.tenant, handoff.lead, handoff.partner
     name = str(lead)
     deadline = f"{DEADLINE_NAMES[clock]} by {_when(getattr(handoff, f'{clock}_due_at'), tenant)}"
-    partner_users = recipients.users(partner) if step != Step.BREACHED else []
-    managers = recipients.managers(partner) if step != Step.WARNED else []
-    fields: list[str] = []
     if step == Step.WARNED:
-        _notify(tenant, partner_users, f"Deadline soon: {name}", f"Please {deadline}.")
+        batch.notify(batch.users(partner), f"Deadline soon: {name}", f"Please {deadline}.")
     elif step == Step.BREACHED:
-        _notify(
-            tenant,
-            managers,
+        batch.notify(
+            batch.managers(partner),
             f"SLA breached: {partner.name}, {name}",
             f"{partner.name} did not {deadline}.",
             _lead_url(tenant, handoff),
@@ -120,65 +129,88 @@ def _fire(
     else:
         before = handoff.state
         to_state = Handoff.State.EXPIRED if clock == Clock.ACCEPT else Handoff.State.RECALLED
-        fields = close(handoff, to_state, now)
-        _notify(
-            tenant,
-            partner_users,
+        close(handoff, to_state, now)
+        batch.notify(
+            batch.users(partner),
             f"Lead taken back: {name}",
             f"The lead was recalled: {partner.name} did not {deadline}.",
         )
-        _notify(
-            tenant,
-            managers,
+        batch.notify(
+            batch.managers(partner),
             f"Lead back in the queue: {name}",
             f"{partner.name} did not {deadline}; the handoff is {handoff.get_state_display().lower()} and "
             "the lead waits to be offered again.",
             _lead_url(tenant, handoff),
         )
-        audit(
-            tenant=tenant,
-            actor=None,
-            action=f"handoff.{to_state}",
-            target=handoff,
-            before={"status": before},
-            after={"status": to_state, "clock": clock},
-        )
+        batch.audit(f"handoff.{to_state}", handoff, {"status": before}, {"status": to_state, "clock": clock})
     if step != Step.RECALLED:
-        audit(
-            tenant=tenant,
-            actor=None,
-            action="handoff.escalated",
-            target=handoff,
-            after={"clock": clock, "step": step, "at": at.isoformat()},
-        )
-    return fields
+        batch.audit("handoff.escalated", handoff, None, {"clock": clock, "step": step, "at": at.isoformat()})
+
+
+_UPDATE_HANDOFFS = (
+    f"UPDATE {Handoff._meta.db_table} AS handoff SET next_due_at = batch.next_due_at, state = batch.state, "
+    "closed_at = batch.closed_at, updated_at = %s, "
+    # A recall ends every clock: no deadline left (warnings and breaches leave it as it is).
+    "deadline_at = CASE WHEN batch.state IN ('offered', 'accepted') THEN handoff.deadline_at END "
+    "FROM unnest(%s::bigint[], %s::timestamptz[], %s::varchar[], %s::timestamptz[]) "
+    "AS batch (id, next_due_at, state, closed_at) WHERE handoff.tenant_id = %s AND handoff.id = batch.id"
+)
+
+
+def _save_instants(tenant: Tenant, handoffs: list[Handoff], now) -> None:
+    """Each handoff's next instant, and its state when a recall ended it, in one statement (an
+    UPDATE from arrays: Django's bulk_update builds a CASE per row, which costs more in Python
+    than the database spends on the whole batch)."""
+    columns = ([h.id for h in handoffs], [h.next_due_at for h in handoffs], [h.state for h in handoffs])
+    with connection.cursor() as cursor:
+        cursor.execute(_UPDATE_HANDOFFS, [now, *columns, [h.closed_at for h in handoffs], tenant.id])
+
+
+def _due_steps(handoff: Handoff, done: set, now) -> list[tuple[datetime.datetime, str, str]]:
+    """The steps of `handoff` due at `now`, in ladder order, up to and with a recall (which ends it)."""
+    due = []
+    for at, clock, step in pending_steps(handoff, done):
+        if at > now:
+            break
+        due.append((at, clock, step))
+        if step == Step.RECALLED:
+            break
+    return due
 
 
 def _sweep_tenant(*, tenant: Tenant, handoff_ids: list[int], now: datetime.datetime) -> int:
     """Fire the due steps of these handoffs, in one transaction; rows another sweep holds are
-    skipped. Returns how many steps fired."""
+    skipped. Set-based: a constant number of statements for the whole batch (the rows locked, the
+    steps fired before, the escalation rows, the notifications, the audit events, the handoffs'
+    new instants), whatever its size. Returns how many steps fired."""
     handoffs = list(
         Handoff.objects.filter(LADDER_DUE, tenant=tenant, id__in=handoff_ids, next_due_at__lte=now)
         .select_related("lead", "partner", "partner__account_manager")
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("next_due_at", "id")
     )
+    if not handoffs:
+        return 0
     fired = selectors.handoff_fired_steps(tenant=tenant, handoff_ids=[handoff.id for handoff in handoffs])
-    count, recipients = 0, _Recipients(tenant)
+    due = {handoff.id: _due_steps(handoff, fired[handoff.id], now) for handoff in handoffs}
+    inserted = _escalations_inserted(
+        tenant,
+        [(handoff, clock, step, at) for handoff in handoffs for at, clock, step in due[handoff.id]],
+        now,
+    )
+    batch = _Batch(tenant, {handoff.partner_id for handoff in handoffs})
     for handoff in handoffs:
-        done, changed = fired[handoff.id], ["next_due_at"]
-        for at, clock, step in pending_steps(handoff, done):
-            if at > now or not handoff.is_open:
-                break
+        done = fired[handoff.id]
+        for at, clock, step in due[handoff.id]:
             done.add((clock, step))
-            if not _escalation_inserted(tenant, handoff, clock, step, at, now):
+            if (handoff.id, clock, step) not in inserted:
                 logger.info("Handoff %s: %s %s fired already.", handoff.id, clock, step)
                 continue
-            changed += _fire(tenant, handoff, clock, step, at, now, recipients)
-            count += 1
+            _fire(batch, handoff, clock, step, at, now)
         handoff.next_due_at = next_due(handoff, done)
-        handoff.save(update_fields=[*changed, "updated_at"])
-    return count
+    _save_instants(tenant, handoffs, now)
+    batch.write()
+    return len(inserted)
 
 
 def handoff_ladder_sweep(*, now: datetime.datetime | None = None, batch: int = SWEEP_BATCH) -> int:

@@ -54,6 +54,27 @@ def audit(
     )
 
 
+def audit_many(
+    *, tenant: Tenant, actor: Actor, events: Iterable[tuple[str, models.Model, dict | None, dict | None]]
+) -> list[AuditEvent]:
+    """Many events of one actor in one insert (a sweep's batch): each (action, target, before,
+    after), recorded as `audit` records one."""
+    columns = actor_columns(actor)
+    return AuditEvent.unscoped.bulk_create(
+        AuditEvent(
+            tenant=tenant,
+            action=action,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=str(target.pk),
+            target_label=str(target)[:200],
+            before=before,
+            after=after,
+            **columns,
+        )
+        for action, target, before, after in events
+    )
+
+
 def audit_transition(
     *, tenant: Tenant, actor: Actor, action: str, target: models.Model, from_state: str, to_state: str
 ) -> AuditEvent:

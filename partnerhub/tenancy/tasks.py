@@ -42,6 +42,12 @@ def send_notification_email_task(*, tenant_id: int, notification_id: int) -> boo
     return services.notification_send_email(tenant=get_active_tenant(), notification_id=notification_id)
 
 
+@shared_task(name="tenancy.send_notification_emails", base=TenantTask, acks_late=True)
+def send_notification_emails_task(*, tenant_id: int, notification_ids: list[int]) -> int:
+    # The emails of a sweep's batch: one task for all of them, each sent once (as above).
+    return services.notification_emails_send(tenant=get_active_tenant(), notification_ids=notification_ids)
+
+
 @shared_task(name="tenancy.send_pending_notification_emails", acks_late=True)
 def send_pending_notification_emails_task() -> int:
     return services.notification_emails_send_pending()

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from leads.models import Handoff
+from leads.services import handoff_accept, handoff_offer, handoff_record_contact, handoff_record_qualification
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import AuditEvent
 from tests.conftest import login
@@ -178,3 +179,22 @@ def test_staff_offer_a_lead_and_recall_it_after_confirming(tenant, partner, mana
     assert handoff.state == Handoff.State.RECALLED
     refused = client.get(url(handoff, "recall")).content.decode()
     assert "This handoff is recalled." in refused
+
+
+def test_the_stored_deadline_follows_the_running_clocks(tenant, partner, partner_user, manager_user):
+    """What the inbox sorts by: the accept clock's due instant, then the first contact's (the
+    nearer of the two clocks acceptance starts), then the qualification's, then none."""
+    lead = LeadFactory(tenant=tenant)
+    TouchFactory(tenant=tenant, lead=lead, kind="meeting")
+    with tenant_context(tenant):
+        handoff = handoff_offer(tenant=tenant, actor=manager_user, lead_id=lead.id, partner_id=partner.id)
+        assert handoff.deadline_at == handoff.accept_due_at
+        handoff = handoff_accept(tenant=tenant, actor=partner_user, handoff_id=handoff.id)
+        assert handoff.deadline_at == min(handoff.contact_due_at, handoff.qualify_due_at)
+        handoff = handoff_record_contact(tenant=tenant, actor=partner_user, handoff_id=handoff.id)
+        assert handoff.deadline_at == handoff.qualify_due_at
+        handoff_record_qualification(
+            tenant=tenant, actor=partner_user, handoff_id=handoff.id, outcome="qualified"
+        )
+        handoff.refresh_from_db()
+        assert handoff.deadline_at is None

@@ -19,9 +19,12 @@ from partnerhub.tenancy.services.invitations import (
 )
 from partnerhub.tenancy.services.memberships import membership_change_role, membership_remove
 from partnerhub.tenancy.services.notifications import (
+    Notice,
     notification_create,
+    notification_emails_send,
     notification_emails_send_pending,
     notification_send_email,
+    notifications_create_many,
     notifications_mark_read,
 )
 from partnerhub.tenancy.services.partners import (
@@ -45,6 +48,7 @@ from partnerhub.tenancy.services.verticals import (
 __all__ = [
     "PARTNER_FIELDS",
     "TENANT_FIELDS",
+    "Notice",
     "api_key_authenticate",
     "api_key_create",
     "api_key_revoke",
@@ -62,8 +66,10 @@ __all__ = [
     "membership_change_role",
     "membership_remove",
     "notification_create",
+    "notification_emails_send",
     "notification_emails_send_pending",
     "notification_send_email",
+    "notifications_create_many",
     "notifications_mark_read",
     "partner_create",
     "partner_delete",

@@ -6,6 +6,7 @@ the periodic sweep sends it later (at most MAX_EMAIL_ATTEMPTS tries).
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
@@ -30,9 +31,7 @@ def notification_create(
     """Notify a member of the tenant, in the app and by email. The recipient's partner company is
     read from their membership and kept on the row, so partner scope applies to it. Someone who
     is not (or no longer) a member is not notified: they could not open the link."""
-    if url and not (url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set())):
-        # The page and the email link to it: a path in this portal, never another site.
-        raise ServiceError("A notification links to a page of the portal: give its path.", field="url")
+    _check_url(url)
     try:
         membership = Membership.objects.only("partner_id").get(tenant=tenant, user=user)
     except Membership.DoesNotExist:
@@ -47,6 +46,61 @@ def notification_create(
     )
     _send_after_commit(notification)
     return notification
+
+
+def _check_url(url: str) -> None:
+    if url and not (url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set())):
+        # The page and the email link to it: a path in this portal, never another site.
+        raise ServiceError("A notification links to a page of the portal: give its path.", field="url")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification to write with notifications_create_many."""
+
+    user: User
+    title: str
+    body: str = ""
+    url: str = ""
+
+
+@transaction.atomic
+def notifications_create_many(*, tenant: Tenant, notices: list[Notice]) -> list[Notification]:
+    """notification_create for many at once (a sweep's batch): one query for the recipients'
+    memberships, one insert, and one task after commit for all their emails (the outbox sweep
+    still sends any the task did not). Someone who is not a member is skipped, as they could
+    not open the link."""
+    for notice in notices:
+        _check_url(notice.url)
+    recipients = {notice.user.id for notice in notices}
+    memberships = Membership.objects.filter(tenant=tenant, user_id__in=recipients)
+    partner_of = dict(memberships.values_list("user_id", "partner_id"))
+    created = Notification.objects.bulk_create(
+        Notification(
+            tenant=tenant,
+            user=notice.user,
+            partner_id=partner_of[notice.user.id],
+            title=notice.title[:200],
+            body=notice.body,
+            url=notice.url[:500],
+        )
+        for notice in notices
+        if notice.user.id in partner_of
+    )
+    if created:
+        from partnerhub.tenancy.tasking import enqueue_on_commit
+
+        enqueue_on_commit(
+            "tenancy.send_notification_emails",
+            tenant_id=tenant.id,
+            notification_ids=[notification.id for notification in created],
+        )
+    return created
+
+
+def notification_emails_send(*, tenant: Tenant, notification_ids: list[int]) -> int:
+    """Email each of these notifications once (the task after notifications_create_many)."""
+    return sum(notification_send_email(tenant=tenant, notification_id=pk) for pk in notification_ids)
 
 
 def _send_after_commit(notification: Notification) -> None:
