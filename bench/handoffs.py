@@ -109,15 +109,20 @@ def generate(slug: str, handoffs: int, *, reset: bool) -> None:
                 Partner(tenant=tenant, name=f"Bench partner {rank + 1:03d}", tier=Partner.Tier.ONE_TO_FEW)
                 for rank in range(PARTNERS)
             )
-            users = User.objects.bulk_create(
-                User(
-                    email=f"p{rank + 1:03d}-{n}@{slug}.example",
-                    full_name=f"Partner {rank + 1} user {n}",
-                    password=password,
-                )
+            # Users are not tenant rows: a tenant generated again finds them from the last time.
+            emails = [
+                f"p{rank + 1:03d}-{n}@{slug}.example"
                 for rank in range(PARTNERS)
                 for n in range(USERS_PER_PARTNER)
+            ]
+            known = {user.email: user for user in User.objects.filter(email__in=emails)}
+            User.objects.bulk_create(
+                User(email=email, full_name=email.split("@")[0], password=password)
+                for email in emails
+                if email not in known
             )
+            by_email = {user.email: user for user in User.objects.filter(email__in=emails)}
+            users = [by_email[email] for email in emails]
             Membership.objects.bulk_create(
                 Membership(
                     tenant=tenant,
