@@ -1,8 +1,9 @@
 """Business calendars: create and change them, set their working hours, add and remove holidays.
 
 They are tenant settings: only a role that may change the tenant's settings (`tenant.change`)
-changes them, and every change is audited with its values before and after. What the SLA clocks
-do when a calendar changes (recompute only the time left, leads.business_time) arrives with them.
+changes them, and every change is audited with its values before and after. A change that moves
+working time (the time zone, the week, a holiday, a new default, a deletion) recomputes the open
+handoffs' clocks on it for the time they had left (leads.services.reclock).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import datetime
 from collections.abc import Mapping, Sequence
 
 from django.db import transaction
+from django.db.models import Q
 
 from leads.business_time import format_week, parse_week
 from leads.models import BusinessCalendar, Holiday
+from leads.services.reclock import clocks_kept
 from partnerhub.tenancy.actors import Actor, ApiKeyUser
 from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
@@ -88,7 +91,11 @@ def calendar_create(
     )
     if weekly_hours is not None:
         calendar.weekly_hours = _normalized_week(weekly_hours)
-    save_validated(calendar)
+    if partner is None:  # the handoffs that ran on the built-in week run on the new default
+        with clocks_kept(tenant=tenant, actor=actor, calendar=calendar, running=Q(calendar__isnull=True)):
+            save_validated(calendar)
+    else:
+        save_validated(calendar)
     after = snapshot(calendar, CALENDAR_FIELDS)
     audit(tenant=tenant, actor=actor, action="calendar.created", target=calendar, after=after)
     return calendar
@@ -102,8 +109,11 @@ def calendar_update(*, tenant: Tenant, actor: Actor, calendar_id: int, **fields)
     if unknown:
         raise ServiceError(f"{', '.join(sorted(unknown))} cannot be changed here.")
     calendar = _calendar(tenant, calendar_id)
-    with audited(
-        tenant=tenant, actor=actor, target=calendar, fields=CHANGEABLE_FIELDS, action="calendar.updated"
+    with (
+        clocks_kept(tenant=tenant, actor=actor, calendar=calendar),
+        audited(
+            tenant=tenant, actor=actor, target=calendar, fields=CHANGEABLE_FIELDS, action="calendar.updated"
+        ),
     ):
         save_changes(calendar, fields)
     return calendar
@@ -118,8 +128,11 @@ def calendar_hours_set(
     _check_may_change(tenant, actor)
     calendar = _calendar(tenant, calendar_id)
     week = _normalized_week(weekly_hours)
-    with audited(
-        tenant=tenant, actor=actor, target=calendar, fields=["weekly_hours"], action="calendar.hours_set"
+    with (
+        clocks_kept(tenant=tenant, actor=actor, calendar=calendar),
+        audited(
+            tenant=tenant, actor=actor, target=calendar, fields=["weekly_hours"], action="calendar.hours_set"
+        ),
     ):
         save_changes(calendar, {"weekly_hours": week})
     return calendar
@@ -133,7 +146,8 @@ def holiday_add(*, tenant: Tenant, actor: Actor, calendar_id: int, date: datetim
     if Holiday.objects.filter(tenant=tenant, calendar=calendar, date=date).exists():
         raise ServiceError(f"{date.isoformat()} is already a holiday in {calendar.name}.", field="date")
     holiday = Holiday(tenant=tenant, calendar=calendar, date=date, name=name)
-    save_validated(holiday)
+    with clocks_kept(tenant=tenant, actor=actor, calendar=calendar):
+        save_validated(holiday)
     after = snapshot(holiday, HOLIDAY_FIELDS)
     audit(tenant=tenant, actor=actor, action="holiday.added", target=holiday, after=after)
     return holiday
@@ -149,7 +163,8 @@ def holiday_remove(*, tenant: Tenant, actor: Actor, calendar_id: int, holiday_id
         raise ServiceError("No such holiday in this calendar.", field="holiday")
     before = snapshot(holiday, HOLIDAY_FIELDS)
     audit(tenant=tenant, actor=actor, action="holiday.removed", target=holiday, before=before)
-    holiday.delete()
+    with clocks_kept(tenant=tenant, actor=actor, calendar=calendar):
+        holiday.delete()
 
 
 @transaction.atomic
@@ -163,4 +178,6 @@ def calendar_delete(*, tenant: Tenant, actor: Actor, calendar_id: int) -> None:
         raise ServiceError("The tenant's default calendar cannot be deleted: change its hours instead.")
     before = snapshot(calendar, CALENDAR_FIELDS)
     audit(tenant=tenant, actor=actor, action="calendar.deleted", target=calendar, before=before)
-    calendar.delete()
+    # Its handoffs go on on the tenant's default, for the time they had left.
+    with clocks_kept(tenant=tenant, actor=actor, calendar=calendar, new_calendar_id=lambda: None):
+        calendar.delete()
