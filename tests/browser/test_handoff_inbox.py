@@ -8,23 +8,14 @@ from playwright.sync_api import expect
 
 from leads.models import Handoff
 from partnerhub.tenancy.context import tenant_context
-from tests.factories import HandoffFactory, LeadFactory, TouchFactory
+from tests.leads.test_handoff_pages import offered_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def offered(tenant, partner):
-    lead = LeadFactory(
-        tenant=tenant,
-        email="dana.ruiz@acme.example",
-        first_name="Dana",
-        last_name="Ruiz",
-        title="VP Finance",
-        company_name="Acme Corp",
-    )
-    TouchFactory(tenant=tenant, lead=lead, kind="meeting")
-    return HandoffFactory(tenant=tenant, lead=lead, partner=partner)
+def offered(partner):
+    return offered_to(partner)
 
 
 def test_a_partner_accepts_through_the_dialog_and_then_sees_the_contacts(signed_in, partner_user, offered):

@@ -22,22 +22,30 @@ ENABLEMENT = (
 )
 
 
-@pytest.fixture
-def handoff(tenant, partner):
-    program = ProgramFactory(tenant=tenant, partner=partner, components={"sales_enablement": ENABLEMENT})
+def offered_to(partner, **lead_fields):
+    """An offered handoff of Dana Ruiz (VP Finance at Acme Corp), who attended a briefing and booked
+    a meeting."""
     lead = LeadFactory(
-        tenant=tenant,
+        tenant=partner.tenant,
         email="dana.ruiz@acme.example",
         phone="+1 415 555 0100",
         first_name="Dana",
         last_name="Ruiz",
         title="VP Finance",
         company_name="Acme Corp",
-        program=program,
+        **lead_fields,
     )
-    TouchFactory(tenant=tenant, lead=lead, kind="event_attended", details={"event": "CFO briefing, Berlin"})
-    TouchFactory(tenant=tenant, lead=lead, kind="meeting")
-    return HandoffFactory(tenant=tenant, lead=lead, partner=partner)
+    TouchFactory(
+        tenant=partner.tenant, lead=lead, kind="event_attended", details={"event": "CFO briefing, Berlin"}
+    )
+    TouchFactory(tenant=partner.tenant, lead=lead, kind="meeting")
+    return HandoffFactory(tenant=partner.tenant, lead=lead, partner=partner)
+
+
+@pytest.fixture
+def handoff(tenant, partner):
+    program = ProgramFactory(tenant=tenant, partner=partner, components={"sales_enablement": ENABLEMENT})
+    return offered_to(partner, program=program)
 
 
 def url(handoff, action=""):
