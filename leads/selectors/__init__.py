@@ -17,6 +17,7 @@ from leads.selectors.leads import (
     lead_touches,
     program_for,
 )
+from leads.selectors.scoring import lead_touch_counts, plan_account_pairs
 
 __all__ = [
     "PartnerLeadView",
@@ -26,9 +27,11 @@ __all__ = [
     "lead_for_key",
     "lead_list",
     "lead_program_choices",
+    "lead_touch_counts",
     "lead_touches",
     "partner_managers",
     "partner_users",
+    "plan_account_pairs",
     "policy_for",
     "program_for",
 ]
