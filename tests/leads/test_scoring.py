@@ -16,8 +16,16 @@ from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import AuditEvent
 from partnerhub.tenancy.roles import Role
 from plays import catalog
-from tests.conftest import make_member
-from tests.factories import PartnerFactory, PlanAccountFactory, ProgramFactory, TargetAccountFactory
+from tests.api_cases import bearer
+from tests.conftest import login, make_member
+from tests.factories import (
+    ApiKeyFactory,
+    PartnerFactory,
+    PlanAccountFactory,
+    ProgramFactory,
+    TargetAccountFactory,
+)
+from tests.leads.test_views import T, csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +308,68 @@ def test_the_demo_leads_end_with_both_ready_and_nurturing_leads():
     assert {leads[email].stage for email in ready} == {LeadStage.MQL}
     assert {lead.stage for email, lead in leads.items() if email not in ready} == {LeadStage.NURTURE}
     assert all(lead.scored_at for lead in leads.values())
+
+
+# --- Shown in the portal and the API ------------------------------------------------------------
+
+
+@pytest.fixture
+def ready_and_nurturing(tenant, marketer, program):
+    arrive(tenant, marketer, TouchKind.EVENT_ATTENDED, tracking_code=program.tracking_code)
+    ready = arrive(tenant, marketer, TouchKind.MEETING)
+    nurturing = arrive(tenant, marketer, TouchKind.ASSET_DOWNLOADED, email="sam@gmail.com", title="Student")
+    return ready, nurturing
+
+
+def test_the_lead_list_shows_filters_and_sorts_by_score_and_readiness(
+    tenant, manager_user, ready_and_nurturing
+):
+    client = login(manager_user)
+
+    ready_only = client.get(f"{T}/leads/?ready=true").content.decode()
+    at_least = client.get(f"{T}/leads/?min_score=15").content.decode()
+    by_score = client.get(f"{T}/leads/?sort=-score").content.decode()
+    rows = csv_rows(client.get(f"{T}/leads/?sort=score&export=csv"))
+
+    assert "dana@mercygeneral.example" in ready_only and "sam@gmail.com" not in ready_only
+    assert "dana@mercygeneral.example" in at_least and "sam@gmail.com" not in at_least
+    assert by_score.index("dana@mercygeneral.example") < by_score.index("sam@gmail.com")
+    header = rows[0]
+    assert [[row[header.index(name)] for name in ("Email", "Score", "Ready")] for row in rows[1:]] == [
+        ["sam@gmail.com", "10", "no"],
+        ["dana@mercygeneral.example", "60", "yes"],
+    ]
+
+
+def test_the_lead_page_says_why_it_is_ready_or_what_is_missing(tenant, manager_user, ready_and_nurturing):
+    ready, nurturing = ready_and_nurturing
+    client = login(manager_user)
+
+    ready_page = client.get(f"{T}/leads/{ready.id}/").content.decode()
+    nurture_page = client.get(f"{T}/leads/{nurturing.id}/").content.decode()
+
+    assert "Why it is ready" in ready_page and "Meeting: 1 at 40 each." in ready_page
+    assert "Title “Director of IT” matches “director”." in ready_page
+    assert "What is missing" in nurture_page
+    assert "The company is not a target account." in nurture_page
+    assert "None of the required actions: attended an event, meeting." in nurture_page
+
+
+def test_the_api_exposes_the_score_and_its_reasons_and_filters_by_them(tenant, ready_and_nurturing):
+    api = bearer(ApiKeyFactory(tenant=tenant, scopes=["read"]))
+
+    listed = api.get("/api/v1/leads/?ready=true&min_score=60").json()["results"]
+    none = api.get("/api/v1/leads/?min_score=61").json()["results"]
+    bad = api.get("/api/v1/leads/?min_score=lots")
+
+    assert [lead["email"] for lead in listed] == ["dana@mercygeneral.example"]
+    assert (listed[0]["score"], listed[0]["action_score"], listed[0]["ready"]) == (60, 60, True)
+    assert listed[0]["ready_at"] is not None
+    assert {"rule": "points:meeting", "points": 40, "why": "Meeting: 1 at 40 each."} in listed[0][
+        "score_reasons"
+    ]
+    assert {"rule": "account", "met": True, "why": "The company is on the program's plan."} in listed[0][
+        "score_reasons"
+    ]
+    assert none == []
+    assert (bad.status_code, list(bad.json())) == (400, ["min_score"])
