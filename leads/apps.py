@@ -5,6 +5,7 @@ ACTION_LABELS = {
     "lead.created": "Lead created",
     "lead.merged": "Arrived again: merged",
     "lead.stage_changed": "Stage changed",
+    "lead.readiness_changed": "Readiness changed",
     "handoff.offered": "Handoff offered",
     "handoff.accepted": "Handoff accepted",
     "handoff.rejected": "Handoff rejected",

@@ -1,6 +1,8 @@
 """Demo leads for `seed_demo`: people from the demo tenant's target accounts (and one from a free-mail
 address) who came through the launched program's event and landing page, some of them twice, so
-the leads list, the merge and the touches timeline have something to show. Runs through the intake
+the leads list, the merge and the touches timeline have something to show. Scored on arrival by the
+program's rules: two of them (a CIO who attended and booked a meeting, a VP who downloaded, replied
+and met) end ready as MQLs; the others stay in nurture. Runs through the intake
 service, as every door does. Idempotent: nothing is created when the tenant has leads already."""
 
 from __future__ import annotations
@@ -25,10 +27,13 @@ ARRIVALS = [
         TouchKind.EVENT_REGISTERED,
     ),
     ("Dana", "Whitfield", "CIO", "dana.whitfield@mercygeneral.example", "event", TouchKind.EVENT_ATTENDED),
+    ("Dana", "Whitfield", "CIO", "dana.whitfield@mercygeneral.example", "api", TouchKind.MEETING),
     ("Luis", "Ortega", "Director of IT", "l.ortega@harborpeds.example", "event", TouchKind.EVENT_REGISTERED),
     ("Luis", "Ortega", "Director of IT", "l.ortega@harborpeds.example", "event", TouchKind.EVENT_NO_SHOW),
     ("Amara", "Okafor", "VP Clinical Systems", "amara@mercygeneral.example", "landing_page", None),
     ("Amara", "Okafor", "", "amara@mercygeneral.example", "api", TouchKind.ASSET_DOWNLOADED),
+    ("Amara", "Okafor", "", "amara@mercygeneral.example", "api", TouchKind.EMAIL_REPLY),
+    ("Amara", "Okafor", "", "amara@mercygeneral.example", "api", TouchKind.MEETING),
     (
         "Jonas",
         "Keller",

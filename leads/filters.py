@@ -26,6 +26,19 @@ class LeadFilter(django_filters.FilterSet):
     program = django_filters.ModelChoiceFilter(queryset=tenant_programs, empty_label="Any program")
     # Set by links from an account's page (and by the API), never picked from a list of thousands.
     account = django_filters.ModelChoiceFilter(queryset=tenant_accounts, label="", widget=forms.HiddenInput)
+    ready = django_filters.BooleanFilter(
+        label="Ready",
+        help_text="Ready for a handoff: every criterion of its qualification rules holds.",
+        widget=forms.Select(choices=[("", "Ready or not"), ("true", "Ready"), ("false", "Not ready")]),
+    )
+    min_score = django_filters.NumberFilter(
+        field_name="score",
+        lookup_expr="gte",
+        label="Score at least",
+        min_value=-100000,
+        max_value=100000,
+        widget=forms.NumberInput(attrs={"step": 1}),
+    )
     created_after = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label="Created from", widget=DATE_INPUT
     )
@@ -38,6 +51,7 @@ class LeadFilter(django_filters.FilterSet):
             ("email", "email"),
             ("company_name", "company"),
             ("stage", "stage"),
+            ("score", "score"),
             ("source", "source"),
             ("created_at", "created"),
             ("updated_at", "updated"),
@@ -46,7 +60,17 @@ class LeadFilter(django_filters.FilterSet):
 
     class Meta:
         model = Lead
-        fields = ["q", "stage", "source", "program", "account", "created_after", "created_before"]
+        fields = [
+            "q",
+            "stage",
+            "source",
+            "program",
+            "account",
+            "ready",
+            "min_score",
+            "created_after",
+            "created_before",
+        ]
 
     def search(self, queryset, name, value):
         return queryset.filter(

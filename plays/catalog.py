@@ -27,19 +27,35 @@ COMPONENT_ORDER = (
     "proof_of_performance",
 )
 
+# The machine-readable handoff criteria (plays.qualification parses them), matching the prose above
+# them; a lead outside any program, or of a program launched before packages carried rules, is scored
+# by these.
+QUALIFICATION_RULES = (
+    "score at least: 60\n"
+    "actions at least: 30\n"
+    "points: event_attended 20, meeting 40, email_reply 15, asset_downloaded 10,"
+    " landing_page_visit 5 up to 10\n"
+    "required actions: event_attended, meeting\n"
+    "title: director, vp, vice president, head, chief, cio, cto, cfo, ceo, coo, ciso, president, owner\n"
+    "account: plan"
+)
+
 # Shared by every play: the parts that keep programs comparable across partners.
 _QUALIFICATION_COMMON = (
     "Handoff criteria (never hand over raw event scans):\n"
     "- Engagement threshold: score of 60 or more, of which at least 30 from actions, not page views.\n"
     "- Actions that count: attended the session (20), booked a meeting (40), replied to a nurture email "
-    "(15), downloaded the briefing pack (10), visited the landing page twice (5).\n"
+    "(15), downloaded the briefing pack (10), visited the landing page (5 a visit, at most 10).\n"
+    "- Required: attended the session or booked a meeting.\n"
     "- Fit: company is on the plan's named account list (required); title is director or above, or owns "
     "the budget line (required).\n"
     "Routing: a sales-ready lead goes to the account's sales owner and, if the partner has access to the "
     "account, is handed off to the partner with its context. Leads below the threshold stay in the "
     "vendor's nurture.\n"
     "SLA: accept within 24 h, first touch within 24 h, qualification call within 5 days; a breach nudges, "
-    "then escalates to the partner manager, then recalls the lead."
+    "then escalates to the partner manager, then recalls the lead.\n"
+    "\n"
+    "Rules:\n" + QUALIFICATION_RULES
 )
 
 _TRACKING_COMMON = (

@@ -19,6 +19,7 @@ from plays.models import (
     Play,
     PlayKind,
 )
+from plays.qualification import RulesError, parse
 
 PLAY_FIELDS = ["name", "description", "success_metric", "follow_up_template"]
 PACKAGE_FIELDS = ["play", "parent", "name", "vertical", "partner", "revision"]
@@ -32,6 +33,17 @@ def _check_key(key: str) -> str:
     if key not in ComponentKey.values:
         raise ServiceError(f"“{key}” is not a component of an activation package.", field="key")
     return key
+
+
+def _check_content(key: str, content: str) -> None:
+    """A qualification component's "Rules:" block must parse: programs pin it and leads are scored
+    by it. The refusal names every faulty line."""
+    if key != ComponentKey.QUALIFICATION:
+        return
+    try:
+        parse(content)
+    except RulesError as exc:
+        raise ServiceError(" ".join(exc.errors), field="content") from exc
 
 
 # --- Catalog -------------------------------------------------------------------------------------
@@ -127,6 +139,7 @@ def package_component_update(
     once. A component can become fixed only while no version overrides it (the refusal names
     them). The master's revision rises with every real change."""
     _check_key(key)
+    _check_content(key, content)
     master = ActivationPackage.objects.select_for_update().get(tenant=tenant, id=package_id)
     if not master.is_master:
         raise ServiceError(
@@ -228,6 +241,7 @@ def package_override_set(
     """Give a version its own content for a flexible component. Fixed components (architecture,
     qualification and handoff, reporting) are the master's alone."""
     _check_key(key)
+    _check_content(key, content)
     version, master = _version_and_master(tenant, package_id)
     master_component = PackageComponent.objects.filter(tenant=tenant, package=master, key=key).first()
     is_fixed = master_component.is_fixed if master_component else key in FIXED_BY_DEFAULT

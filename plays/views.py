@@ -12,9 +12,10 @@ from partnerhub.tenancy.portal import (
     VerticalColumn,
 )
 from partnerhub.tenancy.selectors import audit_history_for
-from plays import selectors, services
+from plays import qualification, selectors, services
 from plays.filters import PackageFilter
 from plays.forms import ComponentForm, OverrideForm, PlayForm, VersionForm
+from plays.models import ComponentKey
 
 
 def _package_url(tenant, package_id: int) -> str:
@@ -110,6 +111,9 @@ class PackageDetailView(TenantView, TemplateView):
         package = self.object
         context["package"] = package
         context["components"] = selectors.package_resolved(tenant=self.tenant, package=package)
+        context["qualification"] = qualification.shown(
+            next(c.content for c in context["components"] if c.key == ComponentKey.QUALIFICATION)
+        )
         if package.is_master:
             context["versions"] = selectors.package_list(tenant=self.tenant).filter(parent=package)
         if self.can("play.change"):

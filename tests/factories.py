@@ -37,6 +37,7 @@ from leads.models import (
     Touch,
     TouchKind,
 )
+from leads.services import leads_rescore
 from mdf.models import FundAllocation
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
@@ -476,6 +477,28 @@ class TouchFactory(TenantScopedFactory):
     lead = factory.SubFactory(LeadFactory, tenant=same_tenant())
     kind = TouchKind.EVENT_ATTENDED
     source = "event"
+
+
+class ReadyLeadFactory(LeadFactory):
+    """A lead ready for a handoff under the catalog's default rules, made so the way a real one is:
+    a director at a target account who attended and asked for a meeting, scored by
+    `leads_rescore` (the stored score and reasons are the service's own)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    title = "Director of IT"
+    account = factory.SubFactory(TargetAccountFactory, tenant=same_tenant())
+
+    @factory.post_generation
+    def engaged(lead, create, extracted, **kwargs):
+        if not create:
+            return
+        for kind in (TouchKind.EVENT_ATTENDED, TouchKind.MEETING):
+            TouchFactory(tenant=lead.tenant, lead=lead, kind=kind)
+        with tenant_context(lead.tenant):
+            leads_rescore(tenant=lead.tenant, lead_ids=[lead.id])
+            lead.refresh_from_db()
 
 
 class SlaPolicyFactory(TenantScopedFactory):

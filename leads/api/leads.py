@@ -16,10 +16,27 @@ from partnerhub.tenancy.api.bulk import MAX_BULK_ROWS, BulkUpsertViewSet, Upsert
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, ServiceActionsMixin, TenantReadOnlyViewSet
 
 
+class ScoreReasonSerializer(serializers.Serializer):
+    """One rule's contribution to the score: a touch kind's points, or a criterion met or not."""
+
+    rule = serializers.CharField(
+        help_text="`rules` (whose rules scored it), `points:<touch kind>`, or a criterion: `score`, "
+        "`actions`, `required_actions`, `title`, `account`, `industry`, `region`."
+    )
+    points = serializers.IntegerField(required=False, help_text="The points of a touch kind.")
+    met = serializers.BooleanField(required=False, help_text="Whether a criterion holds.")
+    why = serializers.CharField(help_text="In words, e.g. “Score 40, 60 needed.”")
+
+
 class LeadSerializer(serializers.ModelSerializer):
     account_name = serializers.CharField(source="account.name", read_only=True, allow_null=True)
     program_tracking_code = serializers.CharField(
         source="program.tracking_code", read_only=True, allow_null=True
+    )
+    score_reasons = ScoreReasonSerializer(
+        many=True,
+        read_only=True,
+        help_text="Each rule's contribution: why the lead is ready, or what is missing.",
     )
 
     class Meta:
@@ -30,6 +47,12 @@ class LeadSerializer(serializers.ModelSerializer):
             "account_name",
             "program_tracking_code",
             "stage_changed_at",
+            "score",
+            "action_score",
+            "ready",
+            "ready_at",
+            "score_reasons",
+            "scored_at",
             "created_at",
             "updated_at",
         ]

@@ -90,6 +90,18 @@ class Lead(TenantScopedModel):
     external_id = models.CharField(
         "CRM id", max_length=100, blank=True, help_text="The lead's id in the CRM, unique in the tenant."
     )
+    # The score against the qualification rules of its program (leads.services.scoring), kept with
+    # each rule's contribution so "why is this lead ready" is always answerable.
+    score = models.IntegerField(default=0, help_text="Points from its weighted touches.")
+    action_score = models.IntegerField(
+        default=0, help_text="The part of the score from actions, not page views."
+    )
+    ready = models.BooleanField(default=False, help_text="Every handoff criterion of its rules holds.")
+    ready_at = models.DateTimeField(null=True, blank=True, help_text="Since when it is ready.")
+    score_reasons = models.JSONField(
+        default=list, blank=True, help_text="Each rule's contribution: {rule, points or met, why}."
+    )
+    scored_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,6 +135,9 @@ class Lead(TenantScopedModel):
             models.Index(fields=["tenant", "program"], name="lead_tenant_program_idx"),
             models.Index(fields=["tenant", "account"], name="lead_tenant_account_idx"),
             models.Index(fields=["tenant", "-created_at"], name="lead_tenant_created_idx"),
+            # The list's score sort and "score at least" filter; the ready filter with its sort.
+            models.Index(fields=["tenant", "-score", "-id"], name="lead_tenant_score_idx"),
+            models.Index(fields=["tenant", "ready", "-score"], name="lead_tenant_ready_score_idx"),
         ]
 
     def __str__(self) -> str:

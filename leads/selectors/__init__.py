@@ -18,6 +18,7 @@ from leads.selectors.leads import (
     lead_touches,
     program_for,
 )
+from leads.selectors.scoring import lead_touch_counts, plan_account_pairs
 
 __all__ = [
     "PartnerLeadView",
@@ -27,10 +28,12 @@ __all__ = [
     "lead_for_key",
     "lead_list",
     "lead_program_choices",
+    "lead_touch_counts",
     "lead_touches",
     "partner_managers",
     "partner_users",
     "partner_users_by_partner",
+    "plan_account_pairs",
     "policy_for",
     "program_for",
 ]

@@ -17,6 +17,7 @@ from leads.services.leads import (
     lead_stage_change,
     leads_upsert,
 )
+from leads.services.scoring import lead_rescore, leads_rescore
 
 __all__ = [
     "LEAD_FIELDS",
@@ -30,6 +31,8 @@ __all__ = [
     "handoff_record_qualification",
     "handoff_reject",
     "lead_intake",
+    "lead_rescore",
     "lead_stage_change",
+    "leads_rescore",
     "leads_upsert",
 ]

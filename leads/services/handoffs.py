@@ -5,8 +5,9 @@ The rules kept here:
   users accept, reject and record the first contact and the qualification outcome.
 - A lead has at most one open (offered or accepted) handoff; a partner that rejected the lead or
   let it expire is never offered it again.
-- Readiness: for now any lead that is not disqualified may be offered. The handoff criteria (the
-  program's qualification rules and the lead's score) come next and will be checked here.
+- Readiness: only a ready lead (leads.services.scoring: every criterion of its program's rules
+  holds) is offered; the refusal names the unmet criteria. A lead in nurture goes only to a partner
+  with its own marketing automation, which nurtures it; a partner without one never receives it.
 - Three clocks, each stopped by exactly one event: **accept** (runs from the offer, stopped by
   acceptance; a rejection or recall ends it with the handoff), **contact** (from acceptance,
   stopped by the first logged contact) and **qualify** (from acceptance, stopped by a
@@ -169,6 +170,29 @@ def _require_state(handoff: Handoff, *states: str) -> None:
         raise ServiceError(f"This handoff is {handoff.get_state_display().lower()}.", field="handoff")
 
 
+def _unmet(lead: Lead) -> str:
+    if lead.scored_at is None:
+        return "it has not been scored yet (no touch since scoring began)."
+    return " ".join(reason["why"] for reason in lead.score_reasons if reason.get("met") is False)
+
+
+def _check_ready(lead: Lead, partner: Partner) -> None:
+    """Raw scans are never handed over: only a ready lead is offered. A lead in nurture is the
+    exception for a partner that runs its own marketing automation (it nurtures the lead itself);
+    a partner without one never receives a nurture-stage lead."""
+    if lead.stage == LeadStage.NURTURE:
+        if partner.has_marketing_automation:
+            return
+        not_ready = "" if lead.ready else f" Not ready: {_unmet(lead)}"
+        raise ServiceError(
+            f"{partner.name} has no marketing automation of its own: a lead in nurture stays in the "
+            f"vendor's nurture.{not_ready}",
+            field="lead",
+        )
+    if not lead.ready:
+        raise ServiceError(f"The lead is not ready for a handoff: {_unmet(lead)}", field="lead")
+
+
 # --- Saving and the audit trail -----------------------------------------------------------------
 
 STATE_FIELDS = ["state", "reject_reason", "reject_text", "qualification"]
@@ -210,11 +234,11 @@ def close(handoff: Handoff, state: str, at: datetime.datetime) -> list[str]:
 def handoff_offer(
     *, tenant: Tenant, actor: Actor, lead_id: int, partner_id: int, now: datetime.datetime | None = None
 ) -> Handoff:
-    """Offer a lead to a partner (staff). The lead must not be disqualified (the handoff criteria
-    come next), nor have an open handoff; the partner must be active and must not have rejected
-    the lead or let it expire before. The accept clock starts: its instants are computed on the
-    partner's calendar (its own, else the tenant's default, else the built-in week), which the
-    handoff keeps for its later clocks."""
+    """Offer a lead to a partner (staff). The lead must not be disqualified, must be ready (or, in
+    nurture, go to a partner with its own marketing automation), and must not have an open
+    handoff; the partner must be active and must not have rejected the lead or let it expire before.
+    The accept clock starts: its instants are computed on the partner's calendar (its own, else the
+    tenant's default, else the built-in week), which the handoff keeps for its later clocks."""
     _check_staff(tenant, actor, "offer")
     lead = Lead.objects.select_for_update().filter(tenant=tenant, id=lead_id).first()
     if lead is None:
@@ -224,6 +248,7 @@ def handoff_offer(
         raise ServiceError("Select a valid partner.", field="partner")
     if lead.stage == LeadStage.DISQUALIFIED:
         raise ServiceError("A disqualified lead is not handed off.", field="lead")
+    _check_ready(lead, partner)
     if partner.status == Partner.Status.INACTIVE:
         raise ServiceError(f"{partner.name} is inactive.", field="partner")
     earlier = Handoff.objects.filter(tenant=tenant, lead=lead)

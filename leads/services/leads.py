@@ -11,6 +11,7 @@ The rules the intake keeps:
 - The program is found by tracking code, else by UTM campaign.
 - Every change is audited: a created lead, a merge (what it filled, what it did not apply), a stage
   change (who, before → after, the reason of a disqualification).
+- Every arrival that changes the lead rescores it in the same transaction (leads.services.scoring).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from leads import selectors
 from leads.domains import company_domain
 from leads.models import Lead, LeadSource, LeadStage, Touch, TouchKind
 from leads.rows import LeadRow
+from leads.services.scoring import lead_rescore
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, snapshot
 from partnerhub.tenancy.errors import ServiceError
@@ -238,6 +240,8 @@ def lead_intake(*, tenant: Tenant, actor: Actor, data: Mapping, source: str) -> 
             before={name: before[name] for name in intake.filled},
             after=after,
         )
+    if intake.changed:  # a touch, or a filled title or account: scored in this same transaction
+        lead_rescore(tenant=tenant, actor=actor, lead=lead)
     return intake
 
 

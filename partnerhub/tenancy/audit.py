@@ -42,7 +42,13 @@ def audit(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
-    return AuditEvent.unscoped.create(
+    event = _event(tenant, actor_columns(actor), action, target, before, after)
+    event.save(force_insert=True)
+    return event
+
+
+def _event(tenant: Tenant, columns: dict, action: str, target, before, after) -> AuditEvent:
+    return AuditEvent(
         tenant=tenant,
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
@@ -50,28 +56,7 @@ def audit(
         target_label=str(target)[:200] if target is not None else "",
         before=before,
         after=after,
-        **actor_columns(actor),
-    )
-
-
-def audit_many(
-    *, tenant: Tenant, actor: Actor, events: Iterable[tuple[str, models.Model, dict | None, dict | None]]
-) -> list[AuditEvent]:
-    """Many events of one actor in one insert (a sweep's batch): each (action, target, before,
-    after), recorded as `audit` records one."""
-    columns = actor_columns(actor)
-    return AuditEvent.unscoped.bulk_create(
-        AuditEvent(
-            tenant=tenant,
-            action=action,
-            target_type=ContentType.objects.get_for_model(target),
-            target_id=str(target.pk),
-            target_label=str(target)[:200],
-            before=before,
-            after=after,
-            **columns,
-        )
-        for action, target, before, after in events
+        **columns,
     )
 
 
@@ -106,3 +91,15 @@ def audited(
     after = snapshot(target, fields)
     if after != before:
         audit(tenant=tenant, actor=actor, action=action, target=target, before=before, after=after)
+
+
+def audit_many(
+    *, tenant: Tenant, actor: Actor, events: Iterable[tuple[str, models.Model, dict | None, dict | None]]
+) -> list[AuditEvent]:
+    """One event per (action, target, before, after), written in one query: for set-based services
+    that change many rows at once (a rescoring of a thousand leads, a sweep's batch of handoffs)."""
+    columns = actor_columns(actor)
+    rows = [
+        _event(tenant, columns, action, target, before, after) for action, target, before, after in events
+    ]
+    return AuditEvent.unscoped.bulk_create(rows) if rows else []

@@ -63,15 +63,18 @@ def test_the_demo_leads_show_their_merged_arrivals_and_matched_accounts(page, de
     call_command("seed_demo", quiet=True)
     # A second run adds nothing (no lead, no touch), whatever it logs in or out.
     assert {"leads_lead", "leads_touch"}.isdisjoint(changed_tables(before, fingerprint()))
-    assert Touch.unscoped.count() == 10
+    assert Touch.unscoped.count() == 13
     sign_in(page, "pm@northwind.example", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Leads").click()
     rows = page.locator("#main table tbody tr")
-    # Ten arrivals of seven people: one lead each, the second arrival merged as a touch.
+    # Thirteen arrivals of seven people: one lead each, a later arrival merged as a touch.
     expect(rows).to_have_count(7)
     # Matched to the target account by the email's domain; a free-mail address matches none.
     expect(rows.filter(has_text="Dana Whitfield")).to_contain_text("Mercy General Hospital")
     expect(rows.filter(has_text="Sam Porter")).not_to_contain_text("Hospital")
+    # Scored on arrival: Dana attended and booked a meeting, so she is ready; Sam stays in nurture.
+    expect(rows.filter(has_text="Dana Whitfield")).to_contain_text("Ready")
+    expect(rows.filter(has_text="Sam Porter")).to_contain_text("Nurture")
     page.get_by_role("link", name=re.compile("Dana Whitfield")).click()
     expect(page.locator("#main")).to_contain_text("Attended an event")
     expect(page.locator("#main")).to_contain_text("Registered for an event")

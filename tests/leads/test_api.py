@@ -40,8 +40,10 @@ class TestLeadAPI(APIResourceCases):
             "email": "dana.lee@acme.com",
             "first_name": "Dana",
             "title": "CIO",
-            "stage": "new",
+            "stage": "nurture",  # scored on arrival: a meeting, but no target account
             "source": "api",
+            "score": 40,
+            "ready": False,
         }
 
     def shown(self, row):

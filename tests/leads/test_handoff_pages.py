@@ -11,7 +11,7 @@ from leads.services import handoff_accept, handoff_offer, handoff_record_contact
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import AuditEvent
 from tests.conftest import login
-from tests.factories import HandoffFactory, LeadFactory, ProgramFactory, TouchFactory
+from tests.factories import HandoffFactory, LeadFactory, ProgramFactory, ReadyLeadFactory, TouchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -168,8 +168,7 @@ def test_the_vendor_filters_handoffs_by_sla_state(tenant, partner, manager_user)
 
 
 def test_staff_offer_a_lead_and_recall_it_after_confirming(tenant, partner, manager_user):
-    lead = LeadFactory(tenant=tenant, first_name="Ola", last_name="Berg")
-    TouchFactory(tenant=tenant, lead=lead, kind="meeting")
+    lead = ReadyLeadFactory(tenant=tenant, first_name="Ola", last_name="Berg")
     client = login(manager_user)
     assert "Offer to a partner" in client.get(f"/t/northwind/leads/{lead.id}/").content.decode()
     response = client.post(f"/t/northwind/leads/{lead.id}/offer/", {"partner": partner.id})
@@ -192,8 +191,7 @@ def test_staff_offer_a_lead_and_recall_it_after_confirming(tenant, partner, mana
 def test_the_stored_deadline_follows_the_running_clocks(tenant, partner, partner_user, manager_user):
     """What the inbox sorts by: the accept clock's due instant, then the first contact's (the
     nearer of the two clocks acceptance starts), then the qualification's, then none."""
-    lead = LeadFactory(tenant=tenant)
-    TouchFactory(tenant=tenant, lead=lead, kind="meeting")
+    lead = ReadyLeadFactory(tenant=tenant)
     with tenant_context(tenant):
         handoff = handoff_offer(tenant=tenant, actor=manager_user, lead_id=lead.id, partner_id=partner.id)
         assert handoff.deadline_at == handoff.accept_due_at

@@ -11,7 +11,7 @@ from leads.services import handoff_offer
 from leads.services.calendars import calendar_delete, calendar_hours_set, holiday_add
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import AuditEvent
-from tests.factories import BusinessCalendarFactory, LeadFactory, TouchFactory
+from tests.factories import BusinessCalendarFactory, LeadFactory, ReadyLeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,7 @@ def handoff(tenant, partner, manager_user, calendar):
     """Offered on Monday 11 January 2027 at 10:00: 24 business hours to accept, so due on Thursday
     at 10:00; warned at 75 % (18 h) on Wednesday at 12:00; recalled after 24 h of grace, on the
     next Tuesday at 10:00."""
-    lead = LeadFactory(tenant=tenant)
-    TouchFactory(tenant=tenant, lead=lead, kind="meeting")
+    lead = ReadyLeadFactory(tenant=tenant)
     with tenant_context(tenant):
         handoff = handoff_offer(
             tenant=tenant, actor=manager_user, lead_id=lead.id, partner_id=partner.id, now=berlin(11, 10)
