@@ -81,6 +81,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,
+    # Feedback: the partner's own users report on their handoffs; staff read every report.
+    "feedback.view": frozenset(Role),
+    "feedback.report": PARTNER_ROLES,
     "calendar.view": STAFF_ROLES,  # business calendars (tenant settings, changed with "tenant.change")
     "notification.view": frozenset(Role),
 }
