@@ -8,6 +8,7 @@ from accounts.filters import tenant_accounts
 from leads.models import Lead, LeadSource, LeadStage
 from leads.selectors import lead_program_choices
 from partnerhub.tenancy.filters import SortFilter
+from partnerhub.tenancy.models import Partner
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
@@ -53,3 +54,22 @@ class LeadFilter(django_filters.FilterSet):
             | Q(company_name__icontains=value)
             | Q(external_id__icontains=value)
         )
+
+
+class PartnerFiguresFilter(django_filters.FilterSet):
+    """The lead figures page: sorted by any figure (nulls, a partner without any, last)."""
+
+    sort = SortFilter(
+        fields=(
+            ("name", "name"),
+            ("pick_rate", "pick_rate"),
+            ("median_to_accept", "time_to_accept"),
+            ("feedback_rate", "feedback_rate"),
+            ("median_to_feedback", "time_to_feedback"),
+            ("silent_now", "silent"),
+        )
+    )
+
+    class Meta:
+        model = Partner
+        fields = []
