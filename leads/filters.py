@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.filters import tenant_accounts
 from leads.models import Lead, LeadSource, LeadStage
@@ -56,10 +56,19 @@ class LeadFilter(django_filters.FilterSet):
         )
 
 
+class NullsLastSortFilter(SortFilter):
+    """A sort where a row without the value (a partner with no figure yet) comes last either way."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field = F(self.param_map.get(param.lstrip("-"), param.lstrip("-")))
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+
+
 class PartnerFiguresFilter(django_filters.FilterSet):
     """The lead figures page: sorted by any figure (nulls, a partner without any, last)."""
 
-    sort = SortFilter(
+    sort = NullsLastSortFilter(
         fields=(
             ("name", "name"),
             ("pick_rate", "pick_rate"),

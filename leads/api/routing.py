@@ -108,7 +108,9 @@ class HandoffFeedbackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HandoffFeedbackInputSerializer(serializers.Serializer):
+class HandoffFeedbackInputSerializer(serializers.ModelSerializer):
+    """One report; the rules (accepted handoffs only, a disqualification's reason) are the service's."""
+
     handoff = TenantRelatedField(
         queryset_for=_partners_handoffs, help_text="The id of the partner's accepted handoff reported on."
     )
@@ -125,6 +127,10 @@ class HandoffFeedbackInputSerializer(serializers.Serializer):
         max_length=HandoffFeedback._meta.get_field("reason").max_length,
         help_text="Why the lead is disqualified: required when the words map to disqualified.",
     )
+
+    class Meta:
+        model = HandoffFeedback
+        fields = ["handoff", "words", "note", "reason"]
 
 
 class HandoffFeedbackFilter(django_filters.FilterSet):

@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "LeadStageEnum": "leads.models.LeadStage",
         "LeadSourceEnum": "leads.models.LeadSource",
         "TouchKindEnum": "leads.models.TouchKind",
+        "FeedbackStatusEnum": "leads.models.FeedbackStatus",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
