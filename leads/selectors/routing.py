@@ -10,6 +10,7 @@ from django.db.models import (
     Aggregate,
     Count,
     DateTimeField,
+    DecimalField,
     DurationField,
     Exists,
     F,
@@ -129,8 +130,11 @@ def _share(part: str, whole: str):
 
 
 def _hours(duration: str) -> Func:
+    """A duration in hours, to a tenth, for the page to show."""
     return Func(
-        F(duration), template="(EXTRACT(EPOCH FROM %(expressions)s) / 3600.0)", output_field=FloatField()
+        F(duration),
+        template="ROUND((EXTRACT(EPOCH FROM %(expressions)s) / 3600.0)::numeric, 1)",
+        output_field=DecimalField(max_digits=12, decimal_places=1),
     )
 
 
