@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.filters import tenant_accounts
@@ -125,3 +125,31 @@ class HandoffFilter(django_filters.FilterSet):
 
     def filter_sla(self, queryset, name, value):
         return filter_sla_state(queryset, value, timezone.now())
+
+
+class NullsLastSortFilter(SortFilter):
+    """A sort where a row without the value (a partner with no figure yet) comes last either way."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field = F(self.param_map.get(param.lstrip("-"), param.lstrip("-")))
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+
+
+class PartnerFiguresFilter(django_filters.FilterSet):
+    """The lead figures page: sorted by any figure (nulls, a partner without any, last)."""
+
+    sort = NullsLastSortFilter(
+        fields=(
+            ("name", "name"),
+            ("pick_rate", "pick_rate"),
+            ("median_to_accept", "time_to_accept"),
+            ("feedback_rate", "feedback_rate"),
+            ("median_to_feedback", "time_to_feedback"),
+            ("silent_now", "silent"),
+        )
+    )
+
+    class Meta:
+        model = Partner
+        fields = []

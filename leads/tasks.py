@@ -2,9 +2,14 @@
 
 from celery import shared_task
 
-from leads.services import ladder
+from leads.services import feedback, ladder
 
 
 @shared_task(name="leads.handoff_ladder_sweep", acks_late=True)
 def handoff_ladder_sweep_task() -> int:
     return ladder.handoff_ladder_sweep()
+
+
+@shared_task(name="leads.handoff_silence_sweep", acks_late=True)
+def handoff_silence_sweep_task() -> int:
+    return feedback.handoff_silence_sweep()

@@ -1,7 +1,7 @@
 """Leads pages, mounted under /t/<tenant_slug>/."""
 
-from leads.views import calendars, handoffs, leads
+from leads.views import calendars, handoffs, leads, routing
 
 app_name = "leads"
 
-urlpatterns = [*leads.urlpatterns, *handoffs.urlpatterns, *calendars.urlpatterns]
+urlpatterns = [*leads.urlpatterns, *handoffs.urlpatterns, *calendars.urlpatterns, *routing.urlpatterns]

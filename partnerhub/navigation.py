@@ -43,6 +43,7 @@ NAV: list[NavItem] = [
     ),
     NavItem("Leads", "leads:lead_list", "lead.view", audience="staff", section="Accounts"),
     NavItem("Handoffs", "leads:handoff_list", "handoff.view", audience="staff", section="Accounts"),
+    NavItem("Lead figures", "leads:partner_figures", "lead.view", audience="staff", section="Accounts"),
     NavItem("Imports", "accounts:import_list", "account.view", audience="staff", section="Accounts"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
     NavItem("Packages", "plays:package_list", "play.view", audience="staff", section="Playbook"),
@@ -54,6 +55,7 @@ NAV: list[NavItem] = [
         "Import vocabulary", "accounts:import_vocabulary", "account.view", audience="staff", section="Admin"
     ),
     NavItem("Business calendars", "leads:calendar_list", "calendar.view", audience="staff", section="Admin"),
+    NavItem("Status mapping", "leads:status_mapping_list", "lead.view", audience="staff", section="Admin"),
     NavItem("API keys", "tenancy:api_key_list", "apikey.manage", audience="staff", section="Admin"),
     NavItem("Audit trail", "tenancy:audit_list", "audit.view", audience="staff", section="Admin"),
     NavItem("System status", "tenancy:system_status", "system.view", audience="staff", section="Admin"),

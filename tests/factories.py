@@ -28,11 +28,16 @@ from accounts.models import (
 from leads.models import (
     BusinessCalendar,
     Clock,
+    FeedbackStatus,
     Handoff,
     HandoffEscalation,
+    HandoffFeedback,
     Holiday,
     Lead,
+    RoutingDecision,
+    RoutingRule,
     SlaPolicy,
+    StatusMapping,
     Step,
     Touch,
     TouchKind,
@@ -536,3 +541,46 @@ class HandoffEscalationFactory(TenantScopedFactory):
     clock = Clock.ACCEPT
     step = Step.WARNED
     at = factory.SelfAttribute("handoff.accept_warn_at")
+
+
+class StatusMappingFactory(TenantScopedFactory):
+    class Meta:
+        model = StatusMapping
+
+    partner_status = factory.Sequence(lambda n: f"Status {n}")
+    partner_status_key = factory.LazyAttribute(lambda mapping: mapping.partner_status.casefold())
+    status = FeedbackStatus.CONTACTED
+
+
+class HandoffFeedbackFactory(TenantScopedFactory):
+    """A report on an accepted handoff, in the partner's words, mapped to contacted."""
+
+    class Meta:
+        model = HandoffFeedback
+
+    handoff = factory.SubFactory(
+        HandoffFactory,
+        tenant=same_tenant(),
+        state=Handoff.State.ACCEPTED,
+        accepted_at=factory.LazyFunction(timezone.now),
+    )
+    words = "Called them"
+    status = FeedbackStatus.CONTACTED
+    actor_label = "partner@example.com"
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        handoff = HandoffFactory(
+            tenant=tenant, partner=partner, state=Handoff.State.ACCEPTED, accepted_at=timezone.now()
+        )
+        return cls(tenant=tenant, handoff=handoff)
+
+
+class RoutingDecisionFactory(TenantScopedFactory):
+    class Meta:
+        model = RoutingDecision
+
+    lead = factory.SubFactory(LeadFactory, tenant=same_tenant())
+    rule = RoutingRule.NONE
+    reason = "No partner can take the lead: it stays in the vendor's queue."
+    actor_label = "System"

@@ -1,6 +1,6 @@
 """The models of the leads app (issue 9), by subject: leads and their touches (leads.py), the
 business calendars the SLA clocks run on (calendars.py), and handoffs with their SLA clocks
-(handoffs.py)."""
+(handoffs.py), routing decisions and partner feedback (routing.py)."""
 
 from leads.models.calendars import BusinessCalendar, Holiday
 from leads.models.handoffs import (
@@ -13,19 +13,25 @@ from leads.models.handoffs import (
     Step,
 )
 from leads.models.leads import Lead, LeadSource, LeadStage, Touch, TouchKind
+from leads.models.routing import FeedbackStatus, HandoffFeedback, RoutingDecision, RoutingRule, StatusMapping
 
 __all__ = [
     "BusinessCalendar",
     "Clock",
+    "FeedbackStatus",
     "Handoff",
     "HandoffEscalation",
+    "HandoffFeedback",
     "Holiday",
     "Lead",
     "LeadSource",
     "LeadStage",
     "QualificationOutcome",
     "RejectReason",
+    "RoutingDecision",
+    "RoutingRule",
     "SlaPolicy",
+    "StatusMapping",
     "Step",
     "Touch",
     "TouchKind",

@@ -49,6 +49,12 @@ class SlaPolicy(TenantScopedModel):
     grace_hours = models.PositiveIntegerField(
         "grace before recall (business hours)", default=24, help_text="After a breach, before the recall."
     )
+    silent_days = models.PositiveIntegerField(
+        "silent after (calendar days)",
+        default=14,
+        validators=[MinValueValidator(1)],
+        help_text="An accepted handoff with no feedback for this long is silent: the partner is nudged.",
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -144,6 +150,13 @@ class Handoff(TenantScopedModel):
     deadline_at = models.DateTimeField(
         null=True, blank=True, help_text="The earliest due instant of the running clocks; empty: none runs."
     )
+    # Feedback (leads.services.feedback): the first and the latest report, when the handoff falls
+    # silent (the latest report, else the acceptance, plus the policy's silent days) and when the
+    # silence nudge is due (cleared once it is sent; a new report starts a new silence).
+    first_feedback_at = models.DateTimeField(null=True, blank=True)
+    last_feedback_at = models.DateTimeField(null=True, blank=True)
+    silent_at = models.DateTimeField(null=True, blank=True)
+    silence_nudge_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -177,6 +190,14 @@ class Handoff(TenantScopedModel):
             ),
             models.Index(fields=["tenant", "deadline_at", "-offered_at", "-id"], name="handoff_inbox_idx"),
             models.Index(fields=["tenant", "lead"], name="handoff_tenant_lead_idx"),
+            # The silence sweep: only accepted handoffs whose nudge is still to send.
+            models.Index(
+                fields=["silence_nudge_at"],
+                condition=Q(state="accepted", silence_nudge_at__isnull=False),
+                name="handoff_silence_due_idx",
+            ),
+            # Routing's capacity: a partner's handoffs offered since the start of its week.
+            models.Index(fields=["tenant", "partner", "offered_at"], name="handoff_partner_offered_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,5 @@
-"""Reads of the leads app, one module per subject (leads.py, calendars.py, handoffs.py); import them
-from here."""
+"""Reads of the leads app, one module per subject (leads.py, calendars.py, handoffs.py, routing.py);
+import them from here."""
 
 from leads.selectors.handoffs import (
     PartnerLeadView,
@@ -18,22 +18,36 @@ from leads.selectors.leads import (
     lead_touches,
     program_for,
 )
+from leads.selectors.routing import (
+    handoff_feedback_list,
+    lead_routing_decisions,
+    partner_lead_figures,
+    ready_leads,
+    routing_queue,
+    status_mapping_list,
+)
 from leads.selectors.scoring import lead_touch_counts, plan_account_pairs
 
 __all__ = [
     "PartnerLeadView",
     "account_for_domain",
+    "handoff_feedback_list",
     "handoff_fired_steps",
     "handoff_lead_for_partner",
     "lead_for_key",
     "lead_list",
     "lead_program_choices",
+    "lead_routing_decisions",
     "lead_touch_counts",
     "lead_touches",
+    "partner_lead_figures",
     "partner_managers",
     "partner_users",
     "partner_users_by_partner",
     "plan_account_pairs",
     "policy_for",
     "program_for",
+    "ready_leads",
+    "routing_queue",
+    "status_mapping_list",
 ]

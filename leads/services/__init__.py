@@ -1,5 +1,12 @@
 """Writes of the leads app, one module per subject; import them from here."""
 
+from leads.services.feedback import (
+    handoff_feedback,
+    handoff_silence_sweep,
+    status_mapping_create,
+    status_mapping_delete,
+    status_mapping_update,
+)
 from leads.services.handoffs import (
     handoff_accept,
     handoff_offer,
@@ -17,6 +24,7 @@ from leads.services.leads import (
     lead_stage_change,
     leads_upsert,
 )
+from leads.services.routing import lead_reroute, lead_route
 from leads.services.scoring import lead_rescore, leads_rescore
 
 __all__ = [
@@ -24,15 +32,22 @@ __all__ = [
     "STAGE_TRANSITIONS",
     "Intake",
     "handoff_accept",
+    "handoff_feedback",
     "handoff_ladder_sweep",
     "handoff_offer",
     "handoff_recall",
     "handoff_record_contact",
     "handoff_record_qualification",
     "handoff_reject",
+    "handoff_silence_sweep",
     "lead_intake",
+    "lead_reroute",
     "lead_rescore",
+    "lead_route",
     "lead_stage_change",
     "leads_rescore",
     "leads_upsert",
+    "status_mapping_create",
+    "status_mapping_delete",
+    "status_mapping_update",
 ]

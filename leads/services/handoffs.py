@@ -132,8 +132,11 @@ def _deadline(compute, *args) -> datetime.datetime:
 # --- Who may act --------------------------------------------------------------------------------
 
 
-def _check_staff(tenant: Tenant, actor: Actor, what: str) -> None:
-    """Offers and recalls are the vendor's: the roles that change leads (API keys act as revops)."""
+def check_staff(tenant: Tenant, actor: Actor, what: str) -> None:
+    """Offers, recalls and routings are the vendor's: the roles that change leads (API keys act as
+    revops), or the system itself (no actor: the ladder's reroute)."""
+    if actor is None:
+        return
     role = actor.role if isinstance(actor, ApiKeyUser) else membership_of(tenant=tenant, user=actor).role
     if not can(role, "lead.change"):
         raise ServiceError(f"Your role cannot {what} handoffs.")
@@ -239,7 +242,7 @@ def handoff_offer(
     handoff; the partner must be active and must not have rejected the lead or let it expire before.
     The accept clock starts: its instants are computed on the partner's calendar (its own, else the
     tenant's default, else the built-in week), which the handoff keeps for its later clocks."""
-    _check_staff(tenant, actor, "offer")
+    check_staff(tenant, actor, "offer")
     lead = Lead.objects.select_for_update().filter(tenant=tenant, id=lead_id).first()
     if lead is None:
         raise ServiceError("No such lead.", field="lead")
@@ -302,10 +305,11 @@ def handoff_accept(
     _start_clock(handoff, Clock.CONTACT, contact_due, now, policy, calendar)
     _start_clock(handoff, Clock.QUALIFY, qualify_due, now, policy, calendar)
     handoff.state, handoff.accepted_at = Handoff.State.ACCEPTED, now
+    start_silence(handoff, now, policy)
     clock_fields = [
         f"{clock}_{kind}_at" for clock in (Clock.CONTACT, Clock.QUALIFY) for kind in ("warn", "due", "recall")
     ]
-    _save(handoff, ["state", "accepted_at", *clock_fields])
+    _save(handoff, ["state", "accepted_at", *clock_fields, *SILENCE_FIELDS])
     _record(
         tenant,
         actor,
@@ -342,7 +346,7 @@ def handoff_reject(*, tenant: Tenant, actor: Actor, handoff_id: int, reason: str
 def handoff_recall(*, tenant: Tenant, actor: Actor, handoff_id: int) -> Handoff:
     """Staff take an open handoff back: it closes, its clocks stop, and the lead waits in the
     vendor's queue (no open handoff) to be offered again."""
-    _check_staff(tenant, actor, "recall")
+    check_staff(tenant, actor, "recall")
     handoff = _locked(tenant, handoff_id)
     _require_state(handoff, *Handoff.OPEN_STATES)
     before = _state(handoff)
@@ -361,11 +365,17 @@ def handoff_record_contact(
     _require_state(handoff, Handoff.State.ACCEPTED)
     if handoff.first_contact_at is not None:
         raise ServiceError("The first contact is already recorded.", field="handoff")
-    before = _state(handoff)
-    handoff.first_contact_at = now or timezone.now()
-    _save(handoff, ["first_contact_at"], _fired(tenant, handoff))
-    _record(tenant, actor, "handoff.contacted", handoff, before, first_contact_at=handoff.first_contact_at)
+    stop_contact_clock(tenant, actor, handoff, now or timezone.now())
     return handoff
+
+
+def stop_contact_clock(tenant: Tenant, actor: Actor, handoff: Handoff, at: datetime.datetime) -> None:
+    """The first contact stops the contact clock (the one home of that rule: a logged contact and
+    a "contacted" feedback both come here). The handoff is locked and accepted, its contact unset."""
+    before = _state(handoff)
+    handoff.first_contact_at = at
+    _save(handoff, ["first_contact_at"], _fired(tenant, handoff))
+    _record(tenant, actor, "handoff.contacted", handoff, before, first_contact_at=at)
 
 
 @transaction.atomic
@@ -389,12 +399,30 @@ def handoff_record_qualification(
         raise ServiceError("The qualification is already recorded.", field="handoff")
     if handoff.first_contact_at is None:
         raise ServiceError("Log the first contact before the qualification.", field="outcome")
-    before = _state(handoff)
-    handoff.qualification, handoff.qualification_note = outcome, note.strip()
-    handoff.qualified_at = now or timezone.now()
-    _save(handoff, ["qualification", "qualification_note", "qualified_at"], _fired(tenant, handoff))
-    _record(tenant, actor, "handoff.qualified", handoff, before, qualified_at=handoff.qualified_at)
+    stop_qualify_clock(tenant, actor, handoff, outcome, note, now or timezone.now())
     return handoff
+
+
+def stop_qualify_clock(
+    tenant: Tenant, actor: Actor, handoff: Handoff, outcome: str, note: str, at: datetime.datetime
+) -> None:
+    """A qualification outcome stops the qualify clock (the one home of that rule: a reported
+    outcome and a qualifying or disqualifying feedback both come here). The handoff is locked,
+    accepted, contacted and not yet qualified."""
+    before = _state(handoff)
+    handoff.qualification, handoff.qualification_note = outcome, note.strip()[:500]
+    handoff.qualified_at = at
+    _save(handoff, ["qualification", "qualification_note", "qualified_at"], _fired(tenant, handoff))
+    _record(tenant, actor, "handoff.qualified", handoff, before, qualified_at=at)
+
+
+SILENCE_FIELDS = ["silent_at", "silence_nudge_at"]
+
+
+def start_silence(handoff: Handoff, since: datetime.datetime, policy: SlaPolicy) -> None:
+    """From the acceptance or the latest feedback, the handoff falls silent after the policy's
+    silent days (calendar days); its one nudge for that silence is due then."""
+    handoff.silent_at = handoff.silence_nudge_at = since + datetime.timedelta(days=policy.silent_days)
 
 
 def _fired(tenant: Tenant, handoff: Handoff) -> set[tuple[str, str]]:

@@ -4,8 +4,9 @@ ladder").
 For each running clock of an open handoff, in order and each at most once: **warned** (the warn
 instant, `warn_percent` of the clock used) nudges the partner's users; **breached** (the due
 instant) notifies the partner manager; **recalled** (the due instant plus the grace) ends the
-handoff, expired when the partner never accepted it, recalled otherwise, and the lead goes back to
-the vendor's queue.
+handoff, expired when the partner never accepted it, recalled otherwise, and the lead is routed
+to the next partner (leads.services.routing.lead_reroute) or goes back to the vendor's queue, in
+the same transaction.
 
 How the sweep keeps "at most once" and loses nothing:
 - It lists the due handoffs across tenants (`next_due_at <= now`, through the partial index on
@@ -23,15 +24,17 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from leads import selectors
 from leads.models import Clock, Handoff, HandoffEscalation, Step
 from leads.services.handoffs import close, next_due, pending_steps
+from leads.services.routing import lead_reroute
 from partnerhub.tenancy.audit import audit_many
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import Tenant, User
@@ -139,7 +142,7 @@ def _fire(batch: _Batch, handoff: Handoff, clock: str, step: str, at, now) -> No
             batch.managers(partner),
             f"Lead back in the queue: {name}",
             f"{partner.name} did not {deadline}; the handoff is {handoff.get_state_display().lower()} and "
-            "the lead waits to be offered again.",
+            "the lead is routed to the next partner, or waits in the queue.",
             _lead_url(tenant, handoff),
         )
         batch.audit(f"handoff.{to_state}", handoff, {"status": before}, {"status": to_state, "clock": clock})
@@ -210,6 +213,9 @@ def _sweep_tenant(*, tenant: Tenant, handoff_ids: list[int], now: datetime.datet
         handoff.next_due_at = next_due(handoff, done)
     _save_instants(tenant, handoffs, now)
     batch.write()
+    for handoff in handoffs:
+        if not handoff.is_open:  # recalled by this run (each recall fires once): route it onwards
+            lead_reroute(tenant=tenant, lead_id=handoff.lead_id, now=now)
     return len(inserted)
 
 
@@ -217,19 +223,24 @@ def handoff_ladder_sweep(*, now: datetime.datetime | None = None, batch: int = S
     """Ladder sweep (cross-tenant): fire every due step of at most `batch` handoffs, tenant by
     tenant. Run twice, or twice at once, each step fires once. Returns how many steps fired."""
     now = now or timezone.now()
-    due = list(
-        Handoff.unscoped.filter(LADDER_DUE, next_due_at__lte=now)
-        .order_by("next_due_at", "id")
-        .values_list("id", "tenant_id")[:batch]
+    due = Handoff.unscoped.filter(LADDER_DUE, next_due_at__lte=now).order_by("next_due_at", "id")
+    return sweep_tenants(
+        due, batch=batch, work=lambda **kwargs: _sweep_tenant(**kwargs, now=now), what="Ladder"
     )
+
+
+def sweep_tenants(due: QuerySet, *, batch: int, work: Callable[..., int], what: str) -> int:
+    """A cross-tenant sweep of handoffs: the ids of at most `batch` due rows (read across tenants
+    through their partial index), then `work(tenant=, handoff_ids=)` tenant by tenant, inside the
+    tenant and one transaction each. Returns the sum of what `work` returned."""
     ids_by_tenant: dict[int, list[int]] = {}
-    for handoff_id, tenant_id in due:
+    for handoff_id, tenant_id in due.values_list("id", "tenant_id")[:batch]:
         ids_by_tenant.setdefault(tenant_id, []).append(handoff_id)
-    fired = 0
+    done = 0
     for tenant in Tenant.objects.filter(id__in=ids_by_tenant).order_by("id"):
         try:
             with tenant_context(tenant), transaction.atomic():
-                fired += _sweep_tenant(tenant=tenant, handoff_ids=ids_by_tenant[tenant.id], now=now)
-        except Exception:  # one tenant's trouble must not hold up everyone else's ladder
-            logger.exception("Handoff ladder of tenant %s failed; retried on the next run.", tenant.id)
-    return fired
+                done += work(tenant=tenant, handoff_ids=ids_by_tenant[tenant.id])
+        except Exception:  # one tenant's trouble must not hold up everyone else's sweep
+            logger.exception("%s sweep of tenant %s failed; retried on the next run.", what, tenant.id)
+    return done

@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "LeadStageEnum": "leads.models.LeadStage",
         "LeadSourceEnum": "leads.models.LeadSource",
         "TouchKindEnum": "leads.models.TouchKind",
+        "FeedbackStatusEnum": "leads.models.FeedbackStatus",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
@@ -342,6 +343,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-handoff-ladder": {
         "task": "leads.handoff_ladder_sweep",
         "schedule": timedelta(minutes=1),
+    },
+    # Accepted handoffs with no feedback for the policy's silent days: their partner nudged once.
+    "sweep-silent-handoffs": {
+        "task": "leads.handoff_silence_sweep",
+        "schedule": timedelta(minutes=15),
     },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {

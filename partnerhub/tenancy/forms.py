@@ -39,6 +39,7 @@ class PartnerForm(forms.ModelForm):
             "regions",
             "certifications",
             "has_marketing_automation",
+            "weekly_handoff_cap",
             "description",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}

@@ -168,6 +168,13 @@ class Partner(TenantScopedModel):
     has_marketing_automation = models.BooleanField(
         default=False, help_text="Runs its own nurture; otherwise leads stay in the vendor's nurture longer."
     )
+    weekly_handoff_cap = models.PositiveIntegerField(
+        "open handoffs per week",
+        null=True,
+        blank=True,
+        help_text="At most this many open handoffs offered in one week (Monday to Sunday, the partner's "
+        "time zone); empty: no cap.",
+    )
     description = models.TextField(blank=True)
     account_manager = models.ForeignKey(
         "tenancy.User",

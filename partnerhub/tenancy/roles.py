@@ -84,6 +84,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Handoffs: partner users see their own company's (scope) and answer them; staff offer and recall.
     "handoff.view": frozenset(Role),
     "handoff.answer": PARTNER_ROLES,
+    # Feedback: the partner's own users report on their handoffs; staff read every report.
+    "feedback.view": frozenset(Role),
+    "feedback.report": PARTNER_ROLES,
     "calendar.view": STAFF_ROLES,  # business calendars (tenant settings, changed with "tenant.change")
     "notification.view": frozenset(Role),
 }

@@ -16,6 +16,7 @@ PARTNER_FIELDS = [
     "regions",
     "certifications",
     "has_marketing_automation",
+    "weekly_handoff_cap",
     "description",
     "account_manager",
 ]
