@@ -57,7 +57,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "member.view": STAFF_ROLES,
     "member.invite": frozenset(INVITABLE_ROLES),
     "member.change": frozenset({Role.TENANT_ADMIN}),
-    "apikey.manage": frozenset({Role.TENANT_ADMIN}),
+    # Tenant admins: the vendor's keys, and every partner's to see and revoke; partner admins: their
+    # own company's keys (partner keys, which act as a user of the partner).
+    "apikey.manage": frozenset({Role.TENANT_ADMIN, Role.PARTNER_ADMIN}),
     "audit.view": frozenset({Role.TENANT_ADMIN}),
     "tenant.change": frozenset({Role.TENANT_ADMIN}),
     "vertical.view": STAFF_ROLES,  # the tenant's list of verticals (kept with "tenant.change")
