@@ -5,9 +5,10 @@ from django import forms
 from django.db.models import Q
 
 from accounts.filters import tenant_accounts
-from leads.models import Lead, LeadSource, LeadStage
-from leads.selectors import lead_program_choices
-from partnerhub.tenancy.filters import SortFilter
+from leads.models import Handoff, Lead, LeadSource, LeadStage
+from leads.selectors import lead_list, lead_program_choices
+from partnerhub.tenancy.filters import SortFilter, tenant_partners
+from partnerhub.tenancy.scoping import scope_for
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
@@ -53,3 +54,28 @@ class LeadFilter(django_filters.FilterSet):
             | Q(company_name__icontains=value)
             | Q(external_id__icontains=value)
         )
+
+
+def scoped_leads(request):
+    """Leads a handoff filter may name: staff any of the tenant's; a partner's principals none by id
+    (they are never shown a lead's id), so every id answers "not a valid choice" alike."""
+    return scope_for(lead_list(tenant=request.tenant), tenant=request.tenant, membership=request.membership)
+
+
+class HandoffFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=Handoff.State.choices, empty_label="Any state")
+    partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
+    lead = django_filters.ModelChoiceFilter(queryset=scoped_leads, label="Lead")
+    sort = SortFilter(
+        fields=(
+            ("offered_at", "offered"),
+            ("accepted_at", "accepted"),
+            ("state", "state"),
+            ("accept_due_at", "accept_due"),
+            ("updated_at", "updated"),
+        )
+    )
+
+    class Meta:
+        model = Handoff
+        fields = ["state", "partner", "lead"]

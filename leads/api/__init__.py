@@ -2,9 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
-from leads.api import calendars, leads
+from leads.api import calendars, handoffs, leads
 
 
 def register(router: SimpleRouter) -> None:
     leads.register(router)
     calendars.register(router)
+    handoffs.register(router)

@@ -168,6 +168,12 @@ class Handoff(TenantScopedModel):
             ),
             models.Index(fields=["tenant", "partner", "state"], name="handoff_tenant_partner_idx"),
             models.Index(fields=["tenant", "lead"], name="handoff_tenant_lead_idx"),
+            # The handoff lists (the API's, a partner's own), latest offer first.
+            models.Index(fields=["tenant", "-offered_at", "-id"], name="handoff_tenant_offered_idx"),
+            models.Index(
+                fields=["tenant", "partner", "-offered_at", "-id"], name="handoff_partner_offered_idx"
+            ),
+            models.Index(fields=["tenant", "state", "-offered_at"], name="handoff_tenant_state_idx"),
         ]
 
     def __str__(self) -> str:

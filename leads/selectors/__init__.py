@@ -3,8 +3,11 @@ from here."""
 
 from leads.selectors.handoffs import (
     PartnerLeadView,
+    contacts_revealed,
     handoff_fired_steps,
     handoff_lead_for_partner,
+    handoff_lead_view,
+    handoff_list,
     partner_managers,
     partner_users,
     policy_for,
@@ -21,8 +24,11 @@ from leads.selectors.leads import (
 __all__ = [
     "PartnerLeadView",
     "account_for_domain",
+    "contacts_revealed",
     "handoff_fired_steps",
     "handoff_lead_for_partner",
+    "handoff_lead_view",
+    "handoff_list",
     "lead_for_key",
     "lead_list",
     "lead_program_choices",

@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         "LeadStageEnum": "leads.models.LeadStage",
         "LeadSourceEnum": "leads.models.LeadSource",
         "TouchKindEnum": "leads.models.TouchKind",
+        "RejectReasonEnum": "leads.models.RejectReason",
+        "QualificationOutcomeEnum": "leads.models.QualificationOutcome",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

@@ -83,6 +83,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,
+    # Handoffs: staff read every one; a partner's users (and partner keys) read and answer their own.
+    # Offers and recalls are "lead.change".
+    "handoff.view": frozenset(Role),
+    "handoff.answer": PARTNER_ROLES,
     "calendar.view": STAFF_ROLES,  # business calendars (tenant settings, changed with "tenant.change")
     "notification.view": frozenset(Role),
 }
