@@ -7,10 +7,11 @@ from django.utils import timezone
 
 from accounts.filters import tenant_accounts
 from leads.models import Handoff, Lead, LeadSource, LeadStage
-from leads.selectors import lead_program_choices
+from leads.selectors import lead_list, lead_program_choices
 from leads.selectors.inbox import SlaState, filter_sla_state
-from partnerhub.tenancy.filters import SortFilter
+from partnerhub.tenancy.filters import SortFilter, tenant_partners
 from partnerhub.tenancy.models import Partner
+from partnerhub.tenancy.scoping import scope_for
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
@@ -82,12 +83,15 @@ class LeadFilter(django_filters.FilterSet):
         )
 
 
-def tenant_partners(request):
-    return Partner.objects.filter(tenant=request.tenant).order_by("name")
+def scoped_leads(request):
+    """Leads a handoff filter may name: staff any of the tenant's; a partner's principals none by id
+    (they are never shown a lead's id), so every id answers "not a valid choice" alike."""
+    return scope_for(lead_list(tenant=request.tenant), tenant=request.tenant, membership=request.membership)
 
 
 class HandoffFilter(django_filters.FilterSet):
-    """The inbox's filters: a partner's users never see the partner filter (their scope is one)."""
+    """The handoff list's filters, in the portal (the partner's inbox, the vendor's list) and the
+    API. A partner's users see no partner filter in the portal (their scope is one partner)."""
 
     q = django_filters.CharFilter(method="search", label="Search")
     state = django_filters.ChoiceFilter(choices=Handoff.State.choices, empty_label="Any state")
@@ -95,24 +99,30 @@ class HandoffFilter(django_filters.FilterSet):
         choices=SlaState.CHOICES, method="filter_sla", label="SLA", empty_label="Any SLA state"
     )
     partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
+    # Set by links and the API, never picked from a list of thousands.
+    lead = django_filters.ModelChoiceFilter(queryset=scoped_leads, label="", widget=forms.HiddenInput)
     sort = SortFilter(
         fields=(
             ("deadline_at", "deadline"),
             ("offered_at", "offered"),
+            ("accepted_at", "accepted"),
             ("partner__name", "partner"),
             ("lead__company_name", "company"),
             ("state", "state"),
+            ("accept_due_at", "accept_due"),
+            ("updated_at", "updated"),
         )
     )
 
     class Meta:
         model = Handoff
-        fields = ["q", "state", "sla", "partner"]
+        fields = ["q", "state", "sla", "partner", "lead"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        if request is not None and request.membership.is_partner_role:
-            del self.filters["partner"]
+        membership = getattr(request, "membership", None)
+        if membership is not None and membership.is_partner_role:
+            self.filters["partner"].extra["widget"] = forms.HiddenInput
 
     def search(self, queryset, name, value):
         # Never the email: a partner must not find an offered lead by a contact detail it cannot see.

@@ -170,9 +170,12 @@ class ApiKeyFactory(TenantScopedFactory):
     scopes = factory.LazyFunction(lambda: ["read", "write"])
 
     @classmethod
-    def _create(cls, model_class, tenant, name, scopes, **kwargs):
+    def _create(cls, model_class, tenant, name, scopes, partner=None, **kwargs):
+        """`partner=`: a partner key (acting as a user of that partner)."""
         with tenant_context(tenant):
-            key, raw_key = services.api_key_create(tenant=tenant, actor=None, name=name, scopes=scopes)
+            key, raw_key = services.api_key_create(
+                tenant=tenant, actor=None, name=name, scopes=scopes, partner=partner
+            )
         key.raw_key = raw_key
         return key
 

@@ -2,7 +2,9 @@
 
 For each route the walker creates the objects its URL names in tenant B and calls every method
 as tenant A: the answer is 404 and no table changes. Partner user P1 calling with partner P2's
-objects gets the same. A route the walker cannot cover fails `test_every_route_is_covered`.
+objects gets the same, and so does P1's partner-scoped API key, which also never lists P2's rows
+and is refused (403) wherever a partner user's role is. A route the walker cannot cover fails
+`test_every_route_is_covered`; the meta tests at the end show a leaking route would fail the walk.
 """
 
 import json
@@ -11,8 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 
+from partnerhub.tenancy.actors import PARTNER_KEY_ROLE
 from partnerhub.tenancy.models import ApiKey, Partner, Tenant, User
 from partnerhub.tenancy.roles import PARTNER_ROLES, Role, can
 from tests.conftest import login, make_member
@@ -37,6 +40,7 @@ class World:
     partner_1: Partner
     partner_2: Partner
     partner_user_1: User
+    partner_key_1: ApiKey  # partner P1's read-write key
 
 
 @pytest.fixture
@@ -52,6 +56,7 @@ def world(db) -> World:
         partner_1=partner_1,
         partner_2=PartnerFactory(tenant=tenant_a, name="P2"),
         partner_user_1=make_member(tenant_a, Role.PARTNER_ADMIN, partner=partner_1),
+        partner_key_1=ApiKeyFactory(tenant=tenant_a, partner=partner_1, scopes=["read", "write"]),
     )
 
 
@@ -139,8 +144,9 @@ def test_api_route_refuses_another_tenant(world, route):
     # A session naming a tenant its user does not belong to.
     assert_refused(session, route, kwargs_b, HTTP_X_TENANT=world.tenant_b.slug)
     if route.object_kwargs:
-        # Tenant A's key, and A's session in A, on tenant B's object ids.
+        # Tenant A's key, A's partner key, and A's session in A, on tenant B's object ids.
         assert_refused(key_client(world.key_a), route, kwargs_b)
+        assert_refused(key_client(world.partner_key_1), route, kwargs_b)
         assert_refused(session, route, kwargs_b, HTTP_X_TENANT=world.tenant_a.slug)
 
 
@@ -153,6 +159,16 @@ def test_api_list_never_shows_another_tenants_rows(world, route):
     ids = {row["id"] for row in response.json()["results"]}
     assert own.pk in ids
     assert foreign.pk not in ids
+    # A partner key of tenant A: nothing of tenant B either (its own rows, or a 403).
+    foreign_partners = owned_by_partner(model, world.tenant_b, PartnerFactory(tenant=world.tenant_b))
+    partner_answer = key_client(world.partner_key_1).get(reverse(route.name))
+    assert partner_answer.status_code in (200, 403)
+    if partner_answer.status_code == 200:
+        assert {foreign.pk, foreign_partners.pk}.isdisjoint(listed_ids(partner_answer))
+
+
+def listed_ids(response) -> set[int]:
+    return {row["id"] for row in response.json()["results"]}
 
 
 # --- Partner isolation --------------------------------------------------------------------------
@@ -166,6 +182,91 @@ def test_partner_user_cannot_reach_another_partners_objects(world, route):
     if route.is_portal:
         kwargs["tenant_slug"] = world.tenant_a.slug
     assert_refused(client, route, kwargs, **headers)
+
+
+# --- Partner-scoped API keys --------------------------------------------------------------------
+
+
+def required_permission(route: Route, method: str) -> str | None:
+    """The role permission the route's view asks of a user for `method` (RolePermissionMixin)."""
+    view = route.view_class
+    action = (getattr(route.callback, "actions", None) or {}).get(method)
+    if action in getattr(view, "action_permissions", {}):
+        return view.action_permissions[action]
+    return getattr(view, "permission_read" if method == "get" else "permission_write", None)
+
+
+def open_to_partner_keys(route: Route, method: str) -> bool:
+    permission = required_permission(route, method)
+    return permission is None or can(PARTNER_KEY_ROLE, permission)
+
+
+API_OBJECT_ROUTES = [route for route in API_ROUTES if route.object_kwargs]
+# Operations a partner key's role may not call, whatever its scopes.
+STAFF_ONLY = [
+    (route, method)
+    for route in API_ROUTES
+    for method in route.methods
+    if not open_to_partner_keys(route, method)
+]
+
+
+def check_partner_key_objects(world: World, route: Route) -> None:
+    """P1's key on P2's objects: the 404 of an object that does not exist, under every method, and
+    nothing stored changes."""
+    assert_refused(
+        key_client(world.partner_key_1), route, objects_of_partner(world.tenant_a, world.partner_2, route)
+    )
+
+
+def check_partner_key_list(world: World, route: Route) -> None:
+    """P1's key lists P1's rows (where its role may list) and never P2's nor staff-only ones."""
+    model = route.view_class.serializer_class.Meta.model
+    own = owned_by_partner(model, world.tenant_a, world.partner_1)
+    theirs = owned_by_partner(model, world.tenant_a, world.partner_2)
+    response = key_client(world.partner_key_1).get(reverse(route.name))
+    if not open_to_partner_keys(route, "get"):
+        assert (response.status_code, response.json()) == (403, {"detail": "Your role does not allow this."})
+        return
+    assert response.status_code == 200, response.content
+    ids = listed_ids(response)
+    assert theirs.pk not in ids or theirs.pk == own.pk, f"{route} lists partner P2's row to P1's key"
+    if model.partner_scope is not None:
+        assert own.pk in ids, f"{route} hides P1's own row from P1's key"
+
+
+@pytest.mark.parametrize("route", API_OBJECT_ROUTES, ids=str)
+def test_a_partner_key_cannot_reach_another_partners_objects(world, route):
+    check_partner_key_objects(world, route)
+
+
+@pytest.mark.parametrize("route", API_LIST_ROUTES, ids=str)
+def test_a_partner_key_never_lists_another_partners_rows(world, route):
+    check_partner_key_list(world, route)
+
+
+@pytest.mark.parametrize(
+    "operation", STAFF_ONLY, ids=lambda operation: f"{operation[1].upper()} {operation[0]}"
+)
+def test_a_partner_key_is_refused_where_a_partner_users_role_is(world, operation):
+    """A read-write partner key passes its scope check; the role check of a partner user refuses it:
+    a 403 with the reason, or the 404 of an object its scope hides (a staff-only row)."""
+    route, method = operation
+    kwargs = objects_of_partner(world.tenant_a, world.partner_1, route)
+    visible = all(route.model_for(kwarg).partner_scope is not None for kwarg in route.object_kwargs)
+    before = fingerprint()
+    response = call(key_client(world.partner_key_1), route, method, kwargs)
+    expected = (
+        (403, {"detail": "Your role does not allow this."}) if visible else (404, {"detail": "Not found."})
+    )
+    assert (response.status_code, response.json()) == expected, f"{method.upper()} {route}"
+    assert changed_tables(before, fingerprint()) == [], f"{method.upper()} {route} changed data"
+
+
+def test_the_staff_only_operations_are_found():
+    names = {(route.name, method) for route, method in STAFF_ONLY}
+    assert {("handoff-list", "post"), ("handoff-recall", "post"), ("lead-list", "get")} <= names
+    assert ("handoff-accept", "post") not in names
 
 
 # --- Partner writes: ids in the body ------------------------------------------------------------
@@ -224,10 +325,11 @@ def test_the_partner_writes_are_found():
     assert any(route.name == "account-claim-list" for route, _ in PARTNER_WRITES)
 
 
+@pytest.mark.parametrize("principal", ["session", "partner_key"])
 @pytest.mark.parametrize("write", PARTNER_WRITES, ids=lambda write: f"{write[1].upper()} {write[0]}")
-def test_a_partner_user_cannot_name_an_object_it_may_not_read_in_a_body(world, write):
+def test_a_partner_user_cannot_name_an_object_it_may_not_read_in_a_body(world, write, principal):
     route, method = write
-    client = login(world.partner_user_1)
+    client = login(world.partner_user_1) if principal == "session" else key_client(world.partner_key_1)
     kwargs = objects_of_partner(world.tenant_a, world.partner_1, route)
     properties = _body_properties(_operation(route, method))
     fields = {name for name, spec in properties.items() if _is_id_field(name, spec)} | set(PROBE_FIELDS)
@@ -252,3 +354,17 @@ def test_a_partner_user_cannot_name_an_object_it_may_not_read_in_a_body(world, w
 def call_with(client: Client, route: Route, method: str, kwargs: dict, body: dict, **headers):
     url = reverse(route.name, kwargs=kwargs)
     return getattr(client, method)(url, data=json.dumps(body), content_type="application/json", **headers)
+
+
+# --- The walker catches a leak ------------------------------------------------------------------
+
+
+def test_the_walker_catches_a_route_that_leaks_to_a_partner_key(world, settings):
+    settings.ROOT_URLCONF = "tests.leaky_routes"
+    routes = {route.name: route for route in all_routes(get_resolver("tests.leaky_routes"))}
+    assert uncovered(list(routes.values())) == []  # it is walked like any other route...
+    with pytest.raises(AssertionError, match="lists partner P2's row to P1's key"):
+        check_partner_key_list(world, routes["leaky-handoff-list"])  # ...and its list leak is caught
+    for name in ("leaky-handoff-detail", "leaky-handoff-accept"):
+        with pytest.raises(AssertionError, match="not 404"):
+            check_partner_key_objects(world, routes[name])

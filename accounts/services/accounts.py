@@ -314,7 +314,7 @@ def check_mapping_actor(*, tenant: Tenant, actor: Actor, partner: Partner) -> No
     """Account mapping is the vendor's record of which partner works with which account: refuse a
     partner user (their own list is "My accounts", see services/claims.py) and a partner of
     another tenant."""
-    if getattr(actor, "pk", None) is not None and membership_of(tenant=tenant, user=actor).is_partner_role:
+    if actor is not None and membership_of(tenant=tenant, user=actor).is_partner_role:
         raise ServiceError(
             "Account mapping is kept by the vendor. List the accounts you work with under My accounts."
         )

@@ -32,11 +32,11 @@ NOT_A_PARTNER = (
 
 
 def acting_partner(*, tenant: Tenant, actor: Actor) -> Partner:
-    """The company whose list the actor keeps; refused for staff, API keys and the system."""
-    user = user_of(actor)
-    if user is None:
+    """The company whose list the actor keeps (a partner's user or partner key); refused for staff,
+    the vendor's API keys and the system."""
+    if actor is None:
         raise PermissionDenied(NOT_A_PARTNER)
-    membership = membership_of(tenant=tenant, user=user)
+    membership = membership_of(tenant=tenant, user=actor)
     if not membership.is_partner_role:
         raise PermissionDenied(NOT_A_PARTNER)
     return membership.partner

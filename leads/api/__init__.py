@@ -2,10 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
-from leads.api import calendars, leads, routing
+from leads.api import calendars, handoffs, leads, routing
 
 
 def register(router: SimpleRouter) -> None:
     leads.register(router)
     calendars.register(router)
     routing.register(router)
+    handoffs.register(router)

@@ -196,8 +196,12 @@ class Handoff(TenantScopedModel):
                 condition=Q(state="accepted", silence_nudge_at__isnull=False),
                 name="handoff_silence_due_idx",
             ),
-            # Routing's capacity: a partner's handoffs offered since the start of its week.
+            # Routing's capacity (a partner's handoffs offered since the start of its week), and a
+            # partner's own list in the API, latest offer first (the index read backwards).
             models.Index(fields=["tenant", "partner", "offered_at"], name="handoff_partner_offered_idx"),
+            # The handoff lists of the API, latest offer first.
+            models.Index(fields=["tenant", "-offered_at", "-id"], name="handoff_tenant_offered_idx"),
+            models.Index(fields=["tenant", "state", "-offered_at"], name="handoff_tenant_state_idx"),
         ]
 
     def __str__(self) -> str:

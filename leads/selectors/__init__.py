@@ -3,13 +3,16 @@ import them from here."""
 
 from leads.selectors.handoffs import (
     PartnerLeadView,
+    contacts_revealed,
     handoff_fired_steps,
     handoff_lead_for_partner,
+    handoff_lead_view,
     partner_managers,
     partner_users,
     partner_users_by_partner,
     policy_for,
 )
+from leads.selectors.inbox import handoff_list
 from leads.selectors.leads import (
     account_for_domain,
     lead_for_key,
@@ -31,9 +34,12 @@ from leads.selectors.scoring import lead_touch_counts, plan_account_pairs
 __all__ = [
     "PartnerLeadView",
     "account_for_domain",
+    "contacts_revealed",
     "handoff_feedback_list",
     "handoff_fired_steps",
     "handoff_lead_for_partner",
+    "handoff_lead_view",
+    "handoff_list",
     "lead_for_key",
     "lead_list",
     "lead_program_choices",

@@ -87,17 +87,17 @@ class PartnerLeadView:
         return bool(self.email or self.phone)
 
 
-def handoff_lead_for_partner(*, tenant: Tenant, handoff: Handoff, membership: Membership) -> PartnerLeadView:
-    """What `membership` may see of the handoff's lead. Contact details are revealed only on
-    acceptance, and only while the handoff stays accepted. A partner user asking about another
-    partner's handoff gets Handoff.DoesNotExist: the same answer as a handoff that does not exist."""
-    if handoff.tenant_id != tenant.id or (
-        membership.is_partner_role and membership.partner_id != handoff.partner_id
-    ):
-        raise Handoff.DoesNotExist("No such handoff.")
+def contacts_revealed(*, handoff: Handoff, membership) -> bool:
+    """Whether `membership` sees the lead's email and phone: staff (and the vendor's keys, which have
+    none) always; the partner's users and keys only while the handoff is accepted."""
+    return membership is None or not membership.is_partner_role or handoff.state == Handoff.State.ACCEPTED
+
+
+def handoff_lead_view(*, handoff: Handoff, membership, touches=()) -> PartnerLeadView:
+    """The handoff's lead as `membership` may see it (`contacts_revealed`), with `touches` as its
+    engagement history (a list leaves them out: the detail reads them)."""
     lead = handoff.lead
-    touches = lead_touches(tenant=tenant, lead=lead)
-    revealed = handoff.state == Handoff.State.ACCEPTED or not membership.is_partner_role
+    revealed = contacts_revealed(handoff=handoff, membership=membership)
     return PartnerLeadView(
         handoff_id=handoff.id,
         state=handoff.state,
@@ -110,3 +110,15 @@ def handoff_lead_for_partner(*, tenant: Tenant, handoff: Handoff, membership: Me
         email=lead.email if revealed else "",
         phone=lead.phone if revealed else "",
     )
+
+
+def handoff_lead_for_partner(*, tenant: Tenant, handoff: Handoff, membership) -> PartnerLeadView:
+    """What `membership` may see of the handoff's lead, touches included. Contact details are revealed
+    only on acceptance, and only while the handoff stays accepted. A partner user (or partner key)
+    asking about another partner's handoff gets Handoff.DoesNotExist: the same answer as a handoff
+    that does not exist."""
+    partner_id = membership.partner_id if membership is not None and membership.is_partner_role else None
+    if handoff.tenant_id != tenant.id or partner_id not in (None, handoff.partner_id):
+        raise Handoff.DoesNotExist("No such handoff.")
+    touches = lead_touches(tenant=tenant, lead=handoff.lead)
+    return handoff_lead_view(handoff=handoff, membership=membership, touches=touches)

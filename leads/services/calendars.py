@@ -17,7 +17,7 @@ from django.db.models import Q
 from leads.business_time import format_week, parse_week
 from leads.models import BusinessCalendar, Holiday
 from leads.services.reclock import clocks_kept
-from partnerhub.tenancy.actors import Actor, ApiKeyUser
+from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
@@ -37,8 +37,7 @@ WeeklyHours = Mapping[str, Sequence[Sequence[str | datetime.time]]]
 
 
 def _check_may_change(tenant: Tenant, actor: Actor) -> None:
-    role = actor.role if isinstance(actor, ApiKeyUser) else membership_of(tenant=tenant, user=actor).role
-    if not can(role, "tenant.change"):
+    if not can(membership_of(tenant=tenant, user=actor).role, "tenant.change"):
         raise ServiceError("Your role cannot change business calendars.")
 
 

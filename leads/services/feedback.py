@@ -55,7 +55,7 @@ from leads.services.leads import STAGE_TRANSITIONS, lead_stage_change
 from partnerhub.tenancy.actors import Actor, actor_columns
 from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.models import Tenant, User
+from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.services.common import membership_of
 from partnerhub.tenancy.services.notifications import notification_create
 
@@ -161,12 +161,10 @@ def _shown(mapping: StatusMapping) -> dict:
 
 
 def _reporter_partner_id(tenant: Tenant, actor: Actor) -> int | None:
-    """The partner an actor reports for: a partner user's company, or the `partner_id` an actor
-    carries (a partner-scoped API key); None for staff, vendor keys and the system."""
+    """The partner an actor reports for: a partner user's company, or a partner key's (membership_of
+    answers for both); None for staff, vendor keys and the system."""
     if actor is None:
         return None
-    if not isinstance(actor, User):
-        return getattr(actor, "partner_id", None)
     membership = membership_of(tenant=tenant, user=actor)
     return membership.partner_id if membership.is_partner_role else None
 

@@ -34,7 +34,7 @@ from leads.business_time import (
 )
 from leads.models import Clock, Handoff, Lead, LeadStage, QualificationOutcome, RejectReason, SlaPolicy, Step
 from leads.selectors.calendars import calendar_by_id, calendar_resolved_for
-from partnerhub.tenancy.actors import Actor, ApiKeyUser
+from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
@@ -133,12 +133,12 @@ def _deadline(compute, *args) -> datetime.datetime:
 
 
 def check_staff(tenant: Tenant, actor: Actor, what: str) -> None:
-    """Offers, recalls and routings are the vendor's: the roles that change leads (API keys act as
-    revops), or the system itself (no actor: the ladder's reroute)."""
+    """Offers, recalls and routings are the vendor's: the roles that change leads (the vendor's API
+    keys act as revops, a partner's as its users), or the system itself (no actor: the ladder's
+    reroute)."""
     if actor is None:
         return
-    role = actor.role if isinstance(actor, ApiKeyUser) else membership_of(tenant=tenant, user=actor).role
-    if not can(role, "lead.change"):
+    if not can(membership_of(tenant=tenant, user=actor).role, "lead.change"):
         raise ServiceError(f"Your role cannot {what} handoffs.")
 
 
@@ -155,9 +155,10 @@ def _locked(tenant: Tenant, handoff_id: int) -> Handoff:
 
 
 def _partners_own(tenant: Tenant, actor: Actor, handoff_id: int) -> Handoff:
-    """The handoff, for a user of its own partner company. Anyone else (another partner's users,
-    staff, an API key) is told it does not exist or that the partner answers it."""
-    if actor is None or isinstance(actor, ApiKeyUser):
+    """The handoff, for a user (or API key) of its own partner company. Anyone else (another
+    partner's users and keys, staff, the vendor's keys) is told it does not exist or that the partner
+    answers it."""
+    if actor is None:
         raise ServiceError("Only the partner's own users answer a handoff.")
     membership = membership_of(tenant=tenant, user=actor)
     handoff = _locked(tenant, handoff_id)

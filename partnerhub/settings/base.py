@@ -274,6 +274,8 @@ SPECTACULAR_SETTINGS = {
         "LeadSourceEnum": "leads.models.LeadSource",
         "TouchKindEnum": "leads.models.TouchKind",
         "FeedbackStatusEnum": "leads.models.FeedbackStatus",
+        "RejectReasonEnum": "leads.models.RejectReason",
+        "QualificationOutcomeEnum": "leads.models.QualificationOutcome",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from partnerhub.tenancy.roles import Role
+from partnerhub.tenancy.roles import PARTNER_ROLES, Role
 
 if TYPE_CHECKING:
-    from partnerhub.tenancy.models import ApiKey, User
+    from partnerhub.tenancy.models import ApiKey, Partner, Tenant, User
+
+# What a key acts as: a vendor key as revops staff, a partner key as a (non-admin) user of its partner.
+VENDOR_KEY_ROLE = Role.REVOPS
+PARTNER_KEY_ROLE = Role.PARTNER_USER
+
+
+@dataclass(frozen=True)
+class KeyMembership:
+    """An API key's membership: the role and partner company it acts with, in a Membership's
+    shape, so `scope_for`, `can()` and the services judge a key exactly as they judge a member
+    with that role (a partner key: its partner's rows only). Never saved."""
+
+    tenant: Tenant
+    role: str
+    partner: Partner | None
+    user = None
+
+    @property
+    def tenant_id(self) -> int:
+        return self.tenant.id
+
+    @property
+    def partner_id(self) -> int | None:
+        return self.partner.id if self.partner is not None else None
+
+    @property
+    def is_partner_role(self) -> bool:
+        return self.role in PARTNER_ROLES
 
 
 class ApiKeyUser:
-    """The principal of an API call made with a tenant key. Keys act with the revops role."""
+    """The principal of an API call made with a key: the vendor's keys act with the revops role, a
+    partner's keys as a user of that partner (see `KeyMembership`)."""
 
     is_authenticated = True
     is_anonymous = False
@@ -20,13 +50,24 @@ class ApiKeyUser:
     is_superuser = False
     pk = None
     id = None
-    role = Role.REVOPS
 
     def __init__(self, api_key: ApiKey):
         self.api_key = api_key
+        partner = api_key.partner if api_key.partner_id else None
+        self.membership = KeyMembership(
+            tenant=api_key.tenant,
+            role=PARTNER_KEY_ROLE if partner is not None else VENDOR_KEY_ROLE,
+            partner=partner,
+        )
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
 
     def __str__(self) -> str:
-        return f"API key “{self.api_key.name}” ({self.api_key.prefix})"
+        label = f"API key “{self.api_key.name}” ({self.api_key.prefix})"
+        partner = self.membership.partner
+        return f"{label} of {partner.name}" if partner is not None else label
 
 
 Actor = Union["User", ApiKeyUser, None]

@@ -348,7 +348,9 @@ class Invitation(TenantScopedModel):
 
 
 class ApiKey(TenantScopedModel):
-    """A revops key for the REST API. Only a SHA-256 of the key is stored; the prefix finds it."""
+    """A key for the REST API. Only a SHA-256 of the key is stored; the prefix finds it. A vendor key
+    (no partner) acts as revops staff; a partner key, created by a partner admin, acts as a user of
+    its partner company and reaches only what that company's users reach."""
 
     class Scope(models.TextChoices):
         READ = "read", "Read"
@@ -363,11 +365,24 @@ class ApiKey(TenantScopedModel):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_keys",
+        help_text="The partner company a partner key acts for; empty: the vendor's key.",
+    )
+
+    partner_scope = "partner_id"  # a partner admin sees its own company's keys, never the vendor's
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=~models.Q(scopes=[]), name="apikey_has_a_scope")]
-        indexes = [models.Index(fields=["tenant", "created_at"], name="apikey_tenant_created_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "created_at"], name="apikey_tenant_created_idx"),
+            models.Index(fields=["tenant", "partner", "created_at"], name="apikey_tenant_partner_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -378,6 +393,10 @@ class ApiKey(TenantScopedModel):
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
+
+    @property
+    def is_partner_key(self) -> bool:
+        return self.partner_id is not None
 
 
 class AuditEvent(TenantScopedModel):

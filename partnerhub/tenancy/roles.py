@@ -57,7 +57,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "member.view": STAFF_ROLES,
     "member.invite": frozenset(INVITABLE_ROLES),
     "member.change": frozenset({Role.TENANT_ADMIN}),
-    "apikey.manage": frozenset({Role.TENANT_ADMIN}),
+    # Tenant admins: the vendor's keys, and every partner's to see and revoke; partner admins: their
+    # own company's keys (partner keys, which act as a user of the partner).
+    "apikey.manage": frozenset({Role.TENANT_ADMIN, Role.PARTNER_ADMIN}),
     "audit.view": frozenset({Role.TENANT_ADMIN}),
     "tenant.change": frozenset({Role.TENANT_ADMIN}),
     "vertical.view": STAFF_ROLES,  # the tenant's list of verticals (kept with "tenant.change")
@@ -81,7 +83,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,
-    # Handoffs: partner users see their own company's (scope) and answer them; staff offer and recall.
+    # Handoffs: staff read every one; a partner's users (and partner keys) read and answer their own.
+    # Offers and recalls are "lead.change".
     "handoff.view": frozenset(Role),
     "handoff.answer": PARTNER_ROLES,
     # Feedback: the partner's own users report on their handoffs; staff read every report.

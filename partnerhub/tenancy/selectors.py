@@ -158,7 +158,7 @@ def invitation_manageable_list(*, tenant: Tenant, membership: Membership) -> Que
 
 
 def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
-    return ApiKey.objects.filter(tenant=tenant).select_related("created_by", "revoked_by")
+    return ApiKey.objects.filter(tenant=tenant).select_related("created_by", "revoked_by", "partner")
 
 
 def audit_event_list(*, tenant: Tenant) -> QuerySet[AuditEvent]:

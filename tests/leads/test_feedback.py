@@ -153,8 +153,7 @@ def test_only_the_handoffs_own_partner_reports_and_only_once_accepted(
     other_user = make_member(tenant, Role.PARTNER_USER, partner=PartnerFactory(tenant=tenant))
     offered = HandoffFactory(tenant=tenant, partner=partner)
     vendor_key = ApiKeyUser(ApiKeyFactory(tenant=tenant, scopes=["read", "write"]))
-    partner_key = ApiKeyUser(ApiKeyFactory(tenant=tenant, scopes=["read", "write"]))
-    partner_key.partner_id = partner.id  # what a partner-scoped key carries
+    partner_key = ApiKeyUser(ApiKeyFactory(tenant=tenant, scopes=["read", "write"], partner=partner))
 
     with pytest.raises(ServiceError, match="No such handoff"):
         report(tenant, other_user, accepted, "Called")

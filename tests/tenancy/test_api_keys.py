@@ -102,6 +102,7 @@ def test_whoami_tells_the_tenant_and_scopes_of_a_key(tenant):
         "principal": "CRM",
         "role": "revops",
         "scopes": ["read"],
+        "partner": None,
     }
 
 

@@ -45,8 +45,12 @@ class ApiKeyAuthentication(BaseAuthentication):
                     ]
                 }
             )
-        bind_tenant(request, key.tenant, membership=None, api_key=key)
-        return ApiKeyUser(key), key
+        principal = ApiKeyUser(key)
+        # A partner key is scoped like its partner's users (`scope_for` reads the membership); a
+        # vendor key, like revops staff, sees the whole tenant.
+        membership = principal.membership if key.is_partner_key else None
+        bind_tenant(request, key.tenant, membership=membership, api_key=key)
+        return principal, key
 
     def authenticate_header(self, request):
         # Makes DRF answer 401 (not 403) to a request without credentials.

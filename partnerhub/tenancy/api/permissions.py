@@ -5,7 +5,8 @@ from partnerhub.tenancy.roles import can
 
 class TenantAccessPermission(BasePermission):
     """Signed in within a tenant, then: an API key needs the scope of the method (read, write);
-    a user's role needs the permission the viewset names for the action."""
+    a user's role needs the permission the viewset names for the action, and so does a partner
+    key's (it acts as a user of its partner: both checks apply to it)."""
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated and getattr(request, "tenant", None)):
@@ -16,7 +17,8 @@ class TenantAccessPermission(BasePermission):
             if not api_key.allows(scope):
                 self.message = f"This API key has no “{scope}” scope."
                 return False
-            return True
+            if not api_key.is_partner_key:
+                return True
         permission = view.required_permission(request) if hasattr(view, "required_permission") else None
         if permission and not can(request.membership.role, permission):
             self.message = "Your role does not allow this."

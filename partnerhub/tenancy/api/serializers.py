@@ -77,3 +77,8 @@ class WhoAmISerializer(serializers.Serializer):
     principal = serializers.CharField(help_text="The user's email, or the API key's name.")
     role = serializers.CharField()
     scopes = serializers.ListField(child=serializers.CharField(), help_text="Scopes of the API key, if any.")
+    partner = serializers.IntegerField(
+        allow_null=True,
+        help_text="The partner company the caller acts for (a partner's user or partner key: it reaches "
+        "only that partner's rows); null: the vendor's staff or key.",
+    )

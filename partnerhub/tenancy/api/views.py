@@ -70,5 +70,6 @@ class WhoAmIView(TenantAPIView):
             "principal": api_key.name if api_key else request.user.email,
             "role": request.user.role if api_key else request.membership.role,
             "scopes": api_key.scopes if api_key else [],
+            "partner": request.membership.partner_id if request.membership is not None else None,
         }
         return Response(WhoAmISerializer(data).data)

@@ -9,8 +9,9 @@ from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.models import ApiKey, Tenant
-from partnerhub.tenancy.services.common import user_of
+from partnerhub.tenancy.models import ApiKey, Partner, Tenant
+from partnerhub.tenancy.roles import can
+from partnerhub.tenancy.services.common import check_partner_in_tenant, membership_of, user_of
 
 API_KEY_PREFIX = "phk"
 
@@ -28,9 +29,27 @@ def _new_prefix() -> str:
             return prefix
 
 
+def _manager(tenant: Tenant, actor: Actor):
+    """The membership of who manages keys (tenant admins, partner admins); None for the system."""
+    if actor is None:
+        return None
+    membership = membership_of(tenant=tenant, user=actor)
+    if not can(membership.role, "apikey.manage"):
+        raise ServiceError("Your role cannot manage API keys.")
+    return membership
+
+
 @transaction.atomic
-def api_key_create(*, tenant: Tenant, actor: Actor, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret, which is shown once and never stored."""
+def api_key_create(
+    *, tenant: Tenant, actor: Actor, name: str, scopes: list[str], partner: Partner | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is shown once and never stored. A partner
+    admin's key is its own company's (a partner key, acting as a user of that partner); a tenant
+    admin's is the vendor's. Only the system (the demo seed) names the partner of a key itself."""
+    manager = _manager(tenant, actor)
+    if manager is not None:
+        partner = manager.partner if manager.is_partner_role else None
+    check_partner_in_tenant(tenant, partner)
     name = name.strip()
     if not name:
         raise ServiceError("Name the key after what uses it, e.g. “Salesforce sync”.", field="name")
@@ -47,22 +66,28 @@ def api_key_create(*, tenant: Tenant, actor: Actor, name: str, scopes: list[str]
         prefix=prefix,
         key_hash=hash_api_key(raw_key),
         scopes=scopes,
+        partner=partner,
         created_by=user_of(actor),
     )
-    audit(
-        tenant=tenant,
-        actor=actor,
-        action="apikey.created",
-        target=key,
-        after={"name": key.name, "scopes": scopes},
-    )
+    after = {"name": key.name, "scopes": scopes, **({"partner": partner.id} if partner else {})}
+    audit(tenant=tenant, actor=actor, action="apikey.created", target=key, after=after)
     return key, raw_key
 
 
 @transaction.atomic
 def api_key_revoke(*, tenant: Tenant, actor: Actor, api_key_id: int) -> ApiKey:
-    """Revoke a key for good: every call made with it is refused from now on (401)."""
-    key = ApiKey.objects.select_for_update().get(tenant=tenant, id=api_key_id)
+    """Revoke a key for good: every call made with it is refused from now on (401). Tenant admins
+    revoke any key; a partner admin only its own company's (another's does not exist for it)."""
+    manager = _manager(tenant, actor)
+    key = ApiKey.objects.select_for_update().filter(tenant=tenant, id=api_key_id).first()
+    others = (
+        manager is not None
+        and manager.is_partner_role
+        and key is not None
+        and key.partner_id != manager.partner_id
+    )
+    if key is None or others:
+        raise ServiceError("No such API key.")
     if key.revoked_at is not None:
         raise ServiceError("This key is already revoked.")
     key.revoked_at = timezone.now()
@@ -88,7 +113,7 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
     # The key is what tells us the tenant, so this lookup is necessarily cross-tenant. The prefix is
     # unique: no ordering to compile on every request (`first()` would sort by `created_at`).
     try:
-        key = ApiKey.unscoped.select_related("tenant").get(prefix=parts[1])
+        key = ApiKey.unscoped.select_related("tenant", "partner").get(prefix=parts[1])
     except ApiKey.DoesNotExist:
         return None
     if not secrets.compare_digest(key.key_hash, hash_api_key(raw_key)):

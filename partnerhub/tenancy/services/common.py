@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from partnerhub.tenancy.actors import ApiKeyUser, KeyMembership
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import STAFF_ROLES
@@ -29,8 +30,13 @@ def save_changes(instance, changes: dict) -> None:
     save_validated(instance, update_fields=[*changes, *(["updated_at"] if stamped else [])])
 
 
-def membership_of(*, tenant: Tenant, user: User) -> Membership:
-    """The acting user's membership: what they may do is read from it, never from the caller."""
+def membership_of(*, tenant: Tenant, user: User | ApiKeyUser) -> Membership | KeyMembership:
+    """The acting user's membership: what they may do is read from it, never from the caller. An API
+    key's is the role it acts with: a vendor key's revops, a partner key's a user of its partner."""
+    if isinstance(user, ApiKeyUser):
+        if user.api_key.tenant_id != tenant.id:
+            raise ServiceError("Only members of this tenant can do this.")
+        return user.membership
     membership = Membership.objects.filter(tenant=tenant, user=user).select_related("partner").first()
     if membership is None:
         raise ServiceError("Only members of this tenant can do this.")
