@@ -28,6 +28,7 @@ NAV: list[NavItem] = [
     NavItem("Programs", "accounts:program_list", "program.view"),
     NavItem("My accounts", "accounts:claim_list", "claim.view", audience="partner"),
     NavItem("Upload my accounts", "accounts:import_claims_create", "claim.change", audience="partner"),
+    NavItem("My deal registrations", "leads:registration_list", "registration.view", audience="partner"),
     NavItem("Accounts", "accounts:account_list", "account.view", audience="staff", section="Accounts"),
     NavItem(
         "Opportunities", "accounts:opportunity_list", "account.view", audience="staff", section="Accounts"
@@ -41,6 +42,13 @@ NAV: list[NavItem] = [
         section="Accounts",
     ),
     NavItem("Leads", "leads:lead_list", "lead.view", audience="staff", section="Accounts"),
+    NavItem(
+        "Deal registrations",
+        "leads:registration_queue",
+        "registration.review",
+        audience="staff",
+        section="Accounts",
+    ),
     NavItem("Imports", "accounts:import_list", "account.view", audience="staff", section="Accounts"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
     NavItem("Packages", "plays:package_list", "play.view", audience="staff", section="Playbook"),

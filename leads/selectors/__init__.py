@@ -1,5 +1,5 @@
-"""Reads of the leads app, one module per subject (leads.py, calendars.py, handoffs.py); import them
-from here."""
+"""Reads of the leads app, one module per subject (leads.py, calendars.py, handoffs.py,
+registrations.py); import them from here."""
 
 from leads.selectors.handoffs import (
     PartnerLeadView,
@@ -17,6 +17,13 @@ from leads.selectors.leads import (
     lead_touches,
     program_for,
 )
+from leads.selectors.registrations import (
+    registration_conflict_rows,
+    registration_detail,
+    registration_list,
+    review_aging,
+    review_calendar,
+)
 
 __all__ = [
     "PartnerLeadView",
@@ -31,4 +38,9 @@ __all__ = [
     "partner_users",
     "policy_for",
     "program_for",
+    "registration_conflict_rows",
+    "registration_detail",
+    "registration_list",
+    "review_aging",
+    "review_calendar",
 ]

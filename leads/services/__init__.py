@@ -17,6 +17,17 @@ from leads.services.leads import (
     lead_stage_change,
     leads_upsert,
 )
+from leads.services.registrations import (
+    registration_approve,
+    registration_create,
+    registration_decide_extension,
+    registration_reject,
+    registration_request_extension,
+    registration_submit,
+    registration_update,
+    registration_withdraw,
+    registrations_expire,
+)
 
 __all__ = [
     "LEAD_FIELDS",
@@ -32,4 +43,13 @@ __all__ = [
     "lead_intake",
     "lead_stage_change",
     "leads_upsert",
+    "registration_approve",
+    "registration_create",
+    "registration_decide_extension",
+    "registration_reject",
+    "registration_request_extension",
+    "registration_submit",
+    "registration_update",
+    "registration_withdraw",
+    "registrations_expire",
 ]

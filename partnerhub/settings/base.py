@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "LeadStageEnum": "leads.models.LeadStage",
         "LeadSourceEnum": "leads.models.LeadSource",
         "TouchKindEnum": "leads.models.TouchKind",
+        "RegistrationRejectReasonEnum": "leads.models.RegistrationRejectReason",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
@@ -342,6 +343,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-handoff-ladder": {
         "task": "leads.handoff_ladder_sweep",
         "schedule": timedelta(minutes=1),
+    },
+    # Approved deal registrations whose protection period has ended.
+    "expire-deal-registrations": {
+        "task": "leads.expire_registrations",
+        "schedule": timedelta(days=1),
     },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {

@@ -83,6 +83,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "lead.change": ACCOUNT_EDITORS,
     "calendar.view": STAFF_ROLES,  # business calendars (tenant settings, changed with "tenant.change")
     "notification.view": frozenset(Role),
+    # Deal registrations: partners register and follow their own (scope); the vendor reviews them.
+    "registration.view": frozenset(Role),
+    "registration.change": PARTNER_ROLES,
+    "registration.review": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL, Role.REVOPS}),
 }
 
 
