@@ -3,6 +3,7 @@ filters meet real rows."""
 
 from tests.factories import (
     AccountMappingFactory,
+    DealRegistrationFactory,
     LeadFactory,
     OpportunityFactory,
     PartnerFactory,
@@ -24,3 +25,4 @@ def seed_tenant(tenant) -> None:
         tenant=tenant, email="dana@acme.com", account=account, program=program, external_id="L-1"
     )
     TouchFactory(tenant=tenant, lead=lead, program=program)
+    DealRegistrationFactory(tenant=tenant, partner=partner, customer_domain="acme.com")

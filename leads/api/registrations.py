@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.routers import SimpleRouter
 
@@ -100,13 +100,7 @@ class DealRegistrationSerializer(serializers.ModelSerializer):
             "id",
             "partner",
             "partner_name",
-            "customer_name",
-            "customer_domain",
-            "solution",
-            "amount",
-            "currency",
-            "close_date",
-            "description",
+            *services.EDITABLE_FIELDS,
             "state",
             "submitted_at",
             "decided_at",
@@ -181,11 +175,15 @@ def _documented(summary: str, request=None):
     ),
 )
 class DealRegistrationViewSet(
-    IdempotentCreateMixin, ServiceActionsMixin, TenantViewSetMixin, viewsets.ModelViewSet
+    IdempotentCreateMixin,
+    ServiceActionsMixin,
+    TenantViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
-    """Deal registrations (docs/leads.md, "Deal registration")."""
+    """Deal registrations (docs/leads.md, "Deal registration"): never deleted (withdrawn instead)."""
 
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     queryset_selector = registration_detail
     serializer_class = DealRegistrationSerializer
     filterset_class = RegistrationFilter

@@ -44,7 +44,7 @@ from leads.selectors.handoffs import partner_managers, partner_users
 from leads.selectors.leads import account_for_domain
 from leads.selectors.registrations import open_opportunities_on, registration_conflicts_find, review_calendar
 from partnerhub.tenancy.actors import Actor, ApiKeyUser
-from partnerhub.tenancy.audit import audit
+from partnerhub.tenancy.audit import audit, audited
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
@@ -267,20 +267,12 @@ def registration_update(*, tenant: Tenant, actor: Actor, registration_id: int, *
     registration = _partners_own(tenant, actor, registration_id)
     _require_state(registration, State.DRAFT)
     cleaned = _clean(tenant, fields)
-    before = {name: _plain(getattr(registration, name)) for name in cleaned}
-    for name, value in cleaned.items():
-        setattr(registration, name, value)
-    _validated_save(registration, list(cleaned))
-    after = {name: _plain(getattr(registration, name)) for name in cleaned}
-    if after != before:
-        audit(
-            tenant=tenant,
-            actor=actor,
-            action="registration.updated",
-            target=registration,
-            before=before,
-            after=after,
-        )
+    with audited(
+        tenant=tenant, actor=actor, target=registration, fields=list(cleaned), action="registration.updated"
+    ):
+        for name, value in cleaned.items():
+            setattr(registration, name, value)
+        _validated_save(registration, list(cleaned))
     return registration
 
 

@@ -8,6 +8,9 @@ other: "under review"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from django.db.models import F
 from django.urls import path, reverse
 from django.utils import timezone
@@ -178,13 +181,23 @@ class RegistrationUpdateView(RegistrationObjectView, ServiceFormView):
 
 
 class PartnerActionView(RegistrationObjectView, TenantConfirmView):
+    """One of the partner's steps, after a confirmation: `service` does it, `done` says so."""
+
     permission = CHANGE
     danger = False
+    service: ClassVar[Callable]
+    done: ClassVar[str]
+
+    def perform(self):
+        type(self).service(tenant=self.tenant, actor=self.request.user, registration_id=self.object.id)
+        return self.done
 
 
 class RegistrationSubmitView(PartnerActionView):
     title = "Submit this deal registration?"
     confirm_label = "Submit"
+    service = staticmethod(services.registration_submit)
+    done = "Submitted: your deal registration is under review."
 
     def message(self):
         return (
@@ -195,17 +208,13 @@ class RegistrationSubmitView(PartnerActionView):
     def refusal(self):
         return "" if self.object.state == State.DRAFT else "Only a draft is submitted."
 
-    def perform(self):
-        services.registration_submit(
-            tenant=self.tenant, actor=self.request.user, registration_id=self.object.id
-        )
-        return "Submitted: your deal registration is under review."
-
 
 class RegistrationWithdrawView(PartnerActionView):
     title = "Withdraw this deal registration?"
     confirm_label = "Withdraw"
     danger = True
+    service = staticmethod(services.registration_withdraw)
+    done = "Withdrawn."
 
     def message(self):
         return "The vendor will not decide on it, and it cannot be submitted again."
@@ -214,25 +223,15 @@ class RegistrationWithdrawView(PartnerActionView):
         pending = self.object.state == State.DRAFT or self.object.is_pending
         return "" if pending else "It is decided already: it can no longer be withdrawn."
 
-    def perform(self):
-        services.registration_withdraw(
-            tenant=self.tenant, actor=self.request.user, registration_id=self.object.id
-        )
-        return "Withdrawn."
-
 
 class RegistrationExtensionRequestView(PartnerActionView):
     title = "Request an extension of the protection?"
     confirm_label = "Request extension"
+    service = staticmethod(services.registration_request_extension)
+    done = "Extension requested: the partner manager decides."
 
     def message(self):
         return "An extension can be requested once; the partner manager approves or refuses it."
-
-    def perform(self):
-        services.registration_request_extension(
-            tenant=self.tenant, actor=self.request.user, registration_id=self.object.id
-        )
-        return "Extension requested: the partner manager decides."
 
 
 class ReviewFormView(RegistrationObjectView, ServiceFormView):
