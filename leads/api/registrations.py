@@ -83,6 +83,12 @@ class ReviewField(ReviewSerializer):
 
 class DealRegistrationSerializer(serializers.ModelSerializer):
     partner_name = serializers.CharField(source="partner.name", read_only=True)
+    reject_reason = serializers.ChoiceField(
+        choices=RegistrationRejectReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty unless rejected.",
+    )
     submitted_at = DateTimeField(read_only=True, allow_null=True)
     decided_at = DateTimeField(read_only=True, allow_null=True)
     protection_ends_at = DateTimeField(
