@@ -20,6 +20,16 @@ ACTION_LABELS = {
     "calendar.deleted": "Business calendar deleted",
     "holiday.added": "Holiday added",
     "holiday.removed": "Holiday removed",
+    "registration.created": "Deal registered (draft)",
+    "registration.updated": "Deal registration changed",
+    "registration.submitted": "Deal registration submitted",
+    "registration.review_started": "Deal registration under review",
+    "registration.withdrawn": "Deal registration withdrawn",
+    "registration.approved": "Deal registration approved",
+    "registration.rejected": "Deal registration rejected",
+    "registration.expired": "Deal registration expired",
+    "registration.extension_requested": "Extension requested",
+    "registration.extension_decided": "Extension decided",
 }
 
 

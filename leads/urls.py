@@ -1,7 +1,13 @@
 """Leads pages, mounted under /t/<tenant_slug>/."""
 
-from leads.views import calendars, handoffs, leads, routing
+from leads.views import calendars, handoffs, leads, registrations, routing
 
 app_name = "leads"
 
-urlpatterns = [*leads.urlpatterns, *handoffs.urlpatterns, *calendars.urlpatterns, *routing.urlpatterns]
+urlpatterns = [
+    *leads.urlpatterns,
+    *handoffs.urlpatterns,
+    *calendars.urlpatterns,
+    *routing.urlpatterns,
+    *registrations.urlpatterns,
+]

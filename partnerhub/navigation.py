@@ -29,6 +29,7 @@ NAV: list[NavItem] = [
     NavItem("Lead inbox", "leads:handoff_list", "handoff.view", audience="partner"),
     NavItem("My accounts", "accounts:claim_list", "claim.view", audience="partner"),
     NavItem("Upload my accounts", "accounts:import_claims_create", "claim.change", audience="partner"),
+    NavItem("My deal registrations", "leads:registration_list", "registration.view", audience="partner"),
     NavItem("Accounts", "accounts:account_list", "account.view", audience="staff", section="Accounts"),
     NavItem(
         "Opportunities", "accounts:opportunity_list", "account.view", audience="staff", section="Accounts"
@@ -44,6 +45,13 @@ NAV: list[NavItem] = [
     NavItem("Leads", "leads:lead_list", "lead.view", audience="staff", section="Accounts"),
     NavItem("Handoffs", "leads:handoff_list", "handoff.view", audience="staff", section="Accounts"),
     NavItem("Lead figures", "leads:partner_figures", "lead.view", audience="staff", section="Accounts"),
+    NavItem(
+        "Deal registrations",
+        "leads:registration_queue",
+        "registration.review",
+        audience="staff",
+        section="Accounts",
+    ),
     NavItem("Imports", "accounts:import_list", "account.view", audience="staff", section="Accounts"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
     NavItem("Packages", "plays:package_list", "play.view", audience="staff", section="Playbook"),

@@ -28,6 +28,7 @@ from accounts.models import (
 from leads.models import (
     BusinessCalendar,
     Clock,
+    DealRegistration,
     FeedbackStatus,
     Handoff,
     HandoffEscalation,
@@ -587,3 +588,22 @@ class RoutingDecisionFactory(TenantScopedFactory):
     rule = RoutingRule.NONE
     reason = "No partner can take the lead: it stays in the vendor's queue."
     actor_label = "System"
+
+
+class DealRegistrationFactory(TenantScopedFactory):
+    """A registration under review, submitted an hour ago, due in two days."""
+
+    class Meta:
+        model = DealRegistration
+
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    customer_name = factory.Sequence(lambda n: f"Customer {n}")
+    customer_domain = factory.Sequence(lambda n: f"customer{n}.example")
+    domain_key = factory.LazyAttribute(lambda row: ".".join(reversed(row.customer_domain.split("."))) + ".")
+    solution = "Cloud migration"
+    amount = Decimal("45000.00")
+    currency = "EUR"
+    close_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+    state = DealRegistration.State.UNDER_REVIEW
+    submitted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    review_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))

@@ -3,6 +3,7 @@ filters meet real rows."""
 
 from tests.factories import (
     AccountMappingFactory,
+    DealRegistrationFactory,
     HandoffFactory,
     LeadFactory,
     OpportunityFactory,
@@ -26,3 +27,4 @@ def seed_tenant(tenant) -> None:
     )
     TouchFactory(tenant=tenant, lead=lead, program=program)
     HandoffFactory(tenant=tenant, lead=lead, partner=partner)
+    DealRegistrationFactory(tenant=tenant, partner=partner, customer_domain="acme.com")

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from leads.api import calendars, handoffs, leads, routing
+from leads.api import calendars, handoffs, leads, registrations, routing
 
 
 def register(router: SimpleRouter) -> None:
@@ -10,3 +10,4 @@ def register(router: SimpleRouter) -> None:
     calendars.register(router)
     routing.register(router)
     handoffs.register(router)
+    registrations.register(router)

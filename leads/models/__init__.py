@@ -1,6 +1,7 @@
 """The models of the leads app (issue 9), by subject: leads and their touches (leads.py), the
 business calendars the SLA clocks run on (calendars.py), and handoffs with their SLA clocks
-(handoffs.py), routing decisions and partner feedback (routing.py)."""
+(handoffs.py), routing decisions and partner feedback (routing.py), deal registrations
+(registrations.py)."""
 
 from leads.models.calendars import BusinessCalendar, Holiday
 from leads.models.handoffs import (
@@ -13,11 +14,14 @@ from leads.models.handoffs import (
     Step,
 )
 from leads.models.leads import Lead, LeadSource, LeadStage, Touch, TouchKind
+from leads.models.registrations import ConflictKind, DealRegistration, RegistrationRejectReason
 from leads.models.routing import FeedbackStatus, HandoffFeedback, RoutingDecision, RoutingRule, StatusMapping
 
 __all__ = [
     "BusinessCalendar",
     "Clock",
+    "ConflictKind",
+    "DealRegistration",
     "FeedbackStatus",
     "Handoff",
     "HandoffEscalation",
@@ -27,6 +31,7 @@ __all__ = [
     "LeadSource",
     "LeadStage",
     "QualificationOutcome",
+    "RegistrationRejectReason",
     "RejectReason",
     "RoutingDecision",
     "RoutingRule",

@@ -1,5 +1,5 @@
-"""Reads of the leads app, one module per subject (leads.py, calendars.py, handoffs.py, routing.py);
-import them from here."""
+"""Reads of the leads app, one module per subject (leads.py, calendars.py, handoffs.py, inbox.py,
+routing.py, registrations.py, scoring.py); import them from here."""
 
 from leads.selectors.handoffs import (
     PartnerLeadView,
@@ -20,6 +20,13 @@ from leads.selectors.leads import (
     lead_program_choices,
     lead_touches,
     program_for,
+)
+from leads.selectors.registrations import (
+    registration_conflict_rows,
+    registration_detail,
+    registration_list,
+    review_aging,
+    review_calendar,
 )
 from leads.selectors.routing import (
     handoff_feedback_list,
@@ -54,6 +61,11 @@ __all__ = [
     "policy_for",
     "program_for",
     "ready_leads",
+    "registration_conflict_rows",
+    "registration_detail",
+    "registration_list",
+    "review_aging",
+    "review_calendar",
     "routing_queue",
     "status_mapping_list",
 ]

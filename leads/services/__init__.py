@@ -24,6 +24,17 @@ from leads.services.leads import (
     lead_stage_change,
     leads_upsert,
 )
+from leads.services.registrations import (
+    registration_approve,
+    registration_create,
+    registration_decide_extension,
+    registration_reject,
+    registration_request_extension,
+    registration_submit,
+    registration_update,
+    registration_withdraw,
+    registrations_expire,
+)
 from leads.services.routing import lead_reroute, lead_route
 from leads.services.scoring import lead_rescore, leads_rescore
 
@@ -47,6 +58,15 @@ __all__ = [
     "lead_stage_change",
     "leads_rescore",
     "leads_upsert",
+    "registration_approve",
+    "registration_create",
+    "registration_decide_extension",
+    "registration_reject",
+    "registration_request_extension",
+    "registration_submit",
+    "registration_update",
+    "registration_withdraw",
+    "registrations_expire",
     "status_mapping_create",
     "status_mapping_delete",
     "status_mapping_update",

@@ -276,6 +276,9 @@ SPECTACULAR_SETTINGS = {
         "FeedbackStatusEnum": "leads.models.FeedbackStatus",
         "RejectReasonEnum": "leads.models.RejectReason",
         "QualificationOutcomeEnum": "leads.models.QualificationOutcome",
+        "RegistrationRejectReasonEnum": "leads.models.RegistrationRejectReason",
+        "HandoffStateEnum": "leads.models.Handoff.State",
+        "DealRegistrationStateEnum": "leads.models.DealRegistration.State",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
@@ -350,6 +353,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-silent-handoffs": {
         "task": "leads.handoff_silence_sweep",
         "schedule": timedelta(minutes=15),
+    },
+    # Approved deal registrations whose protection period has ended.
+    "expire-deal-registrations": {
+        "task": "leads.expire_registrations",
+        "schedule": timedelta(days=1),
     },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {

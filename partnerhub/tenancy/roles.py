@@ -92,6 +92,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "feedback.report": PARTNER_ROLES,
     "calendar.view": STAFF_ROLES,  # business calendars (tenant settings, changed with "tenant.change")
     "notification.view": frozenset(Role),
+    # Deal registrations: partners register and follow their own (scope); the vendor reviews them.
+    "registration.view": frozenset(Role),
+    "registration.change": PARTNER_ROLES,
+    "registration.review": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL, Role.REVOPS}),
 }
 
 

@@ -48,6 +48,7 @@ UNSCOPED_ALLOWED = {
     "accounts/services/imports.py": "lists import jobs left behind by a dead worker or broker",
     "leads/services/ladder.py": "lists handoffs whose SLA ladder has a step due",
     "leads/services/feedback.py": "lists accepted handoffs whose silence nudge is due",
+    "leads/services/registrations.py": "lists approved deal registrations whose protection has ended",
 }
 
 
