@@ -9,6 +9,7 @@ from leads.selectors.handoffs import (
     partner_users,
     policy_for,
 )
+from leads.selectors.landing import CopyBlock, landing_copy, landing_program, landing_tenant
 from leads.selectors.leads import (
     account_for_domain,
     lead_for_key,
@@ -19,10 +20,14 @@ from leads.selectors.leads import (
 )
 
 __all__ = [
+    "CopyBlock",
     "PartnerLeadView",
     "account_for_domain",
     "handoff_fired_steps",
     "handoff_lead_for_partner",
+    "landing_copy",
+    "landing_program",
+    "landing_tenant",
     "lead_for_key",
     "lead_list",
     "lead_program_choices",

@@ -9,6 +9,7 @@ from leads.services.handoffs import (
     handoff_reject,
 )
 from leads.services.ladder import handoff_ladder_sweep
+from leads.services.landing import landing_consent_wording, landing_submit
 from leads.services.leads import (
     LEAD_FIELDS,
     STAGE_TRANSITIONS,
@@ -29,6 +30,8 @@ __all__ = [
     "handoff_record_contact",
     "handoff_record_qualification",
     "handoff_reject",
+    "landing_consent_wording",
+    "landing_submit",
     "lead_intake",
     "lead_stage_change",
     "leads_upsert",
