@@ -28,6 +28,8 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("accounts.urls")),
     path("t/<slug:tenant_slug>/", include("plays.urls")),
     path("t/<slug:tenant_slug>/", include("leads.urls")),
+    # A program's public, co-branded landing page (no sign-in; rate-limited per IP).
+    path("l/", include(("leads.views.landing", "landing"))),
     # The revops API: the key (or the session's tenant) decides the tenant.
     path("api/v1/whoami/", WhoAmIView.as_view(), name="api_whoami"),
     path("api/v1/", include(api_router.urls)),

@@ -28,6 +28,11 @@ PUBLIC_ROUTES = {
     "admin/": "Django admin: operators (superusers) only",
     "api/schema/": "the OpenAPI document, no tenant data",
     "api/docs/": "interactive API docs page, no tenant data",
+    "l/": (
+        "a running program's co-branded landing page, its thank-you page and logos: no sign-in by "
+        "design; shows only its copy and the vendor's and partner's names and logos, one 404 for any "
+        "unknown or stopped address, rate-limited per IP (tests/leads/test_landing.py)"
+    ),
 }
 PORTAL_PREFIX = "t/<slug:tenant_slug>/"
 API_PREFIX = "api/v1/"

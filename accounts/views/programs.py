@@ -1,10 +1,11 @@
 """Programs: launched plans running their play, with the package pinned at launch."""
 
-from django.urls import path
+from django.urls import path, reverse
 from django.views.generic import TemplateView
 
 from accounts.filters_programs import ProgramFilter
 from accounts.selectors.programs import program_list
+from partnerhub.tenancy.emails import absolute_url
 from partnerhub.tenancy.portal import TenantListView, TenantView
 from plays.models import ComponentKey
 
@@ -45,6 +46,10 @@ class ProgramDetailView(TenantView, TemplateView):
             for key in ComponentKey
             if key.value in program.components
         ]
+        # The public landing page (leads), with the program's UTM parameters for the links shared.
+        landing = reverse("landing:landing_page", args=(self.tenant.slug, program.tracking_code))
+        context["landing_url"] = absolute_url(f"{landing}?{program.utm_query}")
+        context["landing_preview"] = landing
         return context
 
 

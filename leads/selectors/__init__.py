@@ -13,6 +13,7 @@ from leads.selectors.handoffs import (
     policy_for,
 )
 from leads.selectors.inbox import handoff_list
+from leads.selectors.landing import CopyBlock, landing_copy, landing_program, landing_tenant
 from leads.selectors.leads import (
     account_for_domain,
     lead_for_key,
@@ -39,6 +40,7 @@ from leads.selectors.routing import (
 from leads.selectors.scoring import lead_touch_counts, plan_account_pairs
 
 __all__ = [
+    "CopyBlock",
     "PartnerLeadView",
     "account_for_domain",
     "contacts_revealed",
@@ -47,6 +49,9 @@ __all__ = [
     "handoff_lead_for_partner",
     "handoff_lead_view",
     "handoff_list",
+    "landing_copy",
+    "landing_program",
+    "landing_tenant",
     "lead_for_key",
     "lead_list",
     "lead_program_choices",

@@ -16,6 +16,7 @@ from leads.services.handoffs import (
     handoff_reject,
 )
 from leads.services.ladder import handoff_ladder_sweep
+from leads.services.landing import landing_consent_wording, landing_submit
 from leads.services.leads import (
     LEAD_FIELDS,
     STAGE_TRANSITIONS,
@@ -51,6 +52,8 @@ __all__ = [
     "handoff_record_qualification",
     "handoff_reject",
     "handoff_silence_sweep",
+    "landing_consent_wording",
+    "landing_submit",
     "lead_intake",
     "lead_reroute",
     "lead_rescore",

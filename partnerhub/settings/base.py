@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_ratelimit",
     "partnerhub.tenancy",
     "accounts",
     "plays",
@@ -244,6 +245,21 @@ REST_FRAMEWORK = {
 # Requests per API key (or signed-in user) before the API answers 429 with Retry-After.
 PARTNERHUB_API_RATE = env("PARTNERHUB_API_RATE", "1200/min")
 
+# The public landing pages (leads/views/landing.py), limited per client IP with django-ratelimit in
+# the Redis cache: form posts per IP and program, and page and logo requests per IP, per `s`, `m`,
+# `h` or `d` before a 429.
+PARTNERHUB_LANDING_POST_RATE = env("PARTNERHUB_LANDING_POST_RATE", "10/m")
+PARTNERHUB_LANDING_GET_RATE = env("PARTNERHUB_LANDING_GET_RATE", "120/m")
+# The client's IP: REMOTE_ADDR, unless this many proxies of ours in front each append the address
+# they saw to X-Forwarded-For; then the entry that many places from its end (never a forgeable one).
+PARTNERHUB_TRUSTED_PROXY_COUNT = env_int("PARTNERHUB_TRUSTED_PROXY_COUNT", 0)
+RATELIMIT_IP_META_KEY = "partnerhub.tenancy.client_ip.client_ip"
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "ratelimit:"
+# django-ratelimit names the backends it tested; Django's own RedisCache does what it needs
+# atomically (add is SET NX, incr is INCRBY).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
 # How long a retry with the Idempotency-Key of a request still running waits for it before it is
 # answered 409 "still in progress".
 PARTNERHUB_IDEMPOTENCY_WAIT_SECONDS = float(env("PARTNERHUB_IDEMPOTENCY_WAIT_SECONDS", "10"))
@@ -386,6 +402,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PartnerHub <no-reply@partnerhub.
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (logos). Never served from a public URL: views stream them (leads/views/landing.py).
+MEDIA_ROOT = env("PARTNERHUB_MEDIA_ROOT") or str(BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

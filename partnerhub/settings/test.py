@@ -1,6 +1,7 @@
 """Test settings: only what the suite needs differs from base."""
 
 import os
+import tempfile
 
 from partnerhub.settings.base import *  # noqa: F403
 from partnerhub.settings.base import CACHES, DATABASES
@@ -25,6 +26,8 @@ SECURE_HSTS_SECONDS = 0
 TEST_RUN = os.environ.get("PARTNERHUB_TEST_DB") or f"test_partnerhub_{os.getpid()}"
 TEST_RUN += f"_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 CACHES["default"]["KEY_PREFIX"] = TEST_RUN
+# Uploads (logos) of this run go to a directory of its own, removed with the machine's temp files.
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"partnerhub-media-{TEST_RUN}")
 # Tasks sent by tests go to a queue of their own: a `make run` worker on the same Redis never
 # takes them, and concurrent runs do not take each other's.
 CELERY_TASK_DEFAULT_QUEUE = f"partnerhub-{TEST_RUN}"

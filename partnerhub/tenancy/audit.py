@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from partnerhub.tenancy.actors import Actor, actor_columns
 from partnerhub.tenancy.models import AuditEvent, Tenant
@@ -21,6 +22,8 @@ def _json_value(value):
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [_json_value(item) for item in value]
+    if isinstance(value, FieldFile):  # a stored file (a logo) by its name
+        return value.name or ""
     return value
 
 

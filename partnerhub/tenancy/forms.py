@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 
 from partnerhub.tenancy import selectors
+from partnerhub.tenancy.logos import ACCEPT
 from partnerhub.tenancy.models import ApiKey, Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import Role, invitable_roles
 from partnerhub.tenancy.taxonomy import Region
@@ -15,7 +16,24 @@ def offer_owners(field, *, tenant, function: str, current_id=None, empty_label: 
     field.empty_label = empty_label
 
 
-class PartnerForm(forms.ModelForm):
+class LogoFormMixin(forms.Form):
+    """A model form with a `logo` file field: upload a new one, keep the current one (send none), or
+    remove it. The services receive `logo` as the new file, the current one, or "" (removed)."""
+
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+
+    def clean(self):
+        data = super().clean()
+        if data.pop("remove_logo", False):
+            data["logo"] = ""
+        return data
+
+
+# No link to the current file: logos have no public URL (partnerhub/tenancy/logos.py).
+LOGO_WIDGET = forms.FileInput(attrs={"accept": ACCEPT})
+
+
+class PartnerForm(LogoFormMixin, forms.ModelForm):
     website = forms.URLField(required=False, assume_scheme="https")
     verticals = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     regions = forms.MultipleChoiceField(
@@ -41,8 +59,9 @@ class PartnerForm(forms.ModelForm):
             "has_marketing_automation",
             "weekly_handoff_cap",
             "description",
+            "logo",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "logo": LOGO_WIDGET}
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +133,7 @@ class ApiKeyForm(forms.Form):
         return [ApiKey.Scope.READ]
 
 
-class TenantSettingsForm(forms.ModelForm):
+class TenantSettingsForm(LogoFormMixin, forms.ModelForm):
     class Meta:
         model = Tenant
         fields = [
@@ -124,7 +143,9 @@ class TenantSettingsForm(forms.ModelForm):
             "default_currency",
             "default_sla_hours",
             "require_mfa_for_staff",
+            "logo",
         ]
+        widgets = {"logo": LOGO_WIDGET}
 
 
 class VerticalForm(forms.Form):

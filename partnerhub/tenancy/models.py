@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils.timezone import localtime, now
 
 from partnerhub.tenancy.formats import DEFAULT_LOCALE, PortalLocale
+from partnerhub.tenancy.logos import logo_field
 from partnerhub.tenancy.roles import PARTNER_ROLES, Role
 from partnerhub.tenancy.scoping import TenantScopedModel
 from partnerhub.tenancy.taxonomy import Currency, Region
@@ -59,6 +60,7 @@ class Tenant(models.Model):
         default=False,
         help_text="Vendor staff must set up two-factor authentication to use the portal.",
     )
+    logo = logo_field("Shown on the partners' landing pages: PNG, JPEG or WebP, at most 256 KB.")
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -176,6 +178,7 @@ class Partner(TenantScopedModel):
         "time zone); empty: no cap.",
     )
     description = models.TextField(blank=True)
+    logo = logo_field("Shown beside the vendor's on its landing pages: PNG, JPEG or WebP, at most 256 KB.")
     account_manager = models.ForeignKey(
         "tenancy.User",
         on_delete=models.SET_NULL,

@@ -20,10 +20,13 @@ PARTNER_FIELDS = [
     "description",
     "account_manager",
 ]
+# A partner's files, set from the portal's partner form (not part of the API's partner).
+FILE_FIELDS = ["logo"]
+AUDITED_FIELDS = [*PARTNER_FIELDS, *FILE_FIELDS]
 
 
 def _check_fields(tenant: Tenant, fields: dict, partner: Partner | None = None) -> None:
-    unknown = set(fields) - set(PARTNER_FIELDS)
+    unknown = set(fields) - set(AUDITED_FIELDS)
     if unknown:
         raise ServiceError(f"{', '.join(sorted(unknown))} cannot be set on a partner.")
     verticals_check(
@@ -51,7 +54,7 @@ def partner_create(*, tenant: Tenant, actor: Actor, **fields) -> Partner:
         actor=actor,
         action="partner.created",
         target=partner,
-        after=snapshot(partner, PARTNER_FIELDS),
+        after=snapshot(partner, AUDITED_FIELDS),
     )
     return partner
 
@@ -61,7 +64,7 @@ def partner_update(*, tenant: Tenant, actor: Actor, partner_id: int, **fields) -
     """Change a partner's profile; the audit event keeps the values before and after."""
     partner = Partner.objects.select_for_update().get(tenant=tenant, id=partner_id)
     _check_fields(tenant, fields, partner)
-    with audited(tenant=tenant, actor=actor, target=partner, fields=PARTNER_FIELDS, action="partner.updated"):
+    with audited(tenant=tenant, actor=actor, target=partner, fields=AUDITED_FIELDS, action="partner.updated"):
         save_changes(partner, fields)
     return partner
 
@@ -77,7 +80,7 @@ def partner_delete(*, tenant: Tenant, actor: Actor, partner_id: int) -> None:
             "or set the partner inactive to keep its history."
         )
     open_invitations = Invitation.objects.filter(tenant=tenant, partner=partner, **INVITATION_OPEN).count()
-    before = {**snapshot(partner, PARTNER_FIELDS), "open_invitations": open_invitations}
+    before = {**snapshot(partner, AUDITED_FIELDS), "open_invitations": open_invitations}
     audit(tenant=tenant, actor=actor, action="partner.deleted", target=partner, before=before)
     partner.delete()
 

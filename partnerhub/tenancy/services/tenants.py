@@ -19,6 +19,8 @@ TENANT_FIELDS = [
     "require_mfa_for_staff",
 ]
 CREATE_FIELDS = ["slug", *TENANT_FIELDS]
+# Settings that are files, changed only on the settings page (not at creation, not in the admin).
+FILE_FIELDS = ["logo"]
 
 
 @transaction.atomic
@@ -44,9 +46,10 @@ def tenant_create(*, actor: Actor, slug: str, name: str, **fields) -> Tenant:
 def tenant_update(*, tenant: Tenant, actor: Actor, **fields) -> Tenant:
     """Change the tenant's settings (TENANT_FIELDS; tenant admins only)."""
     tenant = Tenant.objects.select_for_update().get(id=tenant.id)
+    changeable = [*TENANT_FIELDS, *FILE_FIELDS]
     for name in fields:
-        if name not in TENANT_FIELDS:
+        if name not in changeable:
             raise ServiceError(f"{name} cannot be changed here.")
-    with audited(tenant=tenant, actor=actor, target=tenant, fields=TENANT_FIELDS, action="tenant.updated"):
+    with audited(tenant=tenant, actor=actor, target=tenant, fields=changeable, action="tenant.updated"):
         save_changes(tenant, fields)
     return tenant
