@@ -26,6 +26,8 @@ from accounts.models import (
     ValueMapping,
 )
 from leads.models import (
+    Attendance,
+    AttendanceStatus,
     BusinessCalendar,
     Clock,
     Handoff,
@@ -476,6 +478,19 @@ class TouchFactory(TenantScopedFactory):
     lead = factory.SubFactory(LeadFactory, tenant=same_tenant())
     kind = TouchKind.EVENT_ATTENDED
     source = "event"
+
+
+class AttendanceFactory(TenantScopedFactory):
+    """A person who attended a program's event (the query-count suite fills the account it renders)."""
+
+    class Meta:
+        model = Attendance
+
+    program = factory.SubFactory(ProgramFactory, tenant=same_tenant())
+    lead = factory.SubFactory(LeadFactory, tenant=same_tenant())
+    status = AttendanceStatus.ATTENDED
+    registered_at = factory.LazyFunction(timezone.now)
+    attended_at = factory.LazyFunction(timezone.now)
 
 
 class SlaPolicyFactory(TenantScopedFactory):

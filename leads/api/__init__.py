@@ -2,9 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
-from leads.api import calendars, leads
+from leads.api import attendance, calendars, leads
 
 
 def register(router: SimpleRouter) -> None:
     leads.register(router)
     calendars.register(router)
+    attendance.register(router)

@@ -2,6 +2,7 @@
 business calendars the SLA clocks run on (calendars.py), and handoffs with their SLA clocks
 (handoffs.py)."""
 
+from leads.models.attendance import Attendance, AttendanceStatus
 from leads.models.calendars import BusinessCalendar, Holiday
 from leads.models.handoffs import (
     Clock,
@@ -15,6 +16,8 @@ from leads.models.handoffs import (
 from leads.models.leads import Lead, LeadSource, LeadStage, Touch, TouchKind
 
 __all__ = [
+    "Attendance",
+    "AttendanceStatus",
     "BusinessCalendar",
     "Clock",
     "Handoff",

@@ -1,6 +1,13 @@
 """Reads of the leads app, one module per subject (leads.py, calendars.py, handoffs.py); import them
 from here."""
 
+from leads.selectors.attendance import (
+    AttendanceFigures,
+    attendance_account_choices,
+    attendance_figures,
+    attendance_list,
+    attendance_of,
+)
 from leads.selectors.handoffs import (
     PartnerLeadView,
     handoff_fired_steps,
@@ -19,8 +26,13 @@ from leads.selectors.leads import (
 )
 
 __all__ = [
+    "AttendanceFigures",
     "PartnerLeadView",
     "account_for_domain",
+    "attendance_account_choices",
+    "attendance_figures",
+    "attendance_list",
+    "attendance_of",
     "handoff_fired_steps",
     "handoff_lead_for_partner",
     "lead_for_key",

@@ -1,5 +1,6 @@
 """Writes of the leads app, one module per subject; import them from here."""
 
+from leads.services.attendance import attendance_record, attendances_record
 from leads.services.handoffs import (
     handoff_accept,
     handoff_offer,
@@ -22,6 +23,8 @@ __all__ = [
     "LEAD_FIELDS",
     "STAGE_TRANSITIONS",
     "Intake",
+    "attendance_record",
+    "attendances_record",
     "handoff_accept",
     "handoff_ladder_sweep",
     "handoff_offer",
