@@ -10,11 +10,13 @@ empty cell meaning "not given".
 
 from __future__ import annotations
 
+import copy
+
 from rest_framework import serializers
 
 from accounts.rows import LenientChoiceField, RowSerializer, TenantDateTimeField
-from leads.models import AttendanceStatus, Lead
-from leads.rows import LeadRow
+from leads.models import AttendanceStatus
+from leads.rows import LeadRow, _text
 
 PERSON_ALIASES = {
     "email_address": "email",
@@ -94,31 +96,16 @@ STATUS_ALIASES = {
 }
 
 
-def _person_text(name: str) -> serializers.CharField:
-    model_field = Lead._meta.get_field(name)
-    return serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=model_field.max_length,
-        label=str(model_field.verbose_name),
-    )
-
-
 class AttendanceRow(RowSerializer):
     """A person on a program's attendee list: their lead is found by email (or created), their
     status is registered, attended or no-show, `occurred_at` when they reached it."""
 
     email = serializers.EmailField(max_length=254, help_text="The person's email: their lead's key.")
-    first_name = _person_text("first_name")
-    last_name = _person_text("last_name")
-    title = _person_text("title")
-    company_name = _person_text("company_name")
-    web_domain = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=253,
-        help_text="The company's web domain (a URL works too); without it, the email's domain.",
-    )
+    first_name = _text("first_name")
+    last_name = _text("last_name")
+    title = _text("title")
+    company_name = _text("company_name")
+    web_domain = copy.deepcopy(LeadRow._declared_fields["web_domain"])  # read as the intake reads it
     status = LenientChoiceField(
         AttendanceStatus.choices,
         aliases=STATUS_ALIASES,

@@ -742,18 +742,16 @@ def import_jobs_sweep(*, batch: int = SWEEP_BATCH) -> int:
 # --- The kinds of rows accounts imports ---------------------------------------------------------
 
 
-def _accounts_upsert(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
-    options = ReadOptions.from_dict(job.options)
-    return accounts_upsert(
-        tenant=job.tenant, actor=job.created_by, rows=rows, summary_audit=False, options=options
-    )
+def _job_upsert(upsert):
+    """An import kind's `upsert(job, rows)` for a CRM-mirror upsert (accounts, opportunities)."""
 
+    def run(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
+        options = ReadOptions.from_dict(job.options)
+        return upsert(
+            tenant=job.tenant, actor=job.created_by, rows=rows, summary_audit=False, options=options
+        )
 
-def _opportunities_upsert(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
-    options = ReadOptions.from_dict(job.options)
-    return opportunities_upsert(
-        tenant=job.tenant, actor=job.created_by, rows=rows, summary_audit=False, options=options
-    )
+    return run
 
 
 def _mappings_upsert(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
@@ -780,7 +778,7 @@ def register_account_kinds() -> None:
             label=ImportJob.Kind.ACCOUNTS.label,
             upload_label="Target accounts",
             row=AccountRow,
-            upsert=_accounts_upsert,
+            upsert=_job_upsert(accounts_upsert),
             audit_action="account.imported",
             refusal="Your role cannot import accounts or opportunities.",
             vocabulary_fields=(("industry", ValueMapping.Field.INDUSTRY),),
@@ -789,7 +787,7 @@ def register_account_kinds() -> None:
             name=ImportJob.Kind.OPPORTUNITIES,
             label=ImportJob.Kind.OPPORTUNITIES.label,
             row=OpportunityRow,
-            upsert=_opportunities_upsert,
+            upsert=_job_upsert(opportunities_upsert),
             audit_action="opportunity.imported",
             refusal="Your role cannot import accounts or opportunities.",
             vocabulary_fields=(("stage", ValueMapping.Field.OPPORTUNITY_STAGE),),

@@ -15,7 +15,7 @@ from leads.import_rows import AttendanceRow
 from leads.models import Attendance
 from leads.selectors import attendance_list
 from partnerhub.tenancy.api.bulk import MAX_BULK_ROWS, UpsertReportSerializer, numbered_rows
-from partnerhub.tenancy.api.fields import DateTimeField, TenantRelatedField
+from partnerhub.tenancy.api.fields import DateTimeField, IdField, TenantRelatedField
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, TenantReadOnlyViewSet
 
 
@@ -56,15 +56,13 @@ class AttendanceSerializer(serializers.ModelSerializer):
         }
 
 
-class _AttendanceEnvelope(serializers.Serializer):
-    program = TenantRelatedField(
-        queryset_for=tenant_programs, help_text="Id of the program whose attendee list the rows are."
-    )
+PROGRAM_HELP = "Id of the program whose attendee list the rows are."
 
 
-class AttendanceBulkSerializer(_AttendanceEnvelope):
+class AttendanceBulkSerializer(serializers.Serializer):
     """The envelope as it is checked: rows are judged one by one, so a bad row is reported, not a 400."""
 
+    program = TenantRelatedField(queryset_for=tenant_programs, help_text=PROGRAM_HELP)
     rows = serializers.ListField(
         child=serializers.DictField(),
         max_length=MAX_BULK_ROWS,
@@ -72,9 +70,10 @@ class AttendanceBulkSerializer(_AttendanceEnvelope):
     )
 
 
-class AttendanceBulkRequestSerializer(_AttendanceEnvelope):
+class AttendanceBulkRequestSerializer(serializers.Serializer):
     """What the bulk call documents."""
 
+    program = IdField(help_text=PROGRAM_HELP)
     rows = AttendanceRow(
         many=True,
         max_length=MAX_BULK_ROWS,

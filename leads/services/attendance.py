@@ -20,18 +20,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.importing.options import ReadOptions
 from accounts.models import Program
-from accounts.rows import NumberedRow, rejection, row_errors, validate_rows
+from accounts.rows import NumberedRow, validate_rows
 from accounts.services.upserts import UpsertReport
 from leads import selectors
 from leads.import_rows import AttendanceRow
 from leads.models import Attendance, AttendanceStatus, LeadSource, TouchKind
-from leads.services.leads import lead_intake
+from leads.services.leads import lead_intake, record_row
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition
 from partnerhub.tenancy.errors import ServiceError
@@ -178,22 +177,10 @@ def attendances_record(
     report = UpsertReport()
     valid, report.rejected = validate_rows(AttendanceRow, tenant=tenant, rows=rows, options=options)
     for number, data in valid:
-        try:
-            with transaction.atomic():
-                result = attendance_record(tenant=tenant, actor=actor, program_id=program_id, data=data)
-        except ServiceError as exc:
-            report.rejected.append(rejection(number, exc.field or "", exc.message))
-            continue
-        except ValidationError as exc:
-            report.rejected.extend(
-                row_errors(number, exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-            )
-            continue
-        if result.created:
-            report.created += 1
-        elif result.changed:
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        record_row(
+            report,
+            number,
+            lambda data=data: attendance_record(tenant=tenant, actor=actor, program_id=program_id, data=data),
+        )
     report.rejected.sort(key=lambda entry: entry["row"])
     return report

@@ -27,6 +27,7 @@ from tests.factories import (
     ProgramFactory,
     TargetAccountFactory,
 )
+from tests.test_query_counts import queries_for
 
 ATTENDANCE = "/api/v1/attendance/"
 JSON = "application/json"
@@ -197,6 +198,21 @@ def test_the_attendance_page_counts_and_names_target_account_attendance(tenant, 
     lines = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
     assert len(lines) == 1 + 4 and {line[0] for line in lines[1:]} >= {"p0@named0.example"}
     assert url in detail  # the program page links to its attendance
+
+
+@pytest.mark.django_db
+def test_the_attendance_page_runs_as_many_queries_for_50_attendees_as_for_5(tenant, manager_user, program):
+    client = login(manager_user)
+    url = f"{T}/leads/programs/{program.id}/attendance/"
+    AttendanceFactory.create_batch(
+        5, tenant=tenant, program=program, account=TargetAccountFactory(tenant=tenant)
+    )
+    few = queries_for(client, url)
+    for _ in range(45):
+        AttendanceFactory(tenant=tenant, program=program, account=TargetAccountFactory(tenant=tenant))
+
+    assert queries_for(client, url) == few
+    assert queries_for(client, url + "?status=attended&sort=-account") == few
 
 
 @pytest.mark.django_db
