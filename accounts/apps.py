@@ -52,6 +52,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import MARKET_VALUE_CHOICES
+        from accounts.services.imports import register_account_kinds
         from partnerhub.tenancy.history import (
             register_action_labels,
             register_value_labels,
@@ -59,6 +60,7 @@ class AccountsConfig(AppConfig):
         )
 
         register_action_labels(ACTION_LABELS)
+        register_account_kinds()
         # A plan's market is a region or a segment (fixed lists) or one of the tenant's verticals.
         register_value_labels("accounts.Plan", "market_value", MARKET_VALUE_CHOICES)
         register_vertical_field("accounts.Plan", "market_value")

@@ -3,13 +3,14 @@
 import django_filters
 from django.db.models import Q
 
+from accounts.importing.kinds import import_kind_choices, kind_label
 from accounts.models import ImportJob, ImportMapping, ValueMapping
-from accounts.services.imports import SAVES_MAPPINGS
+from accounts.services.imports import saves_mappings
 from partnerhub.tenancy.filters import SortFilter
 
 
 class ImportJobFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=ImportJob.Kind.choices, empty_label="Any kind")
+    kind = django_filters.ChoiceFilter(choices=import_kind_choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=ImportJob.Status.choices, empty_label="Any status")
     sort = SortFilter(
         fields=(
@@ -48,7 +49,7 @@ class ImportMappingFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(
-        choices=[(kind, ImportJob.Kind(kind).label) for kind in SAVES_MAPPINGS], empty_label="Any kind"
+        choices=lambda: [(kind, kind_label(kind)) for kind in saves_mappings()], empty_label="Any kind"
     )
     sort = SortFilter(fields=(("name", "name"), ("kind", "kind"), ("updated_at", "updated")))
 

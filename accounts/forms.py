@@ -15,6 +15,7 @@ from accounts.models import (
     ImportJob,
     Opportunity,
     OpportunityStage,
+    Program,
     TargetAccount,
     ValueMapping,
 )
@@ -212,16 +213,29 @@ FILE_HELP = (
 
 
 class ImportForm(forms.Form):
+    """The kinds of file the page offers (accounts.importing.kinds, those the role may import) and,
+    for an attendee list, the program it belongs to (the service says when one is missing)."""
+
     kind = forms.ChoiceField(
-        label="The file holds",
-        choices=[
-            (ImportJob.Kind.ACCOUNTS, "Target accounts"),
-            (ImportJob.Kind.OPPORTUNITIES, "Opportunities"),
-        ],
-        widget=forms.RadioSelect,
-        initial=ImportJob.Kind.ACCOUNTS,
+        label="The file holds", choices=(), widget=forms.RadioSelect, initial=ImportJob.Kind.ACCOUNTS
+    )
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.none(),
+        required=False,
+        empty_label="Choose a program",
+        label="Program (event attendance only)",
+        help_text="The program whose event the attendee list is of.",
     )
     file = forms.FileField(label="CSV file", help_text=FILE_HELP)
+
+    def __init__(self, *args, tenant, kinds, with_program: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+        if with_program:
+            programs = Program.objects.filter(tenant=tenant).order_by("-launched_at", "-id")
+            self.fields["program"].queryset = programs
+        else:
+            del self.fields["program"]
 
 
 class MappingImportForm(forms.Form):

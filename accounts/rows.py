@@ -865,14 +865,6 @@ def validate_rows(
     return valid, rejected
 
 
-ROW_SERIALIZERS: dict[str, type[RowSerializer]] = {
-    "accounts": AccountRow,
-    "opportunities": OpportunityRow,
-    "mappings": MappingRow,
-    "claims": ClaimRow,
-}
-
-
 def missing_columns(serializer_class: type[RowSerializer], columns: Iterable[str]) -> list[str]:
     """Required columns a header lacks, in words ("account_external_id or account_domain")."""
     present = set(columns)

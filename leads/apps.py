@@ -6,6 +6,10 @@ ACTION_LABELS = {
     "lead.merged": "Arrived again: merged",
     "lead.stage_changed": "Stage changed",
     "lead.readiness_changed": "Readiness changed",
+    "lead.imported": "Leads imported",
+    "attendance.recorded": "Attendance recorded",
+    "attendance.status_changed": "Attendance status changed",
+    "attendance.imported": "Event attendance imported",
     "handoff.offered": "Handoff offered",
     "handoff.accepted": "Handoff accepted",
     "handoff.rejected": "Handoff rejected",
@@ -37,6 +41,8 @@ class LeadsConfig(AppConfig):
     name = "leads"
 
     def ready(self) -> None:
+        from leads.imports import register_lead_kinds
         from partnerhub.tenancy.history import register_action_labels
 
         register_action_labels(ACTION_LABELS)
+        register_lead_kinds()  # the CSV import kinds "leads" and "attendance" (leads/imports.py)

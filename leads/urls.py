@@ -1,6 +1,6 @@
 """Leads pages, mounted under /t/<tenant_slug>/."""
 
-from leads.views import calendars, handoffs, leads, registrations, routing
+from leads.views import attendance, calendars, handoffs, leads, registrations, routing
 
 app_name = "leads"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *calendars.urlpatterns,
     *routing.urlpatterns,
     *registrations.urlpatterns,
+    *attendance.urlpatterns,
 ]

@@ -26,6 +26,8 @@ from accounts.models import (
     ValueMapping,
 )
 from leads.models import (
+    Attendance,
+    AttendanceStatus,
     BusinessCalendar,
     Clock,
     DealRegistration,
@@ -508,6 +510,19 @@ class ReadyLeadFactory(LeadFactory):
         with tenant_context(lead.tenant):
             leads_rescore(tenant=lead.tenant, lead_ids=[lead.id])
             lead.refresh_from_db()
+
+
+class AttendanceFactory(TenantScopedFactory):
+    """A person who attended a program's event (the query-count suite fills the account it renders)."""
+
+    class Meta:
+        model = Attendance
+
+    program = factory.SubFactory(ProgramFactory, tenant=same_tenant())
+    lead = factory.SubFactory(LeadFactory, tenant=same_tenant())
+    status = AttendanceStatus.ATTENDED
+    registered_at = factory.LazyFunction(timezone.now)
+    attended_at = factory.LazyFunction(timezone.now)
 
 
 class SlaPolicyFactory(TenantScopedFactory):

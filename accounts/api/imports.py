@@ -48,7 +48,10 @@ class ImportMappingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {
             "name": {"help_text": "What the bulk endpoints take as `mapping` (in any case)."},
-            "kind": {"help_text": "What it maps: accounts, opportunities or a partner's account mapping."},
+            "kind": {
+                "help_text": "What it maps: a registered import kind, e.g. accounts, opportunities, "
+                "mappings (a partner's account mapping), leads or attendance."
+            },
         }
 
     @extend_schema_field(ReadOptionsSerializer)

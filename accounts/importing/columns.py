@@ -12,8 +12,9 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from accounts.importing.kinds import import_kind
 from accounts.importing.presets import PRESETS, Preset
-from accounts.rows import ROW_SERIALIZERS, NumberedRow, RowSerializer, fold, missing_columns
+from accounts.rows import NumberedRow, RowSerializer, fold, missing_columns
 
 IGNORE = ""
 # The column the rejected-rows download adds: read back as nothing, so the fixed file maps alike.
@@ -36,7 +37,7 @@ class FieldChoice:
 
 def field_choices(kind: str) -> list[FieldChoice]:
     """The fields a column of this kind of file can be read into, as the mapping step lists them."""
-    serializer_class = ROW_SERIALIZERS[kind]
+    serializer_class = import_kind(kind).row
     choices = []
     for name, field in serializer_class().fields.items():
         label = str(field.label or name.replace("_", " ")).capitalize()
@@ -64,7 +65,7 @@ def _by_name(columns: Mapping[str, str]) -> dict[str, str]:
 def suggest_columns(kind: str, header: Sequence[str], *, saved: Mapping[str, str] | None = None) -> list[str]:
     """For each column of the header, the field it most likely fills (see the module). A field is
     given once: a later column that would fill it again is ignored."""
-    serializer_class: type[RowSerializer] = ROW_SERIALIZERS[kind]
+    serializer_class: type[RowSerializer] = import_kind(kind).row
     saved_names = _by_name(saved or {})
     preset = preset_for(kind, header)
     preset_names = _by_name(preset.columns) if preset else {}
@@ -89,7 +90,7 @@ def check_columns(kind: str, header: Sequence[str], columns: Sequence[str]) -> l
     """What is wrong with a mapping, in words: a field chosen twice, a required field left out."""
     if len(columns) != len(header):
         return ["Choose a field (or “ignore”) for every column of the file."]
-    fields = set(ROW_SERIALIZERS[kind]._declared_fields)
+    fields = set(import_kind(kind).row._declared_fields)
     problems, seen = [], {}
     for name, field in zip(header, columns, strict=True):
         if field == IGNORE:
@@ -99,7 +100,7 @@ def check_columns(kind: str, header: Sequence[str], columns: Sequence[str]) -> l
         elif field in seen:
             problems.append(f"The columns “{seen[field]}” and “{name}” both go to {field}; keep one.")
         seen.setdefault(field, name)
-    missing = missing_columns(ROW_SERIALIZERS[kind], seen)
+    missing = missing_columns(import_kind(kind).row, seen)
     if missing:
         problems.append(f"No column goes to {', '.join(missing)}.")
     return problems

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
+from accounts.importing.kinds import kind_label
 from partnerhub.tenancy.scoping import TenantScopedModel
 
 
@@ -14,6 +15,9 @@ class ImportJob(TenantScopedModel):
     """A CSV upload processed by a worker; the page polls its progress and shows its report."""
 
     class Kind(models.TextChoices):
+        """The kinds accounts registers itself; apps above register theirs (accounts.importing.kinds),
+        so the column holds any registered kind's name, not a closed list."""
+
         ACCOUNTS = "accounts", "Accounts"
         OPPORTUNITIES = "opportunities", "Opportunities"
         MAPPINGS = "mappings", "Account mapping"
@@ -27,7 +31,7 @@ class ImportJob(TenantScopedModel):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Discarded"
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, help_text="A registered import kind (accounts.importing.kinds).")
     partner = models.ForeignKey(
         "tenancy.Partner",
         on_delete=models.CASCADE,
@@ -35,6 +39,14 @@ class ImportJob(TenantScopedModel):
         blank=True,
         related_name="+",
         help_text="The partner whose account mapping this upload is (mapping imports only).",
+    )
+    program = models.ForeignKey(
+        "accounts.Program",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The program whose attendee list this upload is (event attendance imports only).",
     )
     filename = models.CharField(max_length=255)
     content = models.TextField(help_text="The uploaded CSV, kept until the job is done.")
@@ -93,6 +105,9 @@ class ImportJob(TenantScopedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import: {self.filename}"
 
+    def get_kind_display(self) -> str:
+        return kind_label(self.kind)
+
     @property
     def percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
@@ -112,7 +127,7 @@ class ImportMapping(TenantScopedModel):
     (see `accounts.importing.columns.header_signature`) gets it applied on upload, and the bulk API
     applies it by name."""
 
-    kind = models.CharField(max_length=20, choices=ImportJob.Kind.choices)
+    kind = models.CharField(max_length=20, help_text="A registered import kind (accounts.importing.kinds).")
     name = models.CharField(
         max_length=100, help_text="What the source is, e.g. “Salesforce accounts report”."
     )
@@ -140,6 +155,9 @@ class ImportMapping(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_kind_display(self) -> str:
+        return kind_label(self.kind)
 
 
 class ValueMapping(TenantScopedModel):

@@ -1,11 +1,12 @@
-"""CSV imports of accounts, opportunities and account mapping. An upload is read as a whole
-(accounts.importing.reading: a file that cannot be imported at all is refused with the reason) and
-kept as an ImportJob awaiting its column mapping, pre-filled (accounts.importing.columns). The user
-confirms the mapping, possibly saving it for the next file with the same header and mapping unknown
-words of the file's vocabulary; then a worker upserts the rows in chunks, committing progress and
-counts after each chunk so the job page can show them. Each row is judged on its own (see
-accounts.services.upserts): the good rows are kept, each rejected row is reported by row and column
-and kept as the file had it, for the download to fix and upload again.
+"""CSV imports of the kinds of rows the apps register (accounts.importing.kinds: accounts,
+opportunities and account mapping here; leads and event attendance from the leads app). An upload is
+read as a whole (accounts.importing.reading: a file that cannot be imported at all is refused with
+the reason) and kept as an ImportJob awaiting its column mapping, pre-filled
+(accounts.importing.columns). The user confirms the mapping, possibly saving it for the next file
+with the same header and mapping unknown words of the file's vocabulary; then a worker upserts the
+rows in chunks, committing progress and counts after each chunk so the job page can show them. Each
+row is judged on its own (see accounts.services.upserts): the good rows are kept, each rejected row
+is reported by row and column and kept as the file had it, for the download to fix and upload again.
 """
 
 from __future__ import annotations
@@ -22,12 +23,23 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.importing import columns as column_mapping
+from accounts.importing.kinds import ImportKind, import_kind, import_kinds, register_import_kind
 from accounts.importing.options import ReadOptions
 from accounts.importing.reading import CsvFile, decode, read_csv
 from accounts.importing.values import detect_date_order, detect_decimal_mark
 from accounts.importing.vocabularies import fold_value
-from accounts.models import AccountMapping, ImportJob, ImportMapping, ValueMapping
-from accounts.rows import ROW_SERIALIZERS, NumberedRow, choice_key, duplicate_rows, fold, validate_rows
+from accounts.models import AccountMapping, ImportJob, ImportMapping, Program, ValueMapping
+from accounts.rows import (
+    AccountRow,
+    ClaimRow,
+    MappingRow,
+    NumberedRow,
+    OpportunityRow,
+    choice_key,
+    duplicate_rows,
+    fold,
+    validate_rows,
+)
 from accounts.selectors.imports import import_mapping_for_header, import_mapping_named, vocabularies_for
 from accounts.services.claims import claims_record
 from accounts.services.upserts import (
@@ -65,14 +77,17 @@ MAPPING_KEPT = timedelta(days=7)
 PREVIEW_ROWS = 10
 # The longest CRM word a vocabulary maps (ValueMapping.source_value and key).
 MAX_WORD = 200
-# Fields whose words the tenant's vocabulary maps, by kind: (row field, vocabulary).
-VOCABULARY_FIELDS = {
-    ImportJob.Kind.ACCOUNTS: (("industry", ValueMapping.Field.INDUSTRY),),
-    ImportJob.Kind.OPPORTUNITIES: (("stage", ValueMapping.Field.OPPORTUNITY_STAGE),),
-}
-DATE_FIELDS = ("close_date", "created_date", "stage_changed_at")
-# Saved mappings are the tenant's staff's; a partner's own list is mapped by names and presets.
-SAVES_MAPPINGS = (ImportJob.Kind.ACCOUNTS, ImportJob.Kind.OPPORTUNITIES, ImportJob.Kind.MAPPINGS)
+DATE_FIELDS = ("close_date", "created_date", "stage_changed_at", "occurred_at")
+
+
+def vocabulary_fields() -> dict[str, tuple[tuple[str, str], ...]]:
+    """{kind: ((row field, vocabulary), …)}: the fields whose words the tenant's vocabulary maps."""
+    return {kind.name: kind.vocabulary_fields for kind in import_kinds() if kind.vocabulary_fields}
+
+
+def saves_mappings() -> list[str]:
+    """The kinds whose column mappings are saved (partners' own lists are mapped by names only)."""
+    return [kind.name for kind in import_kinds() if kind.saves_mappings]
 
 
 def job_rows(job: ImportJob, parsed: CsvFile) -> list[NumberedRow]:
@@ -96,28 +111,15 @@ def _detected_options(parsed: CsvFile, columns: Sequence[str], saved: Mapping | 
     )
 
 
-def _check_uploader(
-    tenant: Tenant, membership: Membership, kind: str, partner: Partner | None
-) -> Partner | None:
-    """Who may import what: account and opportunity files need the right to change accounts; a
-    mapping file belongs to a partner, and a partner user's is always their own company's."""
-    if kind not in ImportJob.Kind.values:
-        raise ServiceError("Choose what the file holds.", field="kind")
-    if kind == ImportJob.Kind.CLAIMS:
-        # A partner's own list of the companies it works with (accounts/services/claims.py).
-        if not can(membership.role, "claim.change"):
-            raise ServiceError("Only a partner uploads its own list of accounts.")
-        if partner is not None and partner.id != membership.partner_id:
-            raise ServiceError("You can only upload your own company's accounts.", field="partner")
-        return membership.partner
-    if kind != ImportJob.Kind.MAPPINGS:
-        if not can(membership.role, "account.change"):
-            raise ServiceError("Your role cannot import accounts or opportunities.")
-        if partner is not None:
-            raise ServiceError("Only an account mapping file belongs to a partner.", field="partner")
-        return None
-    if not can(membership.role, "mapping.change"):
-        raise ServiceError("Your role cannot upload account mapping.")
+def _check_claims(tenant: Tenant, membership: Membership, partner: Partner | None) -> Partner | None:
+    """A partner's own list of the companies it works with (accounts/services/claims.py)."""
+    if partner is not None and partner.id != membership.partner_id:
+        raise ServiceError("You can only upload your own company's accounts.", field="partner")
+    return membership.partner
+
+
+def _check_mappings(tenant: Tenant, membership: Membership, partner: Partner | None) -> Partner | None:
+    """A mapping file belongs to a partner, and a partner user's is always their own company's."""
     if membership.is_partner_role:
         if partner is not None and partner.id != membership.partner_id:
             raise ServiceError("You can only upload your own company's accounts.", field="partner")
@@ -126,6 +128,32 @@ def _check_uploader(
         raise ServiceError("Choose the partner whose accounts these are.", field="partner")
     check_partner_in_tenant(tenant, partner)
     return partner
+
+
+def _check_uploader(
+    tenant: Tenant,
+    membership: Membership,
+    kind: ImportKind,
+    partner: Partner | None,
+    program: Program | None = None,
+) -> tuple[Partner | None, Program | None]:
+    """Who may import what: the kind's permission, then what the upload names besides its file (a
+    partner for a partner's accounts, a program for an attendee list, else nothing)."""
+    if not can(membership.role, kind.permission):
+        raise ServiceError(kind.refusal)
+    if kind.check is not None:
+        partner = kind.check(tenant, membership, partner)
+    elif partner is not None:
+        raise ServiceError("Only an account mapping file belongs to a partner.", field="partner")
+    if kind.target != "program":
+        if program is not None:
+            raise ServiceError("Only an attendee list belongs to a program.", field="program")
+        return partner, None
+    if program is None:
+        raise ServiceError("Choose the program whose attendees these are.", field="program")
+    if program.tenant_id != tenant.id:
+        raise ServiceError("No such program.", field="program")
+    return partner, program
 
 
 @transaction.atomic
@@ -137,16 +165,19 @@ def import_job_create(
     filename: str,
     content_bytes: bytes,
     partner: Partner | None = None,
+    program: Program | None = None,
 ) -> ImportJob:
     """Accept an upload: refuse a file that cannot be imported as a whole (see
     accounts.importing.reading), else keep it as a job awaiting its column mapping, pre-filled from
     the tenant's saved mapping for this header, a shipped preset, or the columns' names, and with
     the date order and decimal mark the file shows. Nothing is written to the CRM mirror yet."""
-    partner = _check_uploader(tenant, membership_of(tenant=tenant, user=actor), kind, partner)
+    partner, program = _check_uploader(
+        tenant, membership_of(tenant=tenant, user=actor), import_kind(kind), partner, program
+    )
     text = decode(content_bytes)
     parsed = read_csv(text)
     saved = None
-    if kind in SAVES_MAPPINGS:
+    if import_kind(kind).saves_mappings:
         saved = import_mapping_for_header(
             tenant=tenant, kind=kind, signature=column_mapping.header_signature(parsed.header)
         )
@@ -156,6 +187,7 @@ def import_job_create(
         tenant=tenant,
         kind=kind,
         partner=partner,
+        program=program,
         filename=PurePath(filename or "upload.csv").name[:255],
         content=text,
         header=parsed.header,
@@ -175,7 +207,7 @@ def _job_awaiting_mapping(tenant: Tenant, job_id: int, actor: Actor) -> ImportJo
     job = ImportJob.objects.select_for_update().filter(tenant=tenant, id=job_id).first()
     if job is None or (membership.is_partner_role and job.partner_id != membership.partner_id):
         raise ServiceError("No such import.")
-    _check_uploader(tenant, membership, job.kind, job.partner)
+    _check_uploader(tenant, membership, import_kind(job.kind), job.partner, job.program)
     if not job.awaits_mapping:
         raise ServiceError("This import has been started already; upload the file again to change it.")
     return job
@@ -240,10 +272,10 @@ def unknown_words(
 ) -> list[UnknownWord]:
     """The stage (or industry) names of the file PartnerHub cannot read yet, with how many rows
     have each: the mapping step offers the tenant's vocabulary for them."""
-    serializer_class = ROW_SERIALIZERS[job.kind]
+    serializer_class = import_kind(job.kind).row
     vocabularies = vocabularies_for(tenant)
     unknown = []
-    for field_name, vocabulary in VOCABULARY_FIELDS.get(job.kind, ()):
+    for field_name, vocabulary in import_kind(job.kind).vocabulary_fields:
         known = serializer_class._declared_fields[field_name].lookup_for(tenant)  # one query at most
         counts: dict[str, int] = {}
         for value in column_mapping.values_of(parsed.records, columns, field_name):
@@ -282,7 +314,7 @@ def import_preview(
     the import."""
     rows = column_mapping.mapped_rows(parsed.records[:PREVIEW_ROWS], columns)
     valid, rejected = validate_rows(
-        ROW_SERIALIZERS[job.kind], tenant=tenant, rows=rows, options=options, words=words
+        import_kind(job.kind).row, tenant=tenant, rows=rows, options=options, words=words
     )
     by_number = {number: data for number, data in valid}
     errors: dict[int, list[dict]] = {}
@@ -346,9 +378,9 @@ def value_mappings_save(
 def _own_word(tenant: Tenant, vocabulary: str, word: str) -> bool:
     """Whether a row field read through `vocabulary` knows `word` without it (its own values and
     labels come first, so a mapping of such a word would never apply)."""
-    for kind, fields in VOCABULARY_FIELDS.items():
-        for field_name, name in fields:
-            if name == vocabulary and ROW_SERIALIZERS[kind]._declared_fields[field_name].knows(word, tenant):
+    for kind in import_kinds():
+        for field_name, name in kind.vocabulary_fields:
+            if name == vocabulary and kind.row._declared_fields[field_name].knows(word, tenant):
                 return True
     return False
 
@@ -481,7 +513,7 @@ def import_job_confirm(
     options = options if isinstance(options, ReadOptions) else _checked_options(options)
     for vocabulary, mapped in (words or {}).items():
         value_mappings_save(tenant=tenant, actor=actor, vocabulary=vocabulary, words=mapped)
-    if save_as and job.kind in SAVES_MAPPINGS:
+    if save_as and import_kind(job.kind).saves_mappings:
         job.saved_mapping = import_mapping_save(
             tenant=tenant,
             actor=actor,
@@ -518,24 +550,7 @@ def rows_through_mapping(saved: ImportMapping, rows: Sequence[Mapping]) -> list[
 
 
 def _upsert(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
-    tenant, actor, options = job.tenant, job.created_by, ReadOptions.from_dict(job.options)
-    if job.kind == ImportJob.Kind.ACCOUNTS:
-        return accounts_upsert(tenant=tenant, actor=actor, rows=rows, summary_audit=False, options=options)
-    if job.kind == ImportJob.Kind.OPPORTUNITIES:
-        return opportunities_upsert(
-            tenant=tenant, actor=actor, rows=rows, summary_audit=False, options=options
-        )
-    if job.kind == ImportJob.Kind.CLAIMS:
-        return claims_record(tenant=tenant, actor=actor, rows=rows)  # the uploader's own company's
-    return mappings_upsert(
-        tenant=tenant,
-        actor=actor,
-        partner=job.partner,
-        rows=rows,
-        source=AccountMapping.Source.STAFF,  # a partner uploader's rows are marked as theirs
-        summary_audit=False,
-        options=options,
-    )
+    return import_kind(job.kind).upsert(job, rows)
 
 
 JOB_PROGRESS_FIELDS = [
@@ -548,12 +563,6 @@ JOB_PROGRESS_FIELDS = [
     "rejected_records",
     "notices",
 ]
-IMPORT_AUDIT_ACTIONS = {
-    ImportJob.Kind.ACCOUNTS: "account.imported",
-    ImportJob.Kind.OPPORTUNITIES: "opportunity.imported",
-    ImportJob.Kind.MAPPINGS: "mapping.imported",
-    ImportJob.Kind.CLAIMS: "claim.imported",
-}
 
 
 @transaction.atomic
@@ -583,7 +592,7 @@ def _run_chunk(
     workers on one job never take the same chunk. Returns whether rows remain."""
     job = (
         ImportJob.objects.select_for_update(of=("self",))
-        .select_related("tenant", "partner", "created_by")
+        .select_related("tenant", "partner", "program", "created_by")
         .defer("content")  # read once per run, not once per chunk
         .get(tenant=tenant, id=job_id)
     )
@@ -612,7 +621,7 @@ def _run_chunk(
             audit(
                 tenant=tenant,
                 actor=job.created_by,
-                action=IMPORT_AUDIT_ACTIONS[job.kind],
+                action=import_kind(job.kind).audit_action,
                 target=job,
                 after={
                     "created": job.created_count,
@@ -657,7 +666,7 @@ def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:
         _fail(tenant, job_id, exc.message)
         return ImportJob.objects.get(tenant=tenant, id=job_id)
     rows = job_rows(job, parsed)
-    serializer_class = ROW_SERIALIZERS[job.kind]
+    serializer_class = import_kind(job.kind).row
     refused = dict(parsed.rejected)
     refused.update(
         duplicate_rows(serializer_class, [(number, row) for number, row in rows if number not in refused])
@@ -728,3 +737,85 @@ def import_jobs_sweep(*, batch: int = SWEEP_BATCH) -> int:
             import_job_run(tenant=tenant, job_id=job_id)
         ran += 1
     return ran
+
+
+# --- The kinds of rows accounts imports ---------------------------------------------------------
+
+
+def _job_upsert(upsert):
+    """An import kind's `upsert(job, rows)` for a CRM-mirror upsert (accounts, opportunities)."""
+
+    def run(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
+        options = ReadOptions.from_dict(job.options)
+        return upsert(
+            tenant=job.tenant, actor=job.created_by, rows=rows, summary_audit=False, options=options
+        )
+
+    return run
+
+
+def _mappings_upsert(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
+    return mappings_upsert(
+        tenant=job.tenant,
+        actor=job.created_by,
+        partner=job.partner,
+        rows=rows,
+        source=AccountMapping.Source.STAFF,  # a partner uploader's rows are marked as theirs
+        summary_audit=False,
+        options=ReadOptions.from_dict(job.options),
+    )
+
+
+def _claims_record(job: ImportJob, rows: list[NumberedRow]) -> UpsertReport:
+    return claims_record(tenant=job.tenant, actor=job.created_by, rows=rows)  # the uploader's own company's
+
+
+def register_account_kinds() -> None:
+    """The kinds accounts imports, registered like any app's (AccountsConfig.ready)."""
+    for kind in (
+        ImportKind(
+            name=ImportJob.Kind.ACCOUNTS,
+            label=ImportJob.Kind.ACCOUNTS.label,
+            upload_label="Target accounts",
+            row=AccountRow,
+            upsert=_job_upsert(accounts_upsert),
+            audit_action="account.imported",
+            refusal="Your role cannot import accounts or opportunities.",
+            vocabulary_fields=(("industry", ValueMapping.Field.INDUSTRY),),
+        ),
+        ImportKind(
+            name=ImportJob.Kind.OPPORTUNITIES,
+            label=ImportJob.Kind.OPPORTUNITIES.label,
+            row=OpportunityRow,
+            upsert=_job_upsert(opportunities_upsert),
+            audit_action="opportunity.imported",
+            refusal="Your role cannot import accounts or opportunities.",
+            vocabulary_fields=(("stage", ValueMapping.Field.OPPORTUNITY_STAGE),),
+        ),
+        ImportKind(
+            name=ImportJob.Kind.MAPPINGS,
+            label=ImportJob.Kind.MAPPINGS.label,
+            row=MappingRow,
+            upsert=_mappings_upsert,
+            audit_action="mapping.imported",
+            permission="mapping.change",
+            refusal="Your role cannot upload account mapping.",
+            target="partner",
+            check=_check_mappings,
+            upload_page="",
+        ),
+        ImportKind(
+            name=ImportJob.Kind.CLAIMS,
+            label=ImportJob.Kind.CLAIMS.label,
+            row=ClaimRow,
+            upsert=_claims_record,
+            audit_action="claim.imported",
+            permission="claim.change",
+            refusal="Only a partner uploads its own list of accounts.",
+            target="partner",
+            check=_check_claims,
+            saves_mappings=False,
+            upload_page="",
+        ),
+    ):
+        register_import_kind(kind)

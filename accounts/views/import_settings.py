@@ -14,12 +14,13 @@ from accounts import services
 from accounts.filters_imports import ImportMappingFilter, ValueMappingFilter
 from accounts.forms_imports import ValueMappingChangeForm, ValueMappingForm, all_vocabulary_choices
 from accounts.importing.columns import field_choices
+from accounts.importing.kinds import kind_label
 from accounts.importing.options import DATE_ORDER_LABELS, DECIMAL_MARK_LABELS, ReadOptions
 from accounts.importing.presets import PRESETS
 from accounts.importing.vocabularies import REGION_OF_COUNTRY
 from accounts.models import ImportJob, ValueMapping
 from accounts.selectors.imports import builtin_meaning, builtin_words, import_mapping_list, value_mapping_list
-from accounts.services.imports import VOCABULARY_FIELDS
+from accounts.services.imports import vocabulary_fields
 from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView
 from partnerhub.tenancy.taxonomy import Region
 
@@ -48,8 +49,9 @@ VOCABULARIES = {
 }
 
 
-# The vocabularies whose unknown words an import's mapping step offers to map.
-OFFERED_IN_IMPORTS = {vocabulary for fields in VOCABULARY_FIELDS.values() for _, vocabulary in fields}
+def offered_in_imports() -> set[str]:
+    """The vocabularies whose unknown words an import's mapping step offers to map."""
+    return {vocabulary for fields in vocabulary_fields().values() for _, vocabulary in fields}
 
 
 def vocabulary_url(tenant, field: str = "") -> str:
@@ -147,7 +149,7 @@ class ImportVocabularyView(_VocabularyMixin, TenantListView):
             if can_change and choices
             else None,
             "has_values": bool(choices),
-            "offered_in_imports": field in OFFERED_IN_IMPORTS,
+            "offered_in_imports": field in offered_in_imports(),
             "builtin": sorted((word, self.label_of(field, value)) for word, value in builtins.items()),
             "builtin_regions": builtin_regions() if field == F.REGION else [],
         }
@@ -330,7 +332,7 @@ class ImportMappingListView(TenantListView):
         context["presets"] = [
             {
                 "preset": preset,
-                "kind": ImportJob.Kind(preset.kind).label,
+                "kind": kind_label(preset.kind),
                 "columns": columns_shown(preset.kind, preset.columns),
             }
             for preset in PRESETS

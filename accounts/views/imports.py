@@ -25,11 +25,11 @@ from accounts import services
 from accounts.filters_imports import ImportJobFilter
 from accounts.forms import ClaimsUploadForm, ImportForm, ImportMappingForm, MappingImportForm
 from accounts.importing import columns as column_mapping
+from accounts.importing.kinds import ImportKind, import_kind, import_kinds
 from accounts.importing.options import ReadOptions
 from accounts.importing.presets import PRESETS
 from accounts.importing.reading import MAX_IMPORT_BYTES, read_csv
 from accounts.models import ImportJob
-from accounts.rows import ROW_SERIALIZERS
 from accounts.selectors.imports import (
     import_job_detail,
     import_job_list,
@@ -53,9 +53,7 @@ REJECTION_COLUMNS = [
 
 def upload_permission(kind: str) -> str:
     """What a role needs to upload (and map) a kind of file."""
-    return {ImportJob.Kind.MAPPINGS: "mapping.change", ImportJob.Kind.CLAIMS: "claim.change"}.get(
-        kind, "account.change"
-    )
+    return import_kind(kind).permission
 
 
 def _rejected_rows_response(job: ImportJob, filename: str, tz) -> HttpResponse:
@@ -83,13 +81,13 @@ def _rejected_rows_response(job: ImportJob, filename: str, tz) -> HttpResponse:
     )
 
 
-def _kind_help(kind: str) -> dict:
-    serializer_class = ROW_SERIALIZERS[kind]
+def _kind_help(kind: ImportKind) -> dict:
     return {
-        "kind": kind,
-        "label": ImportJob.Kind(kind).label,
-        "required": [" or ".join(options) for options in serializer_class.required_columns],
-        "columns": serializer_class.template_columns,
+        "kind": kind.name,
+        "label": kind.label,
+        "required": [" or ".join(options) for options in kind.row.required_columns],
+        "columns": kind.row.template_columns,
+        "help": kind.help,
     }
 
 
@@ -123,6 +121,9 @@ class _UploadView(TenantView, FormView):
     title = ""
     kinds: tuple[str, ...] = ()
 
+    def offered_kinds(self) -> list[ImportKind]:
+        return [import_kind(kind) for kind in self.kinds]
+
     def read(self, form) -> bytes:
         # One byte past the limit is enough for the service to refuse an oversized file.
         return form.cleaned_data["file"].read(MAX_IMPORT_BYTES + 1)
@@ -140,15 +141,29 @@ class _UploadView(TenantView, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title=self.title, kinds=[_kind_help(kind) for kind in self.kinds])
+        context.update(title=self.title, kinds=[_kind_help(kind) for kind in self.offered_kinds()])
         return context
 
 
 class ImportCreateView(_UploadView):
+    """The upload of every kind registered for this page (accounts, opportunities, leads, event
+    attendance… see accounts.importing.kinds) that the user's role may import."""
+
     permission = "account.change"
     form_class = ImportForm
-    title = "Import accounts or opportunities"
-    kinds = (ImportJob.Kind.ACCOUNTS, ImportJob.Kind.OPPORTUNITIES)
+    title = "Import a file"
+
+    def offered_kinds(self) -> list[ImportKind]:
+        return [kind for kind in import_kinds() if kind.upload_page == "main" and self.can(kind.permission)]
+
+    def get_form_kwargs(self):
+        offered = self.offered_kinds()
+        return {
+            **super().get_form_kwargs(),
+            "tenant": self.tenant,
+            "kinds": [(kind.name, kind.choice_label) for kind in offered],
+            "with_program": any(kind.target == "program" for kind in offered),
+        }
 
     def create(self, form, content):
         upload = form.cleaned_data["file"]
@@ -158,6 +173,7 @@ class ImportCreateView(_UploadView):
             kind=form.cleaned_data["kind"],
             filename=upload.name,
             content_bytes=content,
+            program=form.cleaned_data.get("program"),
         )
 
 
@@ -209,12 +225,14 @@ class ImportTemplateView(TenantView):
 
     def get(self, request, *args, **kwargs):
         kind = request.GET.get("kind", "")
-        if kind not in ROW_SERIALIZERS:
-            raise Http404("No such kind of import.")
-        if not self.can(upload_permission(kind)):
+        try:
+            kind_ = import_kind(kind)
+        except ServiceError as exc:
+            raise Http404("No such kind of import.") from exc
+        if not self.can(kind_.permission):
             raise PermissionDenied("Your role does not allow this.")
         buffer = io.StringIO()
-        csv.writer(buffer).writerow(ROW_SERIALIZERS[kind].template_columns)
+        csv.writer(buffer).writerow(kind_.row.template_columns)
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
         return response
@@ -336,7 +354,7 @@ class ImportMappingView(TenantView, TemplateView):
             job=job,
             tenant=self.tenant,
             unknown_words=unknown,
-            can_save=job.kind in services.imports.SAVES_MAPPINGS,
+            can_save=import_kind(job.kind).saves_mappings,
             # A mapping applied is saved again under its name (so a change updates it); a new one
             # is saved only when the user names it, the preset's name being a suggestion.
             initial={"save_as": job.saved_mapping.name if job.saved_mapping else ""},

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from leads.api import calendars, handoffs, leads, registrations, routing
+from leads.api import attendance, calendars, handoffs, leads, registrations, routing
 
 
 def register(router: SimpleRouter) -> None:
@@ -11,3 +11,4 @@ def register(router: SimpleRouter) -> None:
     routing.register(router)
     handoffs.register(router)
     registrations.register(router)
+    attendance.register(router)

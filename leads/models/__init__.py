@@ -3,6 +3,7 @@ business calendars the SLA clocks run on (calendars.py), and handoffs with their
 (handoffs.py), routing decisions and partner feedback (routing.py), deal registrations
 (registrations.py)."""
 
+from leads.models.attendance import Attendance, AttendanceStatus
 from leads.models.calendars import BusinessCalendar, Holiday
 from leads.models.handoffs import (
     Clock,
@@ -18,6 +19,8 @@ from leads.models.registrations import ConflictKind, DealRegistration, Registrat
 from leads.models.routing import FeedbackStatus, HandoffFeedback, RoutingDecision, RoutingRule, StatusMapping
 
 __all__ = [
+    "Attendance",
+    "AttendanceStatus",
     "BusinessCalendar",
     "Clock",
     "ConflictKind",

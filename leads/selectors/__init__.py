@@ -1,6 +1,13 @@
 """Reads of the leads app, one module per subject (leads.py, calendars.py, handoffs.py, inbox.py,
 routing.py, registrations.py, scoring.py); import them from here."""
 
+from leads.selectors.attendance import (
+    AttendanceFigures,
+    attendance_account_choices,
+    attendance_figures,
+    attendance_list,
+    attendance_of,
+)
 from leads.selectors.handoffs import (
     PartnerLeadView,
     contacts_revealed,
@@ -40,9 +47,14 @@ from leads.selectors.routing import (
 from leads.selectors.scoring import lead_touch_counts, plan_account_pairs
 
 __all__ = [
+    "AttendanceFigures",
     "CopyBlock",
     "PartnerLeadView",
     "account_for_domain",
+    "attendance_account_choices",
+    "attendance_figures",
+    "attendance_list",
+    "attendance_of",
     "contacts_revealed",
     "handoff_feedback_list",
     "handoff_fired_steps",

@@ -1,5 +1,6 @@
 """Writes of the leads app, one module per subject; import them from here."""
 
+from leads.services.attendance import attendance_record, attendances_record
 from leads.services.feedback import (
     handoff_feedback,
     handoff_silence_sweep,
@@ -43,6 +44,8 @@ __all__ = [
     "LEAD_FIELDS",
     "STAGE_TRANSITIONS",
     "Intake",
+    "attendance_record",
+    "attendances_record",
     "handoff_accept",
     "handoff_feedback",
     "handoff_ladder_sweep",

@@ -16,8 +16,9 @@ The rules the intake keeps:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -314,23 +315,33 @@ def leads_upsert(*, tenant: Tenant, actor: Actor, rows: list[NumberedRow], sourc
             report.rejected.append(rejection(number, name, f"Row {seen[repeated]} already has this {what}."))
             continue
         seen.update(dict.fromkeys(keys, number))
-        try:
-            with transaction.atomic():
-                intake = lead_intake(
-                    tenant=tenant, actor=actor, data=data, source=data.get("source") or source
-                )
-        except ServiceError as exc:
-            report.rejected.append(rejection(number, exc.field or "", exc.message))
-            continue
-        except ValidationError as exc:
-            report.rejected.extend(
-                row_errors(number, exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-            )
-            continue
-        if intake.created:
-            report.created += 1
-        elif intake.changed:
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        record_row(
+            report,
+            number,
+            lambda data=data: lead_intake(
+                tenant=tenant, actor=actor, data=data, source=data.get("source") or source
+            ),
+        )
     return report
+
+
+def record_row(report: UpsertReport, number: int, write: Callable[[], Intake | Any]) -> None:
+    """Write one row of a batch in its own savepoint and count it: created, updated (`changed`),
+    unchanged, or rejected with the service's reason, the batch going on either way."""
+    try:
+        with transaction.atomic():
+            result = write()
+    except ServiceError as exc:
+        report.rejected.append(rejection(number, exc.field or "", exc.message))
+        return
+    except ValidationError as exc:
+        report.rejected.extend(
+            row_errors(number, exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        )
+        return
+    if result.created:
+        report.created += 1
+    elif result.changed:
+        report.updated += 1
+    else:
+        report.unchanged += 1
