@@ -25,9 +25,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.constants import OnConflict
 from django.utils import timezone
+from rest_framework import serializers
 
 from accounts.rows import NumberedRow, rejection, row_errors
 from accounts.services.upserts import UpsertReport
+from leads.bulk_sql import update_rows
 from leads.models import Lead, Touch
 from leads.rows import LeadRow
 from leads.selectors.intake import (
@@ -118,13 +120,15 @@ def arrivals_of(
 ) -> list[Arrival]:
     """The rows that are arrivals: each validated (LeadRow), and not repeating the email or CRM id of
     an earlier row of the call (`seen`: key → row number). The others are rejected on `report`."""
-    arrivals = []
+    arrivals, validator = [], LeadRow()
     for number, raw in rows:
-        row = LeadRow(data=raw)
-        if not row.is_valid():
-            report.rejected.extend(row_errors(number, row.errors))
+        # One LeadRow for all rows: DRF copies a serializer's fields for each instance, which is
+        # most of its cost; validating through one instance gives the same values and messages.
+        try:
+            data = validator.run_validation(raw)
+        except serializers.ValidationError as exc:
+            report.rejected.extend(row_errors(number, exc.detail))
             continue
-        data = row.validated_data
         keys = [(name, data[name]) for name in ("email", "external_id") if data.get(name)]
         repeated = next((key for key in keys if key in seen), None)
         if repeated is not None:
@@ -268,9 +272,9 @@ class _Chunk:
 
     def _merge_and_touch(self, judged: list[Arrival]) -> None:
         arrivals = [arrival for arrival in judged if arrival.number not in self.outcomes]
-        known = {lead.pk for lead in self.by_email.values() if lead.pk}
-        times = {a.data["occurred_at"] for a in arrivals if a.data.get("occurred_at")}
-        recorded = touch_keys(tenant=self.tenant, lead_ids=known, times=times)
+        merging = [arrival for arrival in arrivals if not arrival.created]  # new leads have no touches yet
+        times = {arrival.data["occurred_at"] for arrival in merging if arrival.data.get("occurred_at")}
+        recorded = touch_keys(tenant=self.tenant, lead_ids={a.lead.pk for a in merging}, times=times)
         now = timezone.now()
         merged, filled, touches, created_events, merged_events, changed = {}, set(), [], [], [], set()
         for arrival in arrivals:
@@ -334,7 +338,7 @@ class _Chunk:
         if merged:
             for lead in merged:
                 lead.updated_at = now
-            Lead.objects.bulk_update(merged, [*filled, "updated_at"])
+            update_rows(merged, [*filled, "updated_at"])
         Touch.objects.bulk_create(touches)
         audit_many(tenant=self.tenant, actor=self.actor, action="lead.created", events=created_events)
         audit_many(tenant=self.tenant, actor=self.actor, action="lead.merged", events=merged_events)

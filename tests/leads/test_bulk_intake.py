@@ -10,9 +10,10 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.rows import rejection
+from accounts.rows import rejection, row_errors
 from accounts.services.upserts import UpsertReport
 from leads.models import Lead, LeadSource, Touch
+from leads.rows import LeadRow
 from leads.services import bulk_intake, lead_intake, leads_upsert
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import AuditEvent
@@ -311,3 +312,40 @@ def test_a_new_email_another_arrival_inserts_meanwhile_merges_into_its_lead(tena
     assert (pat.first_name, pat.title) == ("Pat", "CTO")
     merged = AuditEvent.unscoped.get(tenant=tenant, action="lead.merged")
     assert merged.after["first_name_not_applied"] == "Patricia"
+
+
+BAD_ROWS = [
+    {"email": "not an email"},
+    {"email": "nul\x00@acme.com"},
+    {"email": True},
+    {"email": ["a@acme.com"]},
+    {"email": "a@acme.com", "first_name": "x" * 101},
+    {"email": "b@acme.com", "touch_kind": "webinar", "consent": "perhaps"},
+    {"email": "c@acme.com", "occurred_at": "9999-12-31T23:59:59"},
+    {"email": "d@acme.com", "occurred_at": "not a time", "consent_at": "2026-01-01T00:00:00Z"},
+    {"email": "e@acme.com", "details": {f"k{index}": "v" for index in range(21)}},
+    {"email": "f@acme.com", "details": {"k" * 101: "v"}},
+    {"email": "g@acme.com", "details": {"asset": {"nested": "dict"}}},
+    {"email": "h@acme.com", "source": "fax"},
+    {"first_name": "No key"},
+    {"email": "i@acme.com", "tracking_code": "T" * 81, "utm_campaign": 12},
+    {"email": "j@acme.com", "title": "\x00"},
+]
+
+
+def test_bad_rows_get_a_lead_rows_messages_and_the_good_rows_between_them_are_written(tenant, marketer):
+    rows = [row for index, bad in enumerate(BAD_ROWS) for row in (bad, {"email": f"ok{index}@acme.com"})]
+    expected = [
+        entry
+        for number, row in enumerate(rows, 1)
+        if not (serializer := LeadRow(data=row)).is_valid()
+        for entry in row_errors(number, serializer.errors)
+    ]
+
+    with tenant_context(tenant):
+        report = leads_upsert(tenant=tenant, actor=marketer, rows=list(enumerate(rows, 1)), source="api")
+        assert Lead.objects.count() == len(BAD_ROWS)
+
+    assert report.rejected == expected
+    assert {entry["row"] for entry in report.rejected} == set(range(1, len(rows), 2))
+    assert report.created == len(BAD_ROWS)
