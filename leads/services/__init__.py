@@ -1,5 +1,6 @@
 """Writes of the leads app, one module per subject; import them from here."""
 
+from leads.services.bulk_intake import leads_upsert
 from leads.services.handoffs import (
     handoff_accept,
     handoff_offer,
@@ -15,7 +16,6 @@ from leads.services.leads import (
     Intake,
     lead_intake,
     lead_stage_change,
-    leads_upsert,
 )
 from leads.services.scoring import lead_rescore, leads_rescore
 

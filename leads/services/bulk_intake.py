@@ -103,8 +103,13 @@ class ChunkLookups(Lookups):
         return self.by_domain.get(domain)
 
 
-def intake_rows(*, tenant: Tenant, actor: Actor, rows: Sequence[NumberedRow], source: str) -> UpsertReport:
-    """The body of `leads_upsert` (see its rules), in chunks of CHUNK_ROWS."""
+def leads_upsert(*, tenant: Tenant, actor: Actor, rows: Sequence[NumberedRow], source: str) -> UpsertReport:
+    """Bulk intake: each row is one arrival (as lead_intake takes it), keyed on its CRM id when a lead
+    has it, else on its email. A bad row is rejected with its number and field; the others are
+    written. A row that fills nothing and records no touch is unchanged, so re-sending rows with their
+    `occurred_at` changes nothing. Within one call the first row with an email or a CRM id wins and
+    a later row with the same is rejected, naming the first. Set-based, in chunks of CHUNK_ROWS:
+    a chunk costs a fixed number of statements and ends as one lead_intake per row would."""
     report = UpsertReport()
     seen: dict[tuple[str, str], int] = {}
     for start in range(0, len(rows), CHUNK_ROWS):
@@ -234,8 +239,8 @@ class _Chunk:
         arrival.lead = lead
 
     def _insert(self, arrivals: list[Arrival]) -> None:
-        """Insert the new leads in one statement. One another arrival inserted meanwhile is skipped
-        (the unique index waits for it to commit): its row merges into that lead, locked."""
+        """Insert the new leads in one statement. A lead another arrival inserted meanwhile is
+        skipped (the unique index waits for it to commit): the row merges into that lead, locked."""
         if not arrivals:
             return
         leads = [arrival.lead for arrival in arrivals]

@@ -23,8 +23,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.rows import NumberedRow
-from accounts.services.upserts import UpsertReport
 from leads import selectors
 from leads.domains import company_domain
 from leads.models import Lead, LeadSource, LeadStage, Touch, TouchKind
@@ -318,15 +316,3 @@ def lead_stage_change(*, tenant: Tenant, actor: Actor, lead_id: int, stage: str,
         after={"status": lead.stage, "disqualified_reason": lead.disqualified_reason},
     )
     return lead
-
-
-def leads_upsert(*, tenant: Tenant, actor: Actor, rows: list[NumberedRow], source: str) -> UpsertReport:
-    """Bulk intake: each row is one arrival (lead_intake), keyed on its CRM id when a lead has it,
-    else on its email. A bad row is rejected with its number and field; the others are written. A
-    row that fills nothing and records no touch is unchanged, so re-sending rows with their
-    `occurred_at` changes nothing. Within one call the first row with an email or a CRM id wins and
-    a later row with the same is rejected, naming the first. Set-based: a chunk of rows costs a fixed
-    number of statements and ends as one lead_intake per row would (leads.services.bulk_intake)."""
-    from leads.services.bulk_intake import intake_rows  # it applies this module's rules to many rows
-
-    return intake_rows(tenant=tenant, actor=actor, rows=rows, source=source)
