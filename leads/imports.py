@@ -17,7 +17,7 @@ from accounts.services.upserts import UpsertReport
 from leads.import_rows import AttendanceRow, LeadImportRow
 from leads.models import LeadSource
 from leads.services.attendance import attendances_record
-from leads.services.leads import leads_upsert
+from leads.services.bulk_intake import leads_upsert
 
 
 def _given(row) -> dict:

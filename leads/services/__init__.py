@@ -1,6 +1,7 @@
 """Writes of the leads app, one module per subject; import them from here."""
 
 from leads.services.attendance import attendance_record, attendances_record
+from leads.services.bulk_intake import leads_upsert
 from leads.services.feedback import (
     handoff_feedback,
     handoff_silence_sweep,
@@ -24,7 +25,6 @@ from leads.services.leads import (
     Intake,
     lead_intake,
     lead_stage_change,
-    leads_upsert,
 )
 from leads.services.registrations import (
     registration_approve,

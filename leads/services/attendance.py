@@ -30,7 +30,8 @@ from accounts.services.upserts import UpsertReport
 from leads import selectors
 from leads.import_rows import AttendanceRow
 from leads.models import Attendance, AttendanceStatus, LeadSource, TouchKind
-from leads.services.leads import lead_intake, record_row
+from leads.services.bulk_intake import record_row
+from leads.services.leads import lead_intake
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition
 from partnerhub.tenancy.errors import ServiceError

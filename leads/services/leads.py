@@ -16,20 +16,16 @@ The rules the intake keeps:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.rows import NumberedRow, rejection, row_errors
-from accounts.services.upserts import UpsertReport
 from leads import selectors
 from leads.domains import company_domain
 from leads.models import Lead, LeadSource, LeadStage, Touch, TouchKind
-from leads.rows import LeadRow
 from leads.services.scoring import lead_rescore
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, snapshot
@@ -91,26 +87,40 @@ class Intake:
         return self.created or bool(self.filled) or self.touch is not None
 
 
-def _arrival(tenant: Tenant, data: Mapping) -> dict:
-    """The lead's values an arrival carries, normalized and matched (account, program)."""
+class Lookups:
+    """How an arrival finds its program and its account: one query each for one arrival. The bulk
+    intake passes its own, loaded for a whole chunk (leads.services.bulk_intake)."""
+
+    def __init__(self, tenant: Tenant):
+        self.tenant = tenant
+
+    def program(self, tracking_code: str, utm_campaign: str):
+        return selectors.program_for(
+            tenant=self.tenant, tracking_code=tracking_code, utm_campaign=utm_campaign
+        )
+
+    def account(self, domain: str):
+        return selectors.account_for_domain(tenant=self.tenant, domain=domain)
+
+
+def email_and_domain(data: Mapping) -> tuple[str, str]:
+    """The arrival's email, normalized, and its company's domain (leads.domains)."""
     email = str(data.get("email") or "").strip().lower()
     try:
-        domain = company_domain(email=email, web_domain=data.get("web_domain") or "")
+        return email, company_domain(email=email, web_domain=data.get("web_domain") or "")
     except ValidationError as exc:
         raise ServiceError(exc.messages[0], field="web_domain") from exc
+
+
+def _arrival(data: Mapping, lookups: Lookups) -> dict:
+    """The lead's values an arrival carries, normalized and matched (account, program)."""
+    email, domain = email_and_domain(data)
     tracking_code = data.get("tracking_code") or ""
-    program = selectors.program_for(
-        tenant=tenant, tracking_code=tracking_code, utm_campaign=data.get("utm_campaign") or ""
-    )
+    program = lookups.program(tracking_code, data.get("utm_campaign") or "")
     if tracking_code and program is None:
         raise ServiceError(f"No program has the tracking code “{tracking_code}”.", field="tracking_code")
     values = {name: str(data.get(name) or "").strip() for name in TEXT_INPUTS}
-    values.update(
-        email=email,
-        company_domain=domain,
-        account=selectors.account_for_domain(tenant=tenant, domain=domain),
-        program=program,
-    )
+    values.update(email=email, company_domain=domain, account=lookups.account(domain), program=program)
     if data.get("consent"):
         values.update(
             consent=True,
@@ -120,12 +130,22 @@ def _arrival(tenant: Tenant, data: Mapping) -> dict:
     return values
 
 
+def _needs_email(values: dict) -> ServiceError:
+    return ServiceError(
+        f"No lead has the CRM id “{values['external_id']}”: a new lead needs its email.", field="email"
+    )
+
+
+def _clean(lead: Lead, exclude: list[str] | None = None) -> None:
+    # The unique constraints are the database's to judge (see _insert): no racy pre-check queries.
+    lead.full_clean(exclude=exclude, validate_constraints=False)
+
+
 def _insert(tenant: Tenant, values: dict, source: str) -> tuple[Lead, bool]:
     """Insert the lead, or, when a concurrent arrival of the same email committed first, lock and
     return that one (False: not created)."""
     lead = Lead(tenant=tenant, source=source, **values)
-    # The unique constraints are the database's to judge (see below): no racy pre-check queries.
-    lead.full_clean(validate_constraints=False)
+    _clean(lead)
     try:
         with transaction.atomic():
             lead.save()
@@ -160,9 +180,14 @@ def _merge(lead: Lead, values: dict) -> tuple[list[str], dict]:
     return filled, not_applied
 
 
+def touch_kind(data: Mapping, source: str) -> str:
+    """The kind of the arrival's touch: the one it names, else its door's default ("": none)."""
+    return data.get("touch_kind") or DEFAULT_TOUCH_KINDS.get(source) or ""
+
+
 def _touch(tenant: Tenant, lead: Lead, data: Mapping, source: str, program, details: dict) -> Touch | None:
     """The arrival's touch; None when it names none, or repeats one recorded at the same time."""
-    kind = data.get("touch_kind") or DEFAULT_TOUCH_KINDS.get(source)
+    kind = touch_kind(data, source)
     if not kind:
         return None
     occurred_at = data.get("occurred_at")
@@ -203,14 +228,12 @@ def lead_intake(*, tenant: Tenant, actor: Actor, data: Mapping, source: str) -> 
     id) as a new touch. `data`: `email` and any of the lead's fields, `web_domain`, `tracking_code`,
     `utm_campaign`, `consent` (with `consent_at`, `consent_method`), and the touch: `touch_kind`
     (by default the door's own, for events and landing pages), `occurred_at`, `details`."""
-    values = _arrival(tenant, data)
+    values = _arrival(data, Lookups(tenant))
     lead = selectors.lead_for_key(
         tenant=tenant, email=values["email"], external_id=values.get("external_id", ""), lock=True
     )
     if lead is None and not values["email"]:
-        raise ServiceError(
-            f"No lead has the CRM id “{values['external_id']}”: a new lead needs its email.", field="email"
-        )
+        raise _needs_email(values)
     if lead is None:
         lead, created = _insert(tenant, values, source)
     else:
@@ -225,29 +248,31 @@ def lead_intake(*, tenant: Tenant, actor: Actor, data: Mapping, source: str) -> 
         tenant, lead, data, source, values["program"], _touch_details(data, intake.not_applied)
     )
     if created:
-        audit(
-            tenant=tenant, actor=actor, action="lead.created", target=lead, after=snapshot(lead, LEAD_FIELDS)
-        )
+        audit(tenant=tenant, actor=actor, action="lead.created", target=lead, after=created_audit(lead))
     elif intake.changed or intake.not_applied:
-        after = snapshot(lead, intake.filled)
-        after.update({f"{name}_not_applied": _plain(value) for name, value in intake.not_applied.items()})
-        if intake.touch is not None:
-            after["touch_kind"] = intake.touch.kind
-        audit(
-            tenant=tenant,
-            actor=actor,
-            action="lead.merged",
-            target=lead,
-            before={name: before[name] for name in intake.filled},
-            after=after,
-        )
+        audit(tenant=tenant, actor=actor, action="lead.merged", target=lead, **merged_audit(intake, before))
     if intake.changed:  # a touch, or a filled title or account: scored in this same transaction
         lead_rescore(tenant=tenant, actor=actor, lead=lead)
     return intake
 
 
+def created_audit(lead: Lead) -> dict:
+    """The `after` of a lead.created event: the lead's values."""
+    return snapshot(lead, LEAD_FIELDS)
+
+
+def merged_audit(intake: Intake, before: dict) -> dict:
+    """The before and after of a lead.merged event: the fields the arrival filled, the values it did
+    not apply and the kind of the touch it recorded."""
+    after = snapshot(intake.lead, intake.filled)
+    after.update({f"{name}_not_applied": _plain(value) for name, value in intake.not_applied.items()})
+    if intake.touch is not None:
+        after["touch_kind"] = intake.touch.kind
+    return {"before": {name: before[name] for name in intake.filled}, "after": after}
+
+
 def _save_filled(lead: Lead, filled: list[str]) -> None:
-    lead.full_clean(validate_constraints=False)
+    _clean(lead)
     try:
         with transaction.atomic():
             lead.save(update_fields=[*filled, "updated_at"])
@@ -291,57 +316,3 @@ def lead_stage_change(*, tenant: Tenant, actor: Actor, lead_id: int, stage: str,
         after={"status": lead.stage, "disqualified_reason": lead.disqualified_reason},
     )
     return lead
-
-
-def leads_upsert(*, tenant: Tenant, actor: Actor, rows: list[NumberedRow], source: str) -> UpsertReport:
-    """Bulk intake: each row is one arrival (lead_intake), keyed on its CRM id when a lead has it,
-    else on its email. A bad row is rejected with its number and field; the others are written. A
-    row that fills nothing and records no touch is unchanged, so re-sending rows with their
-    `occurred_at` changes nothing. Within one call the first row with an email or a CRM id wins and
-    a later row with the same is rejected, naming the first."""
-    report = UpsertReport()
-    seen: dict[tuple[str, str], int] = {}
-    for number, raw in rows:
-        row = LeadRow(data=raw)
-        if not row.is_valid():
-            report.rejected.extend(row_errors(number, row.errors))
-            continue
-        data = row.validated_data
-        keys = [(name, data[name]) for name in ("email", "external_id") if data.get(name)]
-        repeated = next((key for key in keys if key in seen), None)
-        if repeated is not None:
-            name, _ = repeated
-            what = "email" if name == "email" else "CRM id"
-            report.rejected.append(rejection(number, name, f"Row {seen[repeated]} already has this {what}."))
-            continue
-        seen.update(dict.fromkeys(keys, number))
-        record_row(
-            report,
-            number,
-            lambda data=data: lead_intake(
-                tenant=tenant, actor=actor, data=data, source=data.get("source") or source
-            ),
-        )
-    return report
-
-
-def record_row(report: UpsertReport, number: int, write: Callable[[], Intake | Any]) -> None:
-    """Write one row of a batch in its own savepoint and count it: created, updated (`changed`),
-    unchanged, or rejected with the service's reason, the batch going on either way."""
-    try:
-        with transaction.atomic():
-            result = write()
-    except ServiceError as exc:
-        report.rejected.append(rejection(number, exc.field or "", exc.message))
-        return
-    except ValidationError as exc:
-        report.rejected.extend(
-            row_errors(number, exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-        )
-        return
-    if result.created:
-        report.created += 1
-    elif result.changed:
-        report.updated += 1
-    else:
-        report.unchanged += 1

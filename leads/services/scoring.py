@@ -20,6 +20,7 @@ from collections.abc import Collection
 from django.db import transaction
 from django.utils import timezone
 
+from leads.bulk_sql import update_rows
 from leads.models import Lead, LeadStage
 from leads.scoring import Company, Score, evaluate
 from leads.selectors.scoring import lead_touch_counts, plan_account_pairs
@@ -103,7 +104,7 @@ def _score(tenant: Tenant, actor: Actor, leads: list[Lead]) -> None:
         if stage:
             events.append(("lead.stage_changed", lead, *stage))
         lead.updated_at = now
-    Lead.objects.bulk_update(leads, [*SCORE_FIELDS, "stage", "stage_changed_at", "updated_at"])
+    update_rows(leads, [*SCORE_FIELDS, "stage", "stage_changed_at", "updated_at"])
     audit_many(tenant=tenant, actor=actor, events=events)
 
 

@@ -1,0 +1,378 @@
+"""The bulk intake, set-based: a chunk of arrivals costs a fixed number of statements, whatever its
+number of rows, and ends exactly as one `lead_intake` per row would (leads.services.leads keeps
+the rules; this module applies them to many rows at once).
+
+Per chunk: the programs, the accounts, the leads the rows name (locked) and their touches at the
+rows' times are read in one query each; each row is then judged in order, in memory, with the
+rules of the single intake (`_arrival`, `_merge`, `touch_kind`, the audit's shapes); then one
+INSERT … ON CONFLICT DO NOTHING of the new leads, one UPDATE of the merged ones, one INSERT of the
+touches, one of each kind of audit event, and one rescoring (`leads_rescore`) of every lead a row
+changed.
+
+Races: a new lead another arrival inserted meanwhile is skipped by the INSERT (the unique (tenant,
+email) index decides) and the row merges into it, as the single intake's savepoint does. Any other
+integrity error (a CRM id another lead took meanwhile) rolls the chunk back and takes its rows one
+by one through `lead_intake`, which reports such a row by itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.constants import OnConflict
+from django.utils import timezone
+from rest_framework import serializers
+
+from accounts.rows import NumberedRow, rejection, row_errors
+from accounts.services.upserts import UpsertReport
+from leads.bulk_sql import update_rows
+from leads.models import Lead, Touch
+from leads.rows import LeadRow
+from leads.selectors.intake import (
+    accounts_by_domain,
+    leads_for_keys,
+    programs_by_campaign,
+    programs_by_code,
+    touch_keys,
+)
+from leads.services.leads import (
+    CONSENT_FIELDS,
+    FILLABLE_FIELDS,
+    Intake,
+    Lookups,
+    _arrival,
+    _clean,
+    _merge,
+    _needs_email,
+    _touch_details,
+    created_audit,
+    email_and_domain,
+    lead_intake,
+    merged_audit,
+    touch_kind,
+)
+from leads.services.scoring import leads_rescore
+from partnerhub.tenancy.actors import Actor
+from partnerhub.tenancy.audit import audit_many, snapshot
+from partnerhub.tenancy.errors import ServiceError
+from partnerhub.tenancy.models import Tenant
+
+# Rows judged and written together: the API's bulk call is one chunk (partnerhub.tenancy.api.bulk).
+CHUNK_ROWS = 1000
+# Checked by the database in the INSERT and UPDATE; the row's own lookups found these relations.
+NOT_CLEANED = ["tenant", "account", "program"]
+
+
+@dataclass
+class Arrival:
+    number: int
+    data: Mapping
+    source: str
+    values: dict = field(default_factory=dict)
+    lead: Lead | None = None  # the lead it creates (unsaved) or merges into
+    created: bool = False
+
+
+class ChunkLookups(Lookups):
+    """The programs and accounts of a whole chunk, loaded in one query each."""
+
+    def __init__(self, tenant: Tenant, rows: Sequence[Mapping]):
+        super().__init__(tenant)
+        codes = {row["tracking_code"] for row in rows if row.get("tracking_code")}
+        campaigns = {
+            row["utm_campaign"] for row in rows if row.get("utm_campaign") and not row.get("tracking_code")
+        }
+        self.by_code = programs_by_code(tenant=tenant, tracking_codes=codes)
+        self.by_campaign = programs_by_campaign(tenant=tenant, utm_campaigns=campaigns)
+        domains = set()
+        for row in rows:
+            with contextlib.suppress(ServiceError):  # the row's own judging reports it
+                domains.add(email_and_domain(row)[1])
+        self.by_domain = accounts_by_domain(tenant=tenant, domains=domains - {""})
+
+    def program(self, tracking_code: str, utm_campaign: str):
+        if tracking_code:
+            return self.by_code.get(tracking_code.upper())
+        return self.by_campaign.get(utm_campaign.upper()) if utm_campaign else None
+
+    def account(self, domain: str):
+        return self.by_domain.get(domain)
+
+
+def leads_upsert(*, tenant: Tenant, actor: Actor, rows: Sequence[NumberedRow], source: str) -> UpsertReport:
+    """Bulk intake: each row is one arrival (as lead_intake takes it), keyed on its CRM id when a lead
+    has it, else on its email. A bad row is rejected with its number and field; the others are
+    written. A row that fills nothing and records no touch is unchanged, so re-sending rows with their
+    `occurred_at` changes nothing. Within one call the first row with an email or a CRM id wins and
+    a later row with the same is rejected, naming the first. Set-based, in chunks of CHUNK_ROWS:
+    a chunk costs a fixed number of statements and ends as one lead_intake per row would."""
+    report = UpsertReport()
+    seen: dict[tuple[str, str], int] = {}
+    for start in range(0, len(rows), CHUNK_ROWS):
+        arrivals = arrivals_of(rows[start : start + CHUNK_ROWS], source=source, seen=seen, report=report)
+        if arrivals:
+            tally(report, _chunk(tenant, actor, arrivals))
+    report.rejected.sort(key=lambda entry: entry["row"])  # stable: a row's problems keep their order
+    return report
+
+
+def arrivals_of(
+    rows: Sequence[NumberedRow], *, source: str, seen: dict[tuple[str, str], int], report: UpsertReport
+) -> list[Arrival]:
+    """The rows that are arrivals: each validated (LeadRow), and not repeating the email or CRM id of
+    an earlier row of the call (`seen`: key → row number). The others are rejected on `report`."""
+    arrivals, validator = [], LeadRow()
+    for number, raw in rows:
+        # One LeadRow for all rows: DRF copies a serializer's fields for each instance, which is
+        # most of its cost; validating through one instance gives the same values and messages.
+        try:
+            data = validator.run_validation(raw)
+        except serializers.ValidationError as exc:
+            report.rejected.extend(row_errors(number, exc.detail))
+            continue
+        keys = [(name, data[name]) for name in ("email", "external_id") if data.get(name)]
+        repeated = next((key for key in keys if key in seen), None)
+        if repeated is not None:
+            name, _ = repeated
+            what = "email" if name == "email" else "CRM id"
+            report.rejected.append(rejection(number, name, f"Row {seen[repeated]} already has this {what}."))
+            continue
+        seen.update(dict.fromkeys(keys, number))
+        arrivals.append(Arrival(number=number, data=data, source=data.get("source") or source))
+    return arrivals
+
+
+def tally(report: UpsertReport, outcomes: list[Intake | list[dict]]) -> None:
+    for outcome in outcomes:
+        if isinstance(outcome, list):
+            report.rejected.extend(outcome)
+        elif outcome.created:
+            report.created += 1
+        elif outcome.changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+
+def _chunk(tenant: Tenant, actor: Actor, arrivals: list[Arrival]) -> list[Intake | list[dict]]:
+    try:
+        with transaction.atomic():
+            return _Chunk(tenant, actor, arrivals).run()
+    except IntegrityError:
+        return [intake_one(tenant, actor, arrival) for arrival in arrivals]
+
+
+def intake_one(tenant: Tenant, actor: Actor, arrival: Arrival) -> Intake | list[dict]:
+    """One row through the single intake: the backstop of a chunk that met a race."""
+    try:
+        with transaction.atomic():
+            return lead_intake(tenant=tenant, actor=actor, data=arrival.data, source=arrival.source)
+    except ServiceError as exc:
+        return [rejection(arrival.number, exc.field or "", exc.message)]
+    except ValidationError as exc:
+        return _invalid(arrival.number, exc)
+
+
+def _invalid(number: int, exc: ValidationError) -> list[dict]:
+    return row_errors(number, exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class _Chunk:
+    """One chunk's arrivals, judged in order in memory, then written set-based."""
+
+    def __init__(self, tenant: Tenant, actor: Actor, arrivals: list[Arrival]):
+        self.tenant, self.actor, self.arrivals = tenant, actor, arrivals
+        self.outcomes: dict[int, Intake | list[dict]] = {}
+        self.by_email: dict[str, Lead] = {}
+        self.by_external_id: dict[str, Lead] = {}
+
+    def run(self) -> list[Intake | list[dict]]:
+        lookups = ChunkLookups(self.tenant, [arrival.data for arrival in self.arrivals])
+        for arrival in self.arrivals:
+            try:
+                arrival.values = _arrival(arrival.data, lookups)
+            except ServiceError as exc:
+                self.outcomes[arrival.number] = [rejection(arrival.number, exc.field or "", exc.message)]
+        judged = [arrival for arrival in self.arrivals if arrival.number not in self.outcomes]
+        self._know(
+            leads_for_keys(
+                tenant=self.tenant,
+                emails={arrival.values["email"] for arrival in judged if arrival.values["email"]},
+                external_ids={a.values["external_id"] for a in judged if a.values["external_id"]},
+                lock=True,
+            )
+        )
+        for arrival in judged:
+            self._find_or_make(arrival)
+        self._insert([arrival for arrival in judged if arrival.created])
+        self._merge_and_touch(judged)
+        return [self.outcomes[arrival.number] for arrival in self.arrivals]
+
+    def _know(self, leads: list[Lead]) -> None:
+        for lead in leads:
+            self.by_email[lead.email] = lead
+            if lead.external_id:
+                self.by_external_id[lead.external_id] = lead
+
+    def _find_or_make(self, arrival: Arrival) -> None:
+        """The lead the arrival is about (by CRM id, else email, as `lead_for_key`), or a new one.
+        A new lead is reachable by no later row of the call: its email and CRM id are taken."""
+        values = arrival.values
+        lead = self.by_external_id.get(values["external_id"]) if values["external_id"] else None
+        lead = lead or self.by_email.get(values["email"])
+        if lead is None and not values["email"]:
+            exc = _needs_email(values)
+            self.outcomes[arrival.number] = [rejection(arrival.number, exc.field, exc.message)]
+            return
+        if lead is None:
+            lead = Lead(tenant=self.tenant, source=arrival.source, **values)
+            try:
+                _clean(lead, exclude=NOT_CLEANED)
+            except ValidationError as exc:
+                self.outcomes[arrival.number] = _invalid(arrival.number, exc)
+                return
+            arrival.created = True
+        arrival.lead = lead
+
+    def _insert(self, arrivals: list[Arrival]) -> None:
+        """Insert the new leads in one statement. A lead another arrival inserted meanwhile is
+        skipped (the unique index waits for it to commit): the row merges into that lead, locked."""
+        if not arrivals:
+            return
+        leads = [arrival.lead for arrival in arrivals]
+        fields = [f for f in Lead._meta.concrete_fields if not f.primary_key]
+        returned = Lead.objects._insert(
+            leads,
+            fields=fields,
+            returning_fields=[Lead._meta.pk, Lead._meta.get_field("email")],
+            on_conflict=OnConflict.IGNORE,
+        )
+        ids = {email: pk for pk, email in returned}
+        lost = []
+        for arrival in arrivals:
+            lead = arrival.lead
+            if lead.email in ids:
+                lead.pk, lead._state.adding, lead._state.db = ids[lead.email], False, Lead.objects.db
+            else:
+                lost.append(arrival)
+        if not lost:
+            return
+        self._know(
+            leads_for_keys(
+                tenant=self.tenant, emails={a.lead.email for a in lost}, external_ids=(), lock=True
+            )
+        )
+        for arrival in lost:
+            winner = self.by_email.get(arrival.lead.email)
+            if winner is None or winner.pk is None:  # not the email: a CRM id another lead took meanwhile
+                self.outcomes[arrival.number] = [
+                    rejection(arrival.number, "external_id", "Another lead has this CRM id.")
+                ]
+                continue
+            arrival.lead, arrival.created = winner, False
+
+    def _merge_and_touch(self, judged: list[Arrival]) -> None:
+        arrivals = [arrival for arrival in judged if arrival.number not in self.outcomes]
+        merging = [arrival for arrival in arrivals if not arrival.created]  # new leads have no touches yet
+        times = {arrival.data["occurred_at"] for arrival in merging if arrival.data.get("occurred_at")}
+        recorded = touch_keys(tenant=self.tenant, lead_ids={a.lead.pk for a in merging}, times=times)
+        now = timezone.now()
+        merged, filled, touches, created_events, merged_events, changed = {}, set(), [], [], [], set()
+        for arrival in arrivals:
+            lead, intake = arrival.lead, Intake(lead=arrival.lead, created=arrival.created)
+            before = None
+            if not arrival.created:
+                before = snapshot(lead, FILLABLE_FIELDS + CONSENT_FIELDS)
+                kept = {name: getattr(lead, name) for name in FILLABLE_FIELDS + CONSENT_FIELDS}
+                intake.filled, intake.not_applied = _merge(lead, arrival.values)
+                if intake.filled:
+                    try:
+                        _clean(lead, exclude=NOT_CLEANED)
+                    except ValidationError as exc:
+                        for name, value in kept.items():  # the lead as it was: the row is not applied
+                            setattr(lead, name, value)
+                        self.outcomes[arrival.number] = _invalid(arrival.number, exc)
+                        continue
+                    merged[lead.pk] = lead
+                    filled.update(intake.filled)
+                    if lead.external_id:
+                        self.by_external_id[lead.external_id] = lead
+            intake.touch = self._touch(arrival, intake, recorded, now)
+            if intake.touch is not None:
+                touches.append(intake.touch)
+            if arrival.created:
+                created_events.append((lead, None, created_audit(lead)))
+            elif intake.changed or intake.not_applied:
+                shapes = merged_audit(intake, before)
+                merged_events.append((lead, shapes["before"], shapes["after"]))
+            if intake.changed:
+                changed.add(lead.pk)
+            self.outcomes[arrival.number] = intake
+        self._write(
+            list(merged.values()), sorted(filled), touches, created_events, merged_events, changed, now
+        )
+
+    def _touch(self, arrival: Arrival, intake: Intake, recorded: set, now) -> Touch | None:
+        """The arrival's touch (unsaved); None when it names none or repeats one recorded at its time."""
+        kind = touch_kind(arrival.data, arrival.source)
+        if not kind:
+            return None
+        occurred_at = arrival.data.get("occurred_at")
+        key = (intake.lead.pk, kind, occurred_at)
+        if occurred_at and key in recorded:
+            return None
+        occurred_at = occurred_at or now
+        recorded.add((intake.lead.pk, kind, occurred_at))
+        return Touch(
+            tenant=self.tenant,
+            lead=intake.lead,
+            kind=kind,
+            occurred_at=occurred_at,
+            program=arrival.values["program"],
+            source=arrival.source,
+            details=_touch_details(arrival.data, intake.not_applied),
+        )
+
+    def _write(
+        self, merged: list[Lead], filled, touches, created_events, merged_events, changed, now
+    ) -> None:
+        if merged:
+            for lead in merged:
+                lead.updated_at = now
+            update_rows(merged, [*filled, "updated_at"])
+        Touch.objects.bulk_create(touches)
+        audit_many(
+            tenant=self.tenant,
+            actor=self.actor,
+            events=[("lead.created", *event) for event in created_events]
+            + [("lead.merged", *event) for event in merged_events],
+        )
+        if changed:
+            leads_rescore(tenant=self.tenant, lead_ids=changed, actor=self.actor)
+
+
+def record_row(report: UpsertReport, number: int, write: Callable[[], Intake | Any]) -> None:
+    """Write one row of a batch in its own savepoint and count it: created, updated (`changed`),
+    unchanged, or rejected with the service's reason, the batch going on either way."""
+    try:
+        with transaction.atomic():
+            result = write()
+    except ServiceError as exc:
+        report.rejected.append(rejection(number, exc.field or "", exc.message))
+        return
+    except ValidationError as exc:
+        report.rejected.extend(
+            row_errors(number, exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        )
+        return
+    if result.created:
+        report.created += 1
+    elif result.changed:
+        report.updated += 1
+    else:
+        report.unchanged += 1
