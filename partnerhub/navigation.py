@@ -44,6 +44,7 @@ NAV: list[NavItem] = [
     ),
     NavItem("Leads", "leads:lead_list", "lead.view", audience="staff", section="Accounts"),
     NavItem("Handoffs", "leads:handoff_list", "handoff.view", audience="staff", section="Accounts"),
+    NavItem("Routing queue", "leads:routing_queue", "lead.view", audience="staff", section="Accounts"),
     NavItem("Lead figures", "leads:partner_figures", "lead.view", audience="staff", section="Accounts"),
     NavItem(
         "Deal registrations",

@@ -8,7 +8,7 @@ from django.views.generic import DetailView
 
 from leads.filters import HandoffFilter
 from leads.forms.handoffs import HandoffOfferForm, HandoffQualificationForm, HandoffRejectForm
-from leads.selectors import handoff_lead_for_partner, lead_list, lead_touches, policy_for
+from leads.selectors import handoff_lead_for_partner, lead_list, lead_touches, policy_for, routing_queue
 from leads.selectors.inbox import handoff_clocks, handoff_context, handoff_list, sla_state
 from leads.services import (
     handoff_accept,
@@ -17,6 +17,7 @@ from leads.services import (
     handoff_record_contact,
     handoff_record_qualification,
     handoff_reject,
+    lead_route,
 )
 from partnerhub.tenancy.portal import (
     ServiceFormView,
@@ -204,7 +205,46 @@ class HandoffOfferView(ServiceFormView):
         return reverse("leads:handoff_detail", kwargs=kwargs)
 
 
+class LeadRouteView(TenantActionView):
+    """Staff route a lead by the rules (the program's partner, the account's, the best fit): the
+    decision and its reason are kept whether a partner takes it or it stays in the queue."""
+
+    permission = "lead.change"
+    queryset_selector = lead_list
+    object_kwarg = "lead_id"
+
+    def perform(self) -> str:
+        decision = lead_route(tenant=self.tenant, actor=self.request.user, lead_id=self.object.id)
+        return decision.reason
+
+    def success_url(self) -> str:
+        return reverse(
+            "leads:lead_detail", kwargs={"tenant_slug": self.tenant.slug, "lead_id": self.object.id}
+        )
+
+
+class RoutingQueueView(TenantListView):
+    """The vendor's queue: ready leads with no open handoff, the longest waiting first."""
+
+    permission = "lead.view"
+    queryset_selector = routing_queue
+    template_name = "leads/routing_queue.html"
+    partial_template_name = "leads/partials/_routing_queue_table.html"
+    csv_name = "routing-queue"
+    csv_columns = [
+        ("Email", "email"),
+        ("Name", "full_name"),
+        ("Company", "company_name"),
+        ("Target account", "account.name"),
+        ("Program", "program.tracking_code"),
+        ("Score", "score"),
+        ("Waiting since", "waiting_since"),
+    ]
+
+
 urlpatterns = [
+    path("leads/queue/", RoutingQueueView.as_view(), name="routing_queue"),
+    path("leads/<int:lead_id>/route/", LeadRouteView.as_view(), name="lead_route"),
     path("handoffs/", HandoffListView.as_view(), name="handoff_list"),
     path("handoffs/<int:handoff_id>/", HandoffDetailView.as_view(), name="handoff_detail"),
     path("handoffs/<int:handoff_id>/accept/", HandoffAcceptView.as_view(), name="handoff_accept"),
