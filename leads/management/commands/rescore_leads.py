@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", help="only this tenant (its slug)")
-        parser.add_argument("--all", dest="every", action="store_true", help="rescore every lead, not only unscored ones")
+        parser.add_argument(
+            "--all", dest="every", action="store_true", help="rescore every lead, not only unscored ones"
+        )
 
     def handle(self, *args, tenant=None, every=False, **options):
         tenants = Tenant.objects.order_by("id")
