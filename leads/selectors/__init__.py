@@ -40,7 +40,6 @@ from leads.selectors.routing import (
     handoff_feedback_list,
     lead_routing_decisions,
     partner_lead_figures,
-    ready_leads,
     routing_queue,
     status_mapping_list,
 )
@@ -77,7 +76,6 @@ __all__ = [
     "plan_account_pairs",
     "policy_for",
     "program_for",
-    "ready_leads",
     "registration_conflict_rows",
     "registration_detail",
     "registration_list",

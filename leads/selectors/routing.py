@@ -43,12 +43,6 @@ FEEDBACK_WINDOW = datetime.timedelta(days=14)
 WAITING_STAGES = (LeadStage.NEW, LeadStage.NURTURE, LeadStage.MQL, LeadStage.SQL)
 
 
-def ready_leads(queryset: QuerySet[Lead]) -> QuerySet[Lead]:
-    """The leads of `queryset` that are ready to hand off: their score meets the criteria of their
-    program's package (leads.services.scoring), the one place routing asks."""
-    return queryset.filter(ready=True)
-
-
 def routing_queue(*, tenant: Tenant) -> QuerySet[Lead]:
     """The vendor's queue: leads with no open handoff that are ready, or whose last handoff closed
     (recalled, expired, declined) while the lead is still in play; the longest waiting first (since
@@ -58,9 +52,8 @@ def routing_queue(*, tenant: Tenant) -> QuerySet[Lead]:
     leads = Lead.objects.filter(tenant=tenant, stage__in=WAITING_STAGES).exclude(
         Exists(handoffs.filter(state__in=Handoff.OPEN_STATES))
     )
-    ready = ready_leads(Lead.objects.filter(tenant=tenant)).values("pk")
     return (
-        leads.filter(Q(pk__in=ready) | Exists(handoffs))
+        leads.filter(Q(ready=True) | Exists(handoffs))
         .select_related("account", "program")
         .annotate(waiting_since=Coalesce(Subquery(last_closed), F("created_at")))
         .order_by("waiting_since", "id")

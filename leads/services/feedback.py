@@ -50,8 +50,9 @@ from leads.services.handoffs import (
     stop_contact_clock,
     stop_qualify_clock,
 )
-from leads.services.ladder import sweep_tenants
 from leads.services.leads import STAGE_TRANSITIONS, lead_stage_change
+from leads.services.scoring import lead_rescore
+from leads.sweeps import sweep_tenants
 from partnerhub.tenancy.actors import Actor, actor_columns
 from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.errors import ServiceError
@@ -223,6 +224,7 @@ def handoff_feedback(
             source=LeadSource.PARTNER,
             details={"reported_by": handoff.partner.name, "feedback": words[:100]},
         )
+        lead_rescore(tenant=tenant, actor=actor, lead=handoff.lead)  # in the touch's transaction
     handoff.first_feedback_at = handoff.first_feedback_at or now
     handoff.last_feedback_at = now
     start_silence(handoff, now, selectors.policy_for(tenant=tenant, partner=handoff.partner))
@@ -304,5 +306,8 @@ def handoff_silence_sweep(*, now: datetime.datetime | None = None, batch: int = 
     now = now or timezone.now()
     due = Handoff.unscoped.filter(SILENCE_DUE, silence_nudge_at__lte=now).order_by("silence_nudge_at", "id")
     return sweep_tenants(
-        due, batch=batch, work=lambda **kwargs: _nudge_silent(**kwargs, now=now), what="Silence"
+        due,
+        batch=batch,
+        work=lambda tenant, ids: _nudge_silent(tenant=tenant, handoff_ids=ids, now=now),
+        what="Silence",
     )

@@ -24,19 +24,19 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable
 
-from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from leads import selectors
+from leads.bulk_sql import update_rows
 from leads.models import Clock, Handoff, HandoffEscalation, Step
-from leads.services.handoffs import close, next_due, pending_steps
+from leads.services.handoffs import close, current_deadline, next_due, pending_steps
 from leads.services.routing import lead_reroute
+from leads.sweeps import sweep_tenants
 from partnerhub.tenancy.audit import audit_many
-from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import Tenant, User
 from partnerhub.tenancy.services.notifications import Notice, notifications_create_many
 
@@ -150,23 +150,8 @@ def _fire(batch: _Batch, handoff: Handoff, clock: str, step: str, at, now) -> No
         batch.audit("handoff.escalated", handoff, None, {"clock": clock, "step": step, "at": at.isoformat()})
 
 
-_UPDATE_HANDOFFS = (
-    f"UPDATE {Handoff._meta.db_table} AS handoff SET next_due_at = batch.next_due_at, state = batch.state, "
-    "closed_at = batch.closed_at, updated_at = %s, "
-    # A recall ends every clock: no deadline left (warnings and breaches leave it as it is).
-    "deadline_at = CASE WHEN batch.state IN ('offered', 'accepted') THEN handoff.deadline_at END "
-    "FROM unnest(%s::bigint[], %s::timestamptz[], %s::varchar[], %s::timestamptz[]) "
-    "AS batch (id, next_due_at, state, closed_at) WHERE handoff.tenant_id = %s AND handoff.id = batch.id"
-)
-
-
-def _save_instants(tenant: Tenant, handoffs: list[Handoff], now) -> None:
-    """Each handoff's next instant, and its state when a recall ended it, in one statement (an
-    UPDATE from arrays: Django's bulk_update builds a CASE per row, which costs more in Python
-    than the database spends on the whole batch)."""
-    columns = ([h.id for h in handoffs], [h.next_due_at for h in handoffs], [h.state for h in handoffs])
-    with connection.cursor() as cursor:
-        cursor.execute(_UPDATE_HANDOFFS, [now, *columns, [h.closed_at for h in handoffs], tenant.id])
+# What a batch changes on its handoffs: the next instant, and for a recall the end (no deadline left).
+SWEPT_FIELDS = ["next_due_at", "deadline_at", "state", "closed_at", "updated_at"]
 
 
 def _due_steps(handoff: Handoff, done: set, now) -> list[tuple[datetime.datetime, str, str]]:
@@ -211,7 +196,8 @@ def _sweep_tenant(*, tenant: Tenant, handoff_ids: list[int], now: datetime.datet
                 continue
             _fire(batch, handoff, clock, step, at, now)
         handoff.next_due_at = next_due(handoff, done)
-    _save_instants(tenant, handoffs, now)
+        handoff.deadline_at, handoff.updated_at = current_deadline(handoff), now
+    update_rows(handoffs, SWEPT_FIELDS)
     batch.write()
     for handoff in handoffs:
         if not handoff.is_open:  # recalled by this run (each recall fires once): route it onwards
@@ -225,22 +211,8 @@ def handoff_ladder_sweep(*, now: datetime.datetime | None = None, batch: int = S
     now = now or timezone.now()
     due = Handoff.unscoped.filter(LADDER_DUE, next_due_at__lte=now).order_by("next_due_at", "id")
     return sweep_tenants(
-        due, batch=batch, work=lambda **kwargs: _sweep_tenant(**kwargs, now=now), what="Ladder"
+        due,
+        batch=batch,
+        work=lambda tenant, ids: _sweep_tenant(tenant=tenant, handoff_ids=ids, now=now),
+        what="Ladder",
     )
-
-
-def sweep_tenants(due: QuerySet, *, batch: int, work: Callable[..., int], what: str) -> int:
-    """A cross-tenant sweep of handoffs: the ids of at most `batch` due rows (read across tenants
-    through their partial index), then `work(tenant=, handoff_ids=)` tenant by tenant, inside the
-    tenant and one transaction each. Returns the sum of what `work` returned."""
-    ids_by_tenant: dict[int, list[int]] = {}
-    for handoff_id, tenant_id in due.values_list("id", "tenant_id")[:batch]:
-        ids_by_tenant.setdefault(tenant_id, []).append(handoff_id)
-    done = 0
-    for tenant in Tenant.objects.filter(id__in=ids_by_tenant).order_by("id"):
-        try:
-            with tenant_context(tenant), transaction.atomic():
-                done += work(tenant=tenant, handoff_ids=ids_by_tenant[tenant.id])
-        except Exception:  # one tenant's trouble must not hold up everyone else's sweep
-            logger.exception("%s sweep of tenant %s failed; retried on the next run.", what, tenant.id)
-    return done

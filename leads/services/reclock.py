@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from leads import selectors
+from leads.bulk_sql import update_rows
 from leads.business_time import remaining_after_change
 from leads.models import BusinessCalendar, Handoff
 from leads.selectors.calendars import calendar_by_id
@@ -84,5 +85,5 @@ def reclock(*, tenant: Tenant, handoffs: list[Handoff], old, new, now: datetime.
             handoff.next_due_at = next_due(handoff, fired[handoff.id])
             handoff.deadline_at = current_deadline(handoff)
             changed.append(handoff)
-    Handoff.objects.bulk_update(changed, [*INSTANT_COLUMNS, "next_due_at", "deadline_at"], batch_size=500)
+    update_rows(changed, [*INSTANT_COLUMNS, "next_due_at", "deadline_at"])
     return len(changed)

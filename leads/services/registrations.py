@@ -43,9 +43,9 @@ from leads.models.registrations import (
 from leads.selectors.handoffs import partner_managers, partner_users
 from leads.selectors.leads import account_for_domain
 from leads.selectors.registrations import open_opportunities_on, registration_conflicts_find, review_calendar
+from leads.sweeps import sweep_tenants
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audited
-from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.roles import can
@@ -545,24 +545,15 @@ def registrations_expire(*, now: datetime.datetime | None = None, batch: int = S
     ended, read through the partial index on approved rows, tenant by tenant, rows locked with SKIP
     LOCKED (a second sweep at once leaves them to the first). Returns how many expired."""
     now = now or timezone.now()
-    due = list(
-        DealRegistration.unscoped.filter(state=State.APPROVED, protection_ends_at__lte=now)
-        .order_by("protection_ends_at", "id")
-        .values_list("id", "tenant_id")[:batch]
+    due = DealRegistration.unscoped.filter(state=State.APPROVED, protection_ends_at__lte=now).order_by(
+        "protection_ends_at", "id"
     )
-    ids_by_tenant: dict[int, list[int]] = {}
-    for registration_id, tenant_id in due:
-        ids_by_tenant.setdefault(tenant_id, []).append(registration_id)
-    expired = 0
-    for tenant in Tenant.objects.filter(id__in=ids_by_tenant).order_by("id"):
-        try:
-            with tenant_context(tenant), transaction.atomic():
-                expired += _expire_tenant(tenant=tenant, registration_ids=ids_by_tenant[tenant.id], now=now)
-        except Exception:  # one tenant's trouble must not hold up the others'
-            logger.exception(
-                "Deal registration expiry of tenant %s failed; retried on the next run.", tenant.id
-            )
-    return expired
+    return sweep_tenants(
+        due,
+        batch=batch,
+        work=lambda tenant, ids: _expire_tenant(tenant=tenant, registration_ids=ids, now=now),
+        what="Deal registration expiry",
+    )
 
 
 def registrations_expire_all(*, now: datetime.datetime | None = None, rounds: int = 100) -> int:

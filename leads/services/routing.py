@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import AccountMapping
 from leads.models import Handoff, Lead, RoutingDecision, RoutingRule
-from leads.selectors.routing import partner_lead_figures, partner_week_load, ready_leads
+from leads.selectors.routing import WAITING_STAGES, partner_lead_figures, partner_week_load
 from leads.services.handoffs import check_staff, handoff_offer
 from partnerhub.tenancy.actors import Actor, actor_columns
 from partnerhub.tenancy.audit import audit
@@ -224,10 +224,6 @@ def _locked_lead(tenant: Tenant):
     )
 
 
-def _is_ready(tenant: Tenant, lead: Lead) -> bool:
-    return ready_leads(Lead.objects.filter(tenant=tenant, id=lead.id)).exists()
-
-
 @transaction.atomic
 def lead_route(
     *, tenant: Tenant, actor: Actor, lead_id: int, now: datetime.datetime | None = None
@@ -241,7 +237,7 @@ def lead_route(
         raise ServiceError("No such lead.", field="lead")
     if Handoff.objects.filter(tenant=tenant, lead=lead, state__in=Handoff.OPEN_STATES).exists():
         raise ServiceError("This lead already has an open handoff: recall it first.", field="lead")
-    if not _is_ready(tenant, lead):
+    if not lead.ready:
         raise ServiceError("This lead is not ready to hand off yet.", field="lead")
     return _decide(tenant=tenant, actor=actor, lead=lead, now=now or timezone.now())
 
@@ -253,7 +249,9 @@ def lead_reroute(*, tenant: Tenant, lead_id: int, now: datetime.datetime) -> Rou
     lead = _locked_lead(tenant).get(id=lead_id)
     if Handoff.objects.filter(tenant=tenant, lead=lead, state__in=Handoff.OPEN_STATES).exists():
         return None
-    if not _is_ready(tenant, lead):
+    if lead.stage not in WAITING_STAGES:  # disqualified, or an opportunity already: out of play
+        return None
+    if not lead.ready:
         reason = (
             f"The lead is {lead.get_stage_display()}, not ready to hand off: it stays in the vendor's queue."
         )

@@ -224,9 +224,12 @@ def test_a_partner_key_lists_its_own_and_filters_tell_nothing_of_other_partners(
 
 
 def test_a_partner_session_and_a_partner_key_see_the_same_handoffs(tenant, partner, partner_key):
-    HandoffFactory(tenant=tenant, partner=partner)
+    handoff = HandoffFactory(tenant=tenant, partner=partner)
     user = make_member(tenant, Role.PARTNER_USER, partner=partner)
-    assert session(user).get(HANDOFFS).json() == partner_key.get(HANDOFFS).json()
+    by_session, by_key = session(user).get(HANDOFFS), partner_key.get(HANDOFFS)
+    assert (by_session.status_code, by_key.status_code) == (200, 200)
+    assert [row["id"] for row in by_key.json()["results"]] == [handoff.id]
+    assert by_session.json() == by_key.json()
 
 
 def test_bad_input_is_a_400_on_the_field(staff_key, partner, lead):

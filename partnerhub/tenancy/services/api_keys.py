@@ -11,6 +11,7 @@ from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import ApiKey, Partner, Tenant
 from partnerhub.tenancy.roles import can
+from partnerhub.tenancy.scoping import scope_for
 from partnerhub.tenancy.services.common import check_partner_in_tenant, membership_of, user_of
 
 API_KEY_PREFIX = "phk"
@@ -79,14 +80,10 @@ def api_key_revoke(*, tenant: Tenant, actor: Actor, api_key_id: int) -> ApiKey:
     """Revoke a key for good: every call made with it is refused from now on (401). Tenant admins
     revoke any key; a partner admin only its own company's (another's does not exist for it)."""
     manager = _manager(tenant, actor)
-    key = ApiKey.objects.select_for_update().filter(tenant=tenant, id=api_key_id).first()
-    others = (
-        manager is not None
-        and manager.is_partner_role
-        and key is not None
-        and key.partner_id != manager.partner_id
-    )
-    if key is None or others:
+    # The partner scope every read uses: a partner admin finds only its own company's keys.
+    keys = scope_for(ApiKey.objects.select_for_update(), tenant=tenant, membership=manager)
+    key = keys.filter(id=api_key_id).first()
+    if key is None:
         raise ServiceError("No such API key.")
     if key.revoked_at is not None:
         raise ServiceError("This key is already revoked.")
