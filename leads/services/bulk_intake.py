@@ -24,15 +24,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.rows import NumberedRow, rejection, row_errors
 from accounts.services.upserts import UpsertReport
-from leads.bulk_sql import update_rows
 from leads.models import Lead, Touch
-from leads.rows import LeadRow
+from leads.rows import LEAD_ROW_FIELDS, LeadRow
 from leads.selectors.intake import (
     accounts_by_domain,
     leads_for_keys,
@@ -40,6 +38,7 @@ from leads.selectors.intake import (
     programs_by_code,
     touch_keys,
 )
+from leads.selectors.scoring import lead_touch_counts
 from leads.services.leads import (
     CONSENT_FIELDS,
     FILLABLE_FIELDS,
@@ -56,16 +55,18 @@ from leads.services.leads import (
     merged_audit,
     touch_kind,
 )
-from leads.services.scoring import leads_rescore
+from leads.services.scoring import SCORED_FIELDS, leads_scored
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit_many, snapshot
+from partnerhub.tenancy.bulk_sql import insert_rows, update_rows
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 
 # Rows judged and written together: the API's bulk call is one chunk (partnerhub.tenancy.api.bulk).
 CHUNK_ROWS = 1000
-# Checked by the database in the INSERT and UPDATE; the row's own lookups found these relations.
-NOT_CLEANED = ["tenant", "account", "program"]
+# Not cleaned again on the lead: the relations the row's own lookups found (the database checks
+# them in the INSERT and UPDATE), and the fields LeadRow validated with the model's own limits.
+NOT_CLEANED = ["tenant", "account", "program", *LEAD_ROW_FIELDS]
 
 
 @dataclass
@@ -159,11 +160,15 @@ def tally(report: UpsertReport, outcomes: list[Intake | list[dict]]) -> None:
             report.unchanged += 1
 
 
+class _Raced(Exception):
+    """A new lead's email or CRM id was taken by another arrival meanwhile."""
+
+
 def _chunk(tenant: Tenant, actor: Actor, arrivals: list[Arrival]) -> list[Intake | list[dict]]:
     try:
         with transaction.atomic():
             return _Chunk(tenant, actor, arrivals).run()
-    except IntegrityError:
+    except (IntegrityError, _Raced):
         return [intake_one(tenant, actor, arrival) for arrival in arrivals]
 
 
@@ -209,7 +214,6 @@ class _Chunk:
         )
         for arrival in judged:
             self._find_or_make(arrival)
-        self._insert([arrival for arrival in judged if arrival.created])
         self._merge_and_touch(judged)
         return [self.outcomes[arrival.number] for arrival in self.arrivals]
 
@@ -239,50 +243,15 @@ class _Chunk:
             arrival.created = True
         arrival.lead = lead
 
-    def _insert(self, arrivals: list[Arrival]) -> None:
-        """Insert the new leads in one statement. A lead another arrival inserted meanwhile is
-        skipped (the unique index waits for it to commit): the row merges into that lead, locked."""
-        if not arrivals:
-            return
-        leads = [arrival.lead for arrival in arrivals]
-        fields = [f for f in Lead._meta.concrete_fields if not f.primary_key]
-        returned = Lead.objects._insert(
-            leads,
-            fields=fields,
-            returning_fields=[Lead._meta.pk, Lead._meta.get_field("email")],
-            on_conflict=OnConflict.IGNORE,
-        )
-        ids = {email: pk for pk, email in returned}
-        lost = []
-        for arrival in arrivals:
-            lead = arrival.lead
-            if lead.email in ids:
-                lead.pk, lead._state.adding, lead._state.db = ids[lead.email], False, Lead.objects.db
-            else:
-                lost.append(arrival)
-        if not lost:
-            return
-        self._know(
-            leads_for_keys(
-                tenant=self.tenant, emails={a.lead.email for a in lost}, external_ids=(), lock=True
-            )
-        )
-        for arrival in lost:
-            winner = self.by_email.get(arrival.lead.email)
-            if winner is None or winner.pk is None:  # not the email: a CRM id another lead took meanwhile
-                self.outcomes[arrival.number] = [
-                    rejection(arrival.number, "external_id", "Another lead has this CRM id.")
-                ]
-                continue
-            arrival.lead, arrival.created = winner, False
-
     def _merge_and_touch(self, judged: list[Arrival]) -> None:
+        """Merge each arrival into its lead and make its touch and audit event, in memory; score the
+        leads they changed with their touches so far and these; then write it all."""
         arrivals = [arrival for arrival in judged if arrival.number not in self.outcomes]
         merging = [arrival for arrival in arrivals if not arrival.created]  # new leads have no touches yet
         times = {arrival.data["occurred_at"] for arrival in merging if arrival.data.get("occurred_at")}
         recorded = touch_keys(tenant=self.tenant, lead_ids={a.lead.pk for a in merging}, times=times)
         now = timezone.now()
-        merged, filled, touches, created_events, merged_events, changed = {}, set(), [], [], [], set()
+        filled, touches, events, changed = set(), [], [], {}
         for arrival in arrivals:
             lead, intake = arrival.lead, Intake(lead=arrival.lead, created=arrival.created)
             before = None
@@ -298,7 +267,6 @@ class _Chunk:
                             setattr(lead, name, value)
                         self.outcomes[arrival.number] = _invalid(arrival.number, exc)
                         continue
-                    merged[lead.pk] = lead
                     filled.update(intake.filled)
                     if lead.external_id:
                         self.by_external_id[lead.external_id] = lead
@@ -306,54 +274,60 @@ class _Chunk:
             if intake.touch is not None:
                 touches.append(intake.touch)
             if arrival.created:
-                created_events.append((lead, None, created_audit(lead)))
+                events.append(("lead.created", lead, None, created_audit(lead)))
             elif intake.changed or intake.not_applied:
                 shapes = merged_audit(intake, before)
-                merged_events.append((lead, shapes["before"], shapes["after"]))
+                events.append(("lead.merged", lead, shapes["before"], shapes["after"]))
             if intake.changed:
-                changed.add(lead.pk)
+                changed[id(lead)] = lead
             self.outcomes[arrival.number] = intake
-        self._write(
-            list(merged.values()), sorted(filled), touches, created_events, merged_events, changed, now
-        )
+        created = [arrival.lead for arrival in arrivals if arrival.created]
+        events += self._score(list(changed.values()), touches, now)
+        rescored = [lead for lead in changed.values() if lead.pk is not None]  # before the insert
+        self._write(created, rescored, sorted(filled), touches, events)
 
     def _touch(self, arrival: Arrival, intake: Intake, recorded: set, now) -> Touch | None:
-        """The arrival's touch (unsaved); None when it names none or repeats one recorded at its time."""
+        """The arrival's touch (unsaved); None when it names none or repeats one recorded at its time
+        (a new lead has none recorded, and no later row of the call reaches it)."""
         kind = touch_kind(arrival.data, arrival.source)
         if not kind:
             return None
         occurred_at = arrival.data.get("occurred_at")
-        key = (intake.lead.pk, kind, occurred_at)
-        if occurred_at and key in recorded:
-            return None
-        occurred_at = occurred_at or now
-        recorded.add((intake.lead.pk, kind, occurred_at))
+        if not arrival.created:
+            if occurred_at and (intake.lead.pk, kind, occurred_at) in recorded:
+                return None
+            recorded.add((intake.lead.pk, kind, occurred_at or now))
         return Touch(
             tenant=self.tenant,
             lead=intake.lead,
             kind=kind,
-            occurred_at=occurred_at,
+            occurred_at=occurred_at or now,
             program=arrival.values["program"],
             source=arrival.source,
             details=_touch_details(arrival.data, intake.not_applied),
         )
 
-    def _write(
-        self, merged: list[Lead], filled, touches, created_events, merged_events, changed, now
-    ) -> None:
-        if merged:
-            for lead in merged:
-                lead.updated_at = now
-            update_rows(merged, [*filled, "updated_at"])
-        Touch.objects.bulk_create(touches)
-        audit_many(
-            tenant=self.tenant,
-            actor=self.actor,
-            events=[("lead.created", *event) for event in created_events]
-            + [("lead.merged", *event) for event in merged_events],
-        )
-        if changed:
-            leads_rescore(tenant=self.tenant, lead_ids=changed, actor=self.actor)
+    def _score(self, leads: list[Lead], touches: list[Touch], now) -> list[tuple]:
+        """Score the changed leads before anything is written, on the touches they have (one
+        aggregate, for the leads already saved) and the chunk's: a new lead is inserted scored,
+        a merged one updated once."""
+        counts = lead_touch_counts(tenant=self.tenant, lead_ids=[lead.pk for lead in leads if lead.pk])
+        for touch in touches:
+            key = touch.lead.pk if touch.lead.pk is not None else id(touch.lead)
+            kinds = counts.setdefault(key, {})
+            kinds[touch.kind] = kinds.get(touch.kind, 0) + 1
+        return leads_scored(tenant=self.tenant, leads=leads, counts=counts, now=now)
+
+    def _write(self, created: list[Lead], rescored: list[Lead], filled, touches, events) -> None:
+        """Insert the new leads in one statement (a lead another arrival inserted meanwhile: the
+        unique index waits for it, skips ours, and the chunk is taken again row by row), then the
+        touches, the merged leads' filled and scored fields, and the audit trail."""
+        inserted = insert_rows(created, skip_conflicts_on="email")
+        if len(inserted) != len(created):
+            raise _Raced
+        insert_rows(touches)
+        update_rows(rescored, [*filled, *SCORED_FIELDS])
+        audit_many(tenant=self.tenant, actor=self.actor, events=events)
 
 
 def record_row(report: UpsertReport, number: int, write: Callable[[], Intake | Any]) -> None:

@@ -31,12 +31,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads import selectors
-from leads.bulk_sql import update_rows
 from leads.models import Clock, Handoff, HandoffEscalation, Step
 from leads.services.handoffs import close, current_deadline, next_due, pending_steps
 from leads.services.routing import lead_reroute
 from leads.sweeps import sweep_tenants
 from partnerhub.tenancy.audit import audit_many
+from partnerhub.tenancy.bulk_sql import update_rows
 from partnerhub.tenancy.models import Tenant, User
 from partnerhub.tenancy.services.notifications import Notice, notifications_create_many
 

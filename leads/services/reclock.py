@@ -17,13 +17,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from leads import selectors
-from leads.bulk_sql import update_rows
 from leads.business_time import remaining_after_change
 from leads.models import BusinessCalendar, Handoff
 from leads.selectors.calendars import calendar_by_id
 from leads.services.handoffs import LADDER, current_deadline, next_due, running_clocks
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit
+from partnerhub.tenancy.bulk_sql import update_rows
 from partnerhub.tenancy.models import Tenant
 
 INSTANT_COLUMNS = [column for steps in LADDER.values() for _, column in steps]

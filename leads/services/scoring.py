@@ -15,22 +15,26 @@ The rules kept here:
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from django.db import transaction
 from django.utils import timezone
 
-from leads.bulk_sql import update_rows
 from leads.models import Lead, LeadStage
 from leads.scoring import Company, Score, evaluate
 from leads.selectors.scoring import lead_touch_counts, plan_account_pairs
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit_many
+from partnerhub.tenancy.bulk_sql import update_rows
 from partnerhub.tenancy.models import Tenant
 from plays.qualification import Rules, rules_or_default
 
 QUALIFICATION_KEY = "qualification_logic"  # plays.models.ComponentKey.QUALIFICATION
-SCORE_FIELDS = ["score", "action_score", "ready", "ready_at", "score_reasons", "scored_at"]
+# What scoring may change on a lead.
+SCORED_FIELDS = [
+    *("score", "action_score", "ready", "ready_at", "score_reasons", "scored_at"),
+    *("stage", "stage_changed_at", "updated_at"),
+]
 # Where a stage moves when the lead is scored: (not ready, ready).
 STAGE_AFTER_SCORING = {
     LeadStage.NEW: (LeadStage.NURTURE, LeadStage.MQL),
@@ -84,27 +88,37 @@ def _apply(lead: Lead, result: Score, now) -> tuple[tuple | None, tuple | None]:
     return readiness, stage
 
 
-def _score(tenant: Tenant, actor: Actor, leads: list[Lead]) -> None:
-    if not leads:
-        return
-    counts = lead_touch_counts(tenant=tenant, lead_ids=[lead.id for lead in leads])
+def leads_scored(
+    *, tenant: Tenant, leads: list[Lead], counts: Mapping[int, Mapping[str, int]], now=None
+) -> list[tuple[str, Lead, dict, dict]]:
+    """Score `leads` in memory with `counts` (per lead, its touches of each kind; a lead not yet
+    saved by its `id()`), moving stages by readiness; nothing is written. The audit events of the
+    readiness and stage changes are returned, for the caller to record with its writes."""
     pairs = plan_account_pairs(
         tenant=tenant,
         plan_ids={lead.program.plan_id for lead in leads if lead.program is not None},
         account_ids={lead.account_id for lead in leads if lead.account_id is not None},
     )
-    now, cache = timezone.now(), {}
-    events = []
+    now, cache, events = now or timezone.now(), {}, []
     for lead in leads:
         rules, source = _rules_for(lead, cache)
-        result = evaluate(rules, counts.get(lead.id, {}), lead.title, _company(lead, pairs), source)
+        lead_counts = counts.get(lead.id if lead.id is not None else id(lead), {})
+        result = evaluate(rules, lead_counts, lead.title, _company(lead, pairs), source)
         readiness, stage = _apply(lead, result, now)
         if readiness:
             events.append(("lead.readiness_changed", lead, *readiness))
         if stage:
             events.append(("lead.stage_changed", lead, *stage))
         lead.updated_at = now
-    update_rows(leads, [*SCORE_FIELDS, "stage", "stage_changed_at", "updated_at"])
+    return events
+
+
+def _score(tenant: Tenant, actor: Actor, leads: list[Lead]) -> None:
+    if not leads:
+        return
+    counts = lead_touch_counts(tenant=tenant, lead_ids=[lead.id for lead in leads])
+    events = leads_scored(tenant=tenant, leads=leads, counts=counts)
+    update_rows(leads, SCORED_FIELDS)
     audit_many(tenant=tenant, actor=actor, events=events)
 
 

@@ -37,7 +37,6 @@ TENANT_MODELS = [
 # App code that reads across tenants through `unscoped`, and why. Anything else must not.
 UNSCOPED_ALLOWED = {
     "partnerhub/tenancy/admin.py": "the operator admin lists every tenant's rows (read-only)",
-    "partnerhub/tenancy/audit.py": "writes the event in the tenant it is given",
     "partnerhub/tenancy/selectors.py": "a user's memberships: the sign-in and the tenant switcher",
     "partnerhub/tenancy/services/api_keys.py": "the key tells the tenant: looked up by its prefix",
     "partnerhub/tenancy/services/invitations.py": "the link tells the tenant; the invitation outbox sweep",
