@@ -8,6 +8,7 @@ the company fit. Each rule's contribution is kept as {rule, points or met, why}.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,9 +44,14 @@ def _criterion(rule: str, met: bool, why: str) -> dict:
     return {"rule": rule, "met": met, "why": why}
 
 
+@functools.cache
+def _whole_word(word: str) -> re.Pattern:
+    return re.compile(rf"\b{re.escape(word)}\b")
+
+
 def _title_fit(keywords: tuple[str, ...], title: str) -> dict:
     lowered = title.lower()
-    match = next((word for word in keywords if re.search(rf"\b{re.escape(word)}\b", lowered)), None)
+    match = next((word for word in keywords if _whole_word(word).search(lowered)), None)
     if match:
         return _criterion("title", True, f"Title “{title}” matches “{match}”.")
     if not title:

@@ -137,8 +137,9 @@ def _needs_email(values: dict) -> ServiceError:
 
 
 def _clean(lead: Lead, exclude: list[str] | None = None) -> None:
-    # The unique constraints are the database's to judge (see _insert): no racy pre-check queries.
-    lead.full_clean(exclude=exclude, validate_constraints=False)
+    # The fields only: uniqueness is the database's to judge (see _insert), with no racy pre-check
+    # query, and a lead has no cross-field rule of its own.
+    lead.clean_fields(exclude=exclude)
 
 
 def _insert(tenant: Tenant, values: dict, source: str) -> tuple[Lead, bool]:
