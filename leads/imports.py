@@ -20,18 +20,11 @@ from leads.services.attendance import attendances_record
 from leads.services.bulk_intake import leads_upsert
 
 
-def _given(row) -> dict:
-    """A file's row with its empty cells left out: an empty cell gives nothing (the lead keeps its
-    value, a new lead has none)."""
-    return {name: value for name, value in row.items() if value not in ("", None)}
-
-
 def import_leads(job, rows: list[NumberedRow]) -> UpsertReport:
+    # Each row validated by the kind's own row (as the preview did): its aliases, and an empty
+    # cell giving nothing (the lead keeps its value, a new lead has none).
     return leads_upsert(
-        tenant=job.tenant,
-        actor=job.created_by,
-        rows=[(number, _given(LeadImportRow.canonical(row))) for number, row in rows],
-        source=LeadSource.CSV,
+        tenant=job.tenant, actor=job.created_by, rows=rows, source=LeadSource.CSV, row=LeadImportRow
     )
 
 

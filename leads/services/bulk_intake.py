@@ -105,7 +105,9 @@ class ChunkLookups(Lookups):
         return self.by_domain.get(domain)
 
 
-def leads_upsert(*, tenant: Tenant, actor: Actor, rows: Sequence[NumberedRow], source: str) -> UpsertReport:
+def leads_upsert(
+    *, tenant: Tenant, actor: Actor, rows: Sequence[NumberedRow], source: str, row: type[LeadRow] = LeadRow
+) -> UpsertReport:
     """Bulk intake: each row is one arrival (as lead_intake takes it), keyed on its CRM id when a lead
     has it, else on its email. A bad row is rejected with its number and field; the others are
     written. A row that fills nothing and records no touch is unchanged, so re-sending rows with their
@@ -115,7 +117,9 @@ def leads_upsert(*, tenant: Tenant, actor: Actor, rows: Sequence[NumberedRow], s
     report = UpsertReport()
     seen: dict[tuple[str, str], int] = {}
     for start in range(0, len(rows), CHUNK_ROWS):
-        arrivals = arrivals_of(rows[start : start + CHUNK_ROWS], source=source, seen=seen, report=report)
+        arrivals = arrivals_of(
+            rows[start : start + CHUNK_ROWS], source=source, seen=seen, report=report, row=row
+        )
         if arrivals:
             tally(report, _chunk(tenant, actor, arrivals))
     report.rejected.sort(key=lambda entry: entry["row"])  # stable: a row's problems keep their order
@@ -123,11 +127,16 @@ def leads_upsert(*, tenant: Tenant, actor: Actor, rows: Sequence[NumberedRow], s
 
 
 def arrivals_of(
-    rows: Sequence[NumberedRow], *, source: str, seen: dict[tuple[str, str], int], report: UpsertReport
+    rows: Sequence[NumberedRow],
+    *,
+    source: str,
+    seen: dict[tuple[str, str], int],
+    report: UpsertReport,
+    row: type[LeadRow] = LeadRow,
 ) -> list[Arrival]:
     """The rows that are arrivals: each validated (LeadRow), and not repeating the email or CRM id of
     an earlier row of the call (`seen`: key → row number). The others are rejected on `report`."""
-    arrivals, validator = [], LeadRow()
+    arrivals, validator = [], row()
     for number, raw in rows:
         # One LeadRow for all rows: DRF copies a serializer's fields for each instance, which is
         # most of its cost; validating through one instance gives the same values and messages.
@@ -174,13 +183,23 @@ def _chunk(tenant: Tenant, actor: Actor, arrivals: list[Arrival]) -> list[Intake
 
 def intake_one(tenant: Tenant, actor: Actor, arrival: Arrival) -> Intake | list[dict]:
     """One row through the single intake: the backstop of a chunk that met a race."""
+
+    def write() -> Intake:
+        return lead_intake(tenant=tenant, actor=actor, data=arrival.data, source=arrival.source)
+
+    return row_outcome(arrival.number, write)
+
+
+def row_outcome(number: int, write: Callable[[], Intake | Any]) -> Intake | Any | list[dict]:
+    """Run one row's write in its own savepoint: what it returns, or the row's rejections (its
+    number, the field and the service's reason), the batch going on either way."""
     try:
         with transaction.atomic():
-            return lead_intake(tenant=tenant, actor=actor, data=arrival.data, source=arrival.source)
+            return write()
     except ServiceError as exc:
-        return [rejection(arrival.number, exc.field or "", exc.message)]
+        return [rejection(number, exc.field or "", exc.message)]
     except ValidationError as exc:
-        return _invalid(arrival.number, exc)
+        return _invalid(number, exc)
 
 
 def _invalid(number: int, exc: ValidationError) -> list[dict]:
@@ -331,22 +350,6 @@ class _Chunk:
 
 
 def record_row(report: UpsertReport, number: int, write: Callable[[], Intake | Any]) -> None:
-    """Write one row of a batch in its own savepoint and count it: created, updated (`changed`),
-    unchanged, or rejected with the service's reason, the batch going on either way."""
-    try:
-        with transaction.atomic():
-            result = write()
-    except ServiceError as exc:
-        report.rejected.append(rejection(number, exc.field or "", exc.message))
-        return
-    except ValidationError as exc:
-        report.rejected.extend(
-            row_errors(number, exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-        )
-        return
-    if result.created:
-        report.created += 1
-    elif result.changed:
-        report.updated += 1
-    else:
-        report.unchanged += 1
+    """Write one row of a batch in its own savepoint and count it on `report`: created, updated
+    (`changed`), unchanged, or rejected with the service's reason."""
+    tally(report, [row_outcome(number, write)])
