@@ -141,26 +141,21 @@ def partner_lead_figures(*, tenant: Tenant, now: datetime.datetime | None = None
     - `median_to_feedback`, from the acceptance to the first feedback;
     - `silent_now`: accepted handoffs silent at `now` (no feedback for the policy's silent days)."""
     now = now or timezone.now()
-    handoff = "handoffs__"
-    accepted = Q(**{f"{handoff}accepted_at__isnull": False})
-    in_window = Q(**{f"{handoff}first_feedback_at__lte": F(f"{handoff}accepted_at") + FEEDBACK_WINDOW})
-    judged = accepted & (in_window | Q(**{f"{handoff}accepted_at__lte": now - FEEDBACK_WINDOW}))
+    accepted = Q(handoffs__accepted_at__isnull=False)
     return (
         Partner.objects.filter(tenant=tenant)
         .annotate(
             accepted=Count("handoffs", filter=accepted),
-            declined=Count("handoffs", filter=Q(**{f"{handoff}state": Handoff.State.REJECTED})),
-            expired=Count("handoffs", filter=Q(**{f"{handoff}state": Handoff.State.EXPIRED})),
-            judged=Count("handoffs", filter=judged),
-            with_feedback=Count("handoffs", filter=accepted & in_window),
+            declined=Count("handoffs", filter=Q(handoffs__state=Handoff.State.REJECTED)),
+            expired=Count("handoffs", filter=Q(handoffs__state=Handoff.State.EXPIRED)),
+            **_feedback_counts(now),
             silent_now=Count(
-                "handoffs",
-                filter=Q(**{f"{handoff}state": Handoff.State.ACCEPTED, f"{handoff}silent_at__lte": now}),
+                "handoffs", filter=Q(handoffs__state=Handoff.State.ACCEPTED, handoffs__silent_at__lte=now)
             ),
-            median_to_accept=Median(F(f"{handoff}accepted_at") - F(f"{handoff}offered_at"), filter=accepted),
+            median_to_accept=Median(F("handoffs__accepted_at") - F("handoffs__offered_at"), filter=accepted),
             median_to_feedback=Median(
-                F(f"{handoff}first_feedback_at") - F(f"{handoff}accepted_at"),
-                filter=Q(**{f"{handoff}first_feedback_at__isnull": False}),
+                F("handoffs__first_feedback_at") - F("handoffs__accepted_at"),
+                filter=Q(handoffs__first_feedback_at__isnull=False),
             ),
         )
         .annotate(
@@ -170,6 +165,28 @@ def partner_lead_figures(*, tenant: Tenant, now: datetime.datetime | None = None
             hours_to_accept=_hours("median_to_accept"),
             hours_to_feedback=_hours("median_to_feedback"),
         )
+        .order_by("name", "id")
+    )
+
+
+def _feedback_counts(now: datetime.datetime) -> dict:
+    """`judged` and `with_feedback`, the two counts of a partner's feedback rate (see above)."""
+    accepted = Q(handoffs__accepted_at__isnull=False)
+    in_window = Q(handoffs__first_feedback_at__lte=F("handoffs__accepted_at") + FEEDBACK_WINDOW)
+    judged = accepted & (in_window | Q(handoffs__accepted_at__lte=now - FEEDBACK_WINDOW))
+    return {
+        "judged": Count("handoffs", filter=judged),
+        "with_feedback": Count("handoffs", filter=accepted & in_window),
+    }
+
+
+def partner_feedback_rates(*, tenant: Tenant, now: datetime.datetime) -> QuerySet[Partner]:
+    """Every partner with only its `feedback_rate` (as partner_lead_figures has it), for routing:
+    one aggregate without the medians and the other counts."""
+    return (
+        Partner.objects.filter(tenant=tenant)
+        .annotate(**_feedback_counts(now))
+        .annotate(feedback_rate=_share("with_feedback", "judged"))
         .order_by("name", "id")
     )
 

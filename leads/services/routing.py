@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import AccountMapping
 from leads.models import Handoff, Lead, RoutingDecision, RoutingRule
-from leads.selectors.routing import WAITING_STAGES, partner_lead_figures, partner_week_load
+from leads.selectors.routing import WAITING_STAGES, partner_feedback_rates, partner_week_load
 from leads.services.handoffs import check_staff, handoff_offer
 from partnerhub.tenancy.actors import Actor, actor_columns
 from partnerhub.tenancy.audit import audit
@@ -107,7 +107,7 @@ def routing_candidates(*, tenant: Tenant, lead: Lead, now: datetime.datetime) ->
         mapped = set(mappings.values_list("partner_id", flat=True))
     program_partner_id = lead.program.partner_id if lead.program_id else None
     candidates = []
-    for partner in partner_lead_figures(tenant=tenant, now=now):
+    for partner in partner_feedback_rates(tenant=tenant, now=now):
         load = loads.get(partner.id, 0)
         candidates.append(
             Candidate(
