@@ -126,10 +126,6 @@ def _percent(rate: float | None) -> str:
     return "" if rate is None else f"{rate:.0%}"
 
 
-def _hours(duration) -> str:
-    return "" if duration is None else f"{duration.total_seconds() / 3600:.1f}"
-
-
 class PartnerFiguresView(TenantListView):
     """Every partner with its lead figures, sortable, with a CSV export."""
 
@@ -146,9 +142,9 @@ class PartnerFiguresView(TenantListView):
         ("Declined", "declined"),
         ("Expired", "expired"),
         ("Pick rate", lambda partner: _percent(partner.pick_rate)),
-        ("Median hours to accept", lambda partner: _hours(partner.median_to_accept)),
+        ("Median hours to accept", "hours_to_accept"),  # rounded in SQL, as the page shows it
         ("Feedback rate", lambda partner: _percent(partner.feedback_rate)),
-        ("Median hours to first feedback", lambda partner: _hours(partner.median_to_feedback)),
+        ("Median hours to first feedback", "hours_to_feedback"),
         ("Silent now", "silent_now"),
     ]
 

@@ -9,6 +9,7 @@ the landing page's logo view, which streams the logo of a running program's tena
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -63,8 +64,14 @@ def logo_upload_to(instance, filename: str) -> str:
 
 def logo_content_type(logo) -> str | None:
     """The content type of a stored logo, read from its content; None when it is not an image of
-    the allowed formats (then it is not served)."""
-    with logo.open("rb") as file:
+    the allowed formats (then it is not served). Read once per file and process: a stored name is
+    never reused (a new upload gets a new random one), so what its content says does not change."""
+    return _content_type_of(logo.storage, logo.name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _content_type_of(storage, name: str) -> str | None:
+    with storage.open(name, "rb") as file:
         detected = _detected_format(file)
     return FORMATS[detected][1] if detected in FORMATS else None
 
