@@ -105,7 +105,3 @@ class LeadRow(serializers.Serializer):
                 {"consent_at": ["Set `consent` to true to record when it was given."]}
             )
         return attrs
-
-
-# The lead's own fields a LeadRow validates (with the model field's limits), once per row.
-LEAD_ROW_FIELDS = sorted(set(LeadRow._declared_fields) & {field.name for field in Lead._meta.fields})

@@ -30,7 +30,7 @@ from rest_framework import serializers
 from accounts.rows import NumberedRow, rejection, row_errors
 from accounts.services.upserts import UpsertReport
 from leads.models import Lead, Touch
-from leads.rows import LEAD_ROW_FIELDS, LeadRow
+from leads.rows import LeadRow
 from leads.selectors.intake import (
     accounts_by_domain,
     leads_for_keys,
@@ -64,9 +64,12 @@ from partnerhub.tenancy.models import Tenant
 
 # Rows judged and written together: the API's bulk call is one chunk (partnerhub.tenancy.api.bulk).
 CHUNK_ROWS = 1000
-# Not cleaned again on the lead: the relations the row's own lookups found (the database checks
-# them in the INSERT and UPDATE), and the fields LeadRow validated with the model's own limits.
-NOT_CLEANED = ["tenant", "account", "program", *LEAD_ROW_FIELDS]
+# A lead of the bulk intake is cleaned on what the intake derived from its row (the company's
+# domain) only: LeadRow validated the row's fields with the model's own limits, the relations are
+# the row's lookups' (the database checks them in the INSERT and UPDATE), and the rest is the
+# intake's and scoring's own values.
+DERIVED_FIELDS = {"company_domain"}
+NOT_CLEANED = [field.name for field in Lead._meta.fields if field.name not in DERIVED_FIELDS]
 
 
 @dataclass
