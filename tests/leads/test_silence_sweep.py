@@ -27,7 +27,7 @@ def silent_handoffs(tenant, count: int, *, start: int = 0) -> list[Handoff]:
     """`count` silent handoffs, each of its own partner with one partner user."""
     handoffs = []
     for number in range(start, start + count):
-        partner = PartnerFactory(tenant=tenant, name=f"Partner {number}")
+        partner = PartnerFactory(tenant=tenant, name=f"Silent partner {number}")
         make_member(tenant, Role.PARTNER_USER, partner=partner, email=f"user{number}@partner.example")
         handoffs.append(
             HandoffFactory(
