@@ -6,7 +6,7 @@ from leads.selectors.attendance import (
     attendance_account_choices,
     attendance_figures,
     attendance_list,
-    attendance_of,
+    attendances_by_lead,
 )
 from leads.selectors.handoffs import (
     PartnerLeadView,
@@ -53,7 +53,7 @@ __all__ = [
     "attendance_account_choices",
     "attendance_figures",
     "attendance_list",
-    "attendance_of",
+    "attendances_by_lead",
     "contacts_revealed",
     "handoff_feedback_list",
     "handoff_fired_steps",

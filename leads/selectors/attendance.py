@@ -3,12 +3,13 @@ attendance ("N of M named accounts attended"), each in a fixed number of queries
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import PlanAccount, Program, TargetAccount
-from leads.models import Attendance, AttendanceStatus, Lead
+from leads.models import Attendance, AttendanceStatus
 from partnerhub.tenancy.models import Tenant
 
 
@@ -16,11 +17,17 @@ def attendance_list(*, tenant: Tenant) -> QuerySet[Attendance]:
     return Attendance.objects.filter(tenant=tenant).select_related("lead", "account", "program")
 
 
-def attendance_of(*, tenant: Tenant, program: Program, lead: Lead, lock: bool = False) -> Attendance | None:
-    attendances = Attendance.objects.filter(tenant=tenant, program=program, lead=lead)
+def attendances_by_lead(
+    *, tenant: Tenant, program: Program, lead_ids: Collection[int], lock: bool = False
+) -> dict[int, Attendance]:
+    """{lead id: its attendance on the program's list}, for many leads in one query (locked when
+    asked: a batch of the attendee list that changes them)."""
+    if not lead_ids:
+        return {}
+    attendances = Attendance.objects.filter(tenant=tenant, program=program, lead_id__in=lead_ids)
     if lock:
         attendances = attendances.select_for_update(of=("self",))
-    return attendances.first()
+    return {attendance.lead_id: attendance for attendance in attendances}
 
 
 @dataclass(frozen=True)

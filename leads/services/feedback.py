@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads import selectors
+from leads.bulk_sql import update_rows
 from leads.models import (
     FeedbackStatus,
     Handoff,
@@ -50,6 +51,7 @@ from leads.services.handoffs import (
     stop_contact_clock,
     stop_qualify_clock,
 )
+from leads.services.ladder import SweepBatch
 from leads.services.leads import STAGE_TRANSITIONS, lead_stage_change
 from leads.services.scoring import lead_rescore
 from leads.sweeps import sweep_tenants
@@ -58,7 +60,6 @@ from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.services.common import membership_of
-from partnerhub.tenancy.services.notifications import notification_create
 
 CONTACTED = {
     FeedbackStatus.CONTACTED,
@@ -266,36 +267,32 @@ def _feedback_url(tenant: Tenant, handoff: Handoff) -> str:
 
 
 def _nudge_silent(*, tenant: Tenant, handoff_ids: list[int], now: datetime.datetime) -> int:
+    """Nudge the partner's users of these silent handoffs, in one transaction; rows another sweep
+    holds are skipped. Set-based (ladder.SweepBatch): a constant number of statements for the whole
+    batch (the rows locked, the partners' users, the notifications, the handoffs' cleared nudge,
+    the audit events), whatever its size."""
     handoffs = list(
         Handoff.objects.filter(SILENCE_DUE, tenant=tenant, id__in=handoff_ids, silence_nudge_at__lte=now)
         .select_related("lead", "partner")
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("silence_nudge_at", "id")
     )
-    users: dict[int, list] = {}
+    if not handoffs:
+        return 0
+    batch = SweepBatch(tenant, {handoff.partner_id for handoff in handoffs})
+    updated_at = timezone.now()
     for handoff in handoffs:
-        if handoff.partner_id not in users:
-            users[handoff.partner_id] = list(
-                selectors.partner_users(tenant=tenant, partner_id=handoff.partner_id)
-            )
         since = handoff.last_feedback_at or handoff.accepted_at
-        for user in users[handoff.partner_id]:
-            notification_create(
-                tenant=tenant,
-                user=user,
-                title=f"No news of {handoff.lead}",
-                body=f"Nothing was reported on this lead since {since:%d %B %Y}: tell us where it stands.",
-                url=_feedback_url(tenant, handoff),
-            )
-        handoff.silence_nudge_at = None
-        handoff.save(update_fields=["silence_nudge_at", "updated_at"])
-        audit(
-            tenant=tenant,
-            actor=None,
-            action="handoff.silent",
-            target=handoff,
-            after={"silent_at": handoff.silent_at.isoformat()},
+        batch.notify(
+            batch.users(handoff.partner),
+            f"No news of {handoff.lead}",
+            f"Nothing was reported on this lead since {since:%d %B %Y}: tell us where it stands.",
+            _feedback_url(tenant, handoff),
         )
+        handoff.silence_nudge_at, handoff.updated_at = None, updated_at
+        batch.audit("handoff.silent", handoff, None, {"silent_at": handoff.silent_at.isoformat()})
+    update_rows(handoffs, ["silence_nudge_at", "updated_at"])
+    batch.write()
     return len(handoffs)
 
 

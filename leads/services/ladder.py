@@ -82,10 +82,10 @@ DEADLINE_NAMES = {
 }
 
 
-class _Batch:
-    """What one tenant batch of the sweep writes, gathered and then written set-based: the
-    notifications in one insert, the audit events in another. Recipients are read once per batch:
-    the partners' users in one query, each partner's managers once."""
+class SweepBatch:
+    """What one tenant batch of a sweep (the ladder, silent handoffs) writes, gathered and then
+    written set-based: the notifications in one insert, the audit events in another. Recipients are
+    read once per batch: the partners' users in one query, each partner's managers once."""
 
     def __init__(self, tenant: Tenant, partner_ids: set[int]):
         self.tenant = tenant
@@ -115,7 +115,7 @@ class _Batch:
             audit_many(tenant=self.tenant, actor=None, events=self.events)
 
 
-def _fire(batch: _Batch, handoff: Handoff, clock: str, step: str, at, now) -> None:
+def _fire(batch: SweepBatch, handoff: Handoff, clock: str, step: str, at, now) -> None:
     """The step's effect: its notifications, and for a recall the end of the handoff."""
     tenant, lead, partner = batch.tenant, handoff.lead, handoff.partner
     name = str(lead)
@@ -186,7 +186,7 @@ def _sweep_tenant(*, tenant: Tenant, handoff_ids: list[int], now: datetime.datet
         [(handoff, clock, step, at) for handoff in handoffs for at, clock, step in due[handoff.id]],
         now,
     )
-    batch = _Batch(tenant, {handoff.partner_id for handoff in handoffs})
+    batch = SweepBatch(tenant, {handoff.partner_id for handoff in handoffs})
     for handoff in handoffs:
         done = fired[handoff.id]
         for at, clock, step in due[handoff.id]:

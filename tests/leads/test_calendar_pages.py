@@ -147,15 +147,3 @@ def test_staff_without_the_right_read_only_and_partner_users_are_refused(
     assert partner_client.get(f"{BASE}{calendar.id}/holidays/").status_code == 403  # even its own
     calendar.refresh_from_db()
     assert calendar.name == "Contoso"
-
-
-@pytest.mark.django_db
-def test_another_tenants_calendar_is_a_404(tenant, other_tenant, admin_user):
-    theirs = BusinessCalendarFactory(tenant=other_tenant)
-    client = login(admin_user)
-    assert client.get(f"{BASE}{theirs.id}/hours/").status_code == 404
-    assert (
-        client.post(f"{BASE}{theirs.id}/holidays/new/", {"date": "2027-01-01", "name": "X"}).status_code
-        == 404
-    )
-    assert not Holiday.unscoped.exists()

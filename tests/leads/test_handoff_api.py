@@ -162,25 +162,6 @@ def test_staff_and_the_vendors_keys_do_not_answer_for_the_partner(
     assert Handoff.unscoped.get(id=handoff["id"]).state == "offered"
 
 
-def test_another_partners_key_gets_the_404_of_a_handoff_that_does_not_exist(
-    tenant, staff_key, lead, partner, other_partner
-):
-    handoff = offered(staff_key, lead, partner)
-    stranger = bearer(ApiKeyFactory(tenant=tenant, partner=other_partner))
-
-    answers = [
-        stranger.get(f"{HANDOFFS}{handoff['id']}/"),
-        post(stranger, handoff["id"], "accept"),
-        post(stranger, handoff["id"], "reject", {"reason": "no_capacity"}),
-        stranger.get(f"{HANDOFFS}999999999/"),
-    ]
-    listed = stranger.get(HANDOFFS).json()
-
-    assert [(answer.status_code, answer.json()) for answer in answers] == [(404, NOT_FOUND)] * 4
-    assert listed["count"] == 0
-    assert Handoff.unscoped.get(id=handoff["id"]).state == "offered"
-
-
 def test_the_list_filters_by_state_partner_and_lead_and_sorts(tenant, staff_key, partner, other_partner):
     mine = HandoffFactory(tenant=tenant, partner=partner)
     accepted = HandoffFactory(tenant=tenant, partner=partner, state="accepted")

@@ -97,7 +97,7 @@ def assert_every_step_fired_exactly_once(tenants: list[dict], handoffs: int) -> 
 # --- A worker killed in the middle of a batch ---------------------------------------------------
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """The test database, as the worker process must reach it (it reads DATABASE_URL)."""
     db = connection.settings_dict
     credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
@@ -106,16 +106,13 @@ def test_database_url() -> str:
     return f"postgresql://{credentials}@{host}/{db['NAME']}?{query}"
 
 
-test_database_url.__test__ = False  # a helper, not a test
-
-
 def start_worker_process(log: Path) -> subprocess.Popen:
     """`celery worker` as its own OS process, on this test run's queue, database and broker. A
     worker opens no port: it only connects out to PostgreSQL and Redis."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "partnerhub.settings.test",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         # This run's name, so the worker sends the tasks it enqueues to this run's queue too.
         "PARTNERHUB_TEST_DB": settings.TEST_RUN.removesuffix(

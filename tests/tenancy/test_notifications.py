@@ -14,7 +14,11 @@ from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Notification
 from partnerhub.tenancy.roles import Role
 from partnerhub.tenancy.services.notifications import MAX_EMAIL_ATTEMPTS
-from partnerhub.tenancy.tasks import send_notification_email_task, send_pending_notification_emails_task
+from partnerhub.tenancy.tasks import (
+    send_notification_email_task,
+    send_notification_emails_task,
+    send_pending_notification_emails_task,
+)
 from tests.conftest import login, make_member
 from tests.factories import NotificationFactory, UserFactory
 
@@ -168,3 +172,89 @@ def test_a_refused_address_is_retried_a_few_times_without_blocking_the_rest(tena
         send_pending_notification_emails_task()
     broken.refresh_from_db()
     assert (broken.email_attempts, broken.email_sent_at) == (MAX_EMAIL_ATTEMPTS, None)
+
+
+# --- The emails of a batch ----------------------------------------------------------------------
+
+
+def members(tenant, count: int, *, start: int = 0) -> list:
+    return [
+        make_member(tenant, Role.SALES, email=f"member{n}@northwind.example")
+        for n in range(start, start + count)
+    ]
+
+
+def queries_of(call) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as captured:
+        result = call()
+    return result, len(captured)
+
+
+@pytest.mark.django_db
+def test_a_batchs_emails_cost_as_many_queries_for_twenty_as_for_one(tenant):
+    first = [NotificationFactory(tenant=tenant, user=user) for user in members(tenant, 1)]
+    sent_one, with_one = queries_of(
+        lambda: send_notification_emails_task(tenant_id=tenant.id, notification_ids=[n.id for n in first])
+    )
+    more = [NotificationFactory(tenant=tenant, user=user) for user in members(tenant, 20, start=1)]
+    sent_twenty, with_twenty = queries_of(
+        lambda: send_notification_emails_task(tenant_id=tenant.id, notification_ids=[n.id for n in more])
+    )
+
+    assert (sent_one, sent_twenty) == (1, 20)
+    assert with_twenty == with_one
+    assert sorted(email.to[0] for email in mail.outbox) == sorted(
+        f"member{n}@northwind.example" for n in range(21)
+    )
+    assert not Notification.unscoped.filter(email_sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_outbox_sweep_costs_as_many_queries_for_twenty_as_for_one(tenant):
+    NotificationFactory(tenant=tenant, user=members(tenant, 1)[0])
+    sent_one, with_one = queries_of(send_pending_notification_emails_task)
+    for user in members(tenant, 20, start=1):
+        NotificationFactory(tenant=tenant, user=user)
+    sent_twenty, with_twenty = queries_of(send_pending_notification_emails_task)
+
+    assert (sent_one, sent_twenty) == (1, 20)
+    assert with_twenty == with_one
+    assert len(mail.outbox) == 21
+
+
+@pytest.mark.django_db
+def test_in_a_batch_only_the_emails_that_went_out_are_marked_sent(tenant, manager_user):
+    broken_user = make_member(tenant, Role.SALES, email="broken\n@northwind.example")
+    batch = [notify(tenant, manager_user), notify(tenant, broken_user), notify(tenant, manager_user)]
+
+    assert send_notification_emails_task(tenant_id=tenant.id, notification_ids=[n.id for n in batch]) == 2
+
+    rows = {row.id: row for row in Notification.unscoped.filter(id__in=[n.id for n in batch])}
+    assert [(rows[n.id].email_sent_at is not None, rows[n.id].email_attempts) for n in batch] == [
+        (True, 0),
+        (False, 1),
+        (True, 0),
+    ]
+    assert [email.to for email in mail.outbox] == [["pm@northwind.example"]] * 2
+    # Sent once: the same batch again sends nothing more.
+    assert send_notification_emails_task(tenant_id=tenant.id, notification_ids=[n.id for n in batch]) == 0
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_with_the_mail_server_down_nothing_is_marked_sent_and_the_sweep_sends_it_later(
+    tenant, manager_user, colleague, settings
+):
+    batch = [notify(tenant, manager_user), notify(tenant, colleague)]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+
+    assert send_notification_emails_task(tenant_id=tenant.id, notification_ids=[n.id for n in batch]) == 0
+    assert list(Notification.unscoped.values_list("email_sent_at", "email_attempts")) == [(None, 1)] * 2
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the server is back
+    assert send_pending_notification_emails_task() == 2
+    assert sorted(email.to[0] for email in mail.outbox) == [
+        "colleague@northwind.example",
+        "pm@northwind.example",
+    ]

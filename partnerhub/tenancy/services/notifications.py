@@ -98,9 +98,43 @@ def notifications_create_many(*, tenant: Tenant, notices: list[Notice]) -> list[
     return created
 
 
+@transaction.atomic
 def notification_emails_send(*, tenant: Tenant, notification_ids: list[int]) -> int:
-    """Email each of these notifications once (the task after notifications_create_many)."""
-    return sum(notification_send_email(tenant=tenant, notification_id=pk) for pk in notification_ids)
+    """Email each of these notifications once (the task after notifications_create_many, the
+    outbox sweep). The batch is read and locked in one query with what the email needs (SKIP
+    LOCKED: a row another task is sending is left to it); each email is sent, and only then are
+    the sent rows marked, in one UPDATE, and the refused ones counted, in another, for the sweep to
+    retry. A crash before the commit marks nothing: those emails go out again (at least once, never
+    lost). Returns how many were sent."""
+    from partnerhub.tenancy.emails import send_notification_email
+
+    notifications = list(
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("tenant", "user")
+        .filter(
+            tenant=tenant,
+            id__in=notification_ids,
+            email_sent_at__isnull=True,
+            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
+        )
+        .order_by("id")
+    )
+    sent, refused = [], []
+    for notification in notifications:
+        try:
+            send_notification_email(notification)
+        except Exception:  # SMTP errors, a refused address: none may block the other notifications
+            logger.warning("Notification %s: email not sent, will retry.", notification.id, exc_info=True)
+            refused.append(notification.id)
+        else:
+            sent.append(notification.id)
+    if sent:
+        Notification.objects.filter(tenant=tenant, id__in=sent).update(email_sent_at=timezone.now())
+    if refused:
+        Notification.objects.filter(tenant=tenant, id__in=refused).update(
+            email_attempts=F("email_attempts") + 1
+        )
+    return len(sent)
 
 
 def _send_after_commit(notification: Notification) -> None:
@@ -111,50 +145,30 @@ def _send_after_commit(notification: Notification) -> None:
     )
 
 
-@transaction.atomic
 def notification_send_email(*, tenant: Tenant, notification_id: int) -> bool:
-    """Email the notification once. Returns False when there is nothing (left) to send, or when
-    the mail server refused: the attempt is counted and the sweep tries again later."""
-    from partnerhub.tenancy.emails import send_notification_email
-
-    notification = (
-        Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("tenant", "user")
-        .filter(
-            tenant=tenant,
-            id=notification_id,
-            email_sent_at__isnull=True,
-            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
-        )
-        .first()
-    )
-    if notification is None:
-        return False
-    try:
-        send_notification_email(notification)
-    except Exception:  # SMTP errors, a refused address: none may block the other notifications
-        logger.warning("Notification %s: email not sent, will retry.", notification.id, exc_info=True)
-        notification.email_attempts = F("email_attempts") + 1
-        notification.save(update_fields=["email_attempts"])
-        return False
-    notification.email_sent_at = timezone.now()
-    notification.save(update_fields=["email_sent_at"])
-    return True
+    """Email the notification once (notification_emails_send for one). Returns False when there is
+    nothing (left) to send, or when the mail server refused: the attempt is counted and the sweep
+    tries again later."""
+    return notification_emails_send(tenant=tenant, notification_ids=[notification_id]) == 1
 
 
 def notification_emails_send_pending(*, batch: int = SWEEP_BATCH) -> int:
     """Outbox sweep (cross-tenant): send notification emails that never went out, e.g. because the
-    broker was down. Each row is locked with SKIP LOCKED when sent, so a task sending it at the
-    same moment wins and the sweep moves on. Returns how many were sent."""
+    broker was down: the first `batch` of them in one query, then each tenant's share through
+    notification_emails_send (its rows locked with SKIP LOCKED, so a task sending one at the same
+    moment wins and the sweep moves on). Returns how many were sent."""
     pending = (
-        Notification.unscoped.select_related("tenant")
-        .filter(email_sent_at__isnull=True, email_attempts__lt=MAX_EMAIL_ATTEMPTS)
-        .order_by("email_attempts", "created_at", "id")[:batch]
+        Notification.unscoped.filter(email_sent_at__isnull=True, email_attempts__lt=MAX_EMAIL_ATTEMPTS)
+        .order_by("email_attempts", "created_at", "id")
+        .values_list("id", "tenant_id")[:batch]
     )
+    ids_by_tenant: dict[int, list[int]] = {}
+    for notification_id, tenant_id in pending:
+        ids_by_tenant.setdefault(tenant_id, []).append(notification_id)
     sent = 0
-    for notification in pending:
-        with tenant_context(notification.tenant):
-            sent += notification_send_email(tenant=notification.tenant, notification_id=notification.id)
+    for tenant in Tenant.objects.filter(id__in=ids_by_tenant).order_by("id"):
+        with tenant_context(tenant):
+            sent += notification_emails_send(tenant=tenant, notification_ids=ids_by_tenant[tenant.id])
     return sent
 
 
