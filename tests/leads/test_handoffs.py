@@ -92,7 +92,7 @@ def test_a_friday_afternoon_offer_counts_only_working_hours_over_the_weekend(
 def test_with_an_eight_hour_policy_a_friday_afternoon_offer_is_due_on_monday(
     tenant, manager_user, partner, calendar, lead
 ):
-    SlaPolicyFactory(tenant=tenant, accept_hours=8, warn_percent=50, grace_hours=4)
+    SlaPolicyFactory(tenant=tenant, partner=None, accept_hours=8, warn_percent=50, grace_hours=4)
 
     handoff = offer(tenant, manager_user, lead, partner)
 
@@ -104,7 +104,7 @@ def test_with_an_eight_hour_policy_a_friday_afternoon_offer_is_due_on_monday(
 
 
 def test_a_tiers_policy_wins_over_the_tenant_default(tenant, manager_user, partner, calendar, lead):
-    SlaPolicyFactory(tenant=tenant, accept_hours=8)
+    SlaPolicyFactory(tenant=tenant, partner=None, accept_hours=8)
     SlaPolicyFactory(tenant=tenant, tier=partner.tier, accept_hours=2)
 
     handoff = offer(tenant, manager_user, lead, partner)
