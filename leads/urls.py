@@ -1,6 +1,6 @@
 """Leads pages, mounted under /t/<tenant_slug>/."""
 
-from leads.views import attendance, calendars, handoffs, leads, registrations, routing
+from leads.views import attendance, calendars, handoffs, leads, registrations, routing, sla_policies
 
 app_name = "leads"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *routing.urlpatterns,
     *registrations.urlpatterns,
     *attendance.urlpatterns,
+    *sla_policies.urlpatterns,
 ]

@@ -65,6 +65,7 @@ NAV: list[NavItem] = [
     ),
     NavItem("Business calendars", "leads:calendar_list", "calendar.view", audience="staff", section="Admin"),
     NavItem("Status mapping", "leads:status_mapping_list", "lead.view", audience="staff", section="Admin"),
+    NavItem("SLA policies", "leads:sla_policy_list", "sla_policy.view", audience="staff", section="Admin"),
     # Tenant admins keep every key; partner admins their own company's partner keys.
     NavItem("API keys", "tenancy:api_key_list", "apikey.manage", section="Admin"),
     NavItem("Audit trail", "tenancy:audit_list", "audit.view", audience="staff", section="Admin"),

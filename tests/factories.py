@@ -526,13 +526,19 @@ class AttendanceFactory(TenantScopedFactory):
 
 
 class SlaPolicyFactory(TenantScopedFactory):
-    """The tenant's default policy (no tier), with the built-in defaults."""
+    """A partner's own policy, with the built-in defaults; given a tier or a program, that one's
+    instead, and with `partner=None` (and neither) the tenant's default."""
 
     class Meta:
         model = SlaPolicy
-        django_get_or_create = ["tenant", "tier"]
 
     tier = ""
+    program = None
+    partner = factory.Maybe(
+        factory.LazyAttribute(lambda policy: not policy.tier and policy.program is None),
+        yes_declaration=factory.SubFactory(PartnerFactory, tenant=same_tenant()),
+        no_declaration=None,
+    )
 
 
 class HandoffFactory(TenantScopedFactory):

@@ -71,6 +71,9 @@ UNFILLED = {
     "Plan": ("play",),
     # Only partner roles have a partner (a check constraint): the factory's staff member has none.
     "Membership": ("partner",),
+    # One scope per policy (a check constraint): the factory's are partners'; the programs' are
+    # counted with every scope in tests/leads/test_sla_policies.py.
+    "SlaPolicy": ("program",),
 }
 
 

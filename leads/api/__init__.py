@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from leads.api import attendance, calendars, handoffs, leads, registrations, routing
+from leads.api import attendance, calendars, handoffs, leads, registrations, routing, sla_policies
 
 
 def register(router: SimpleRouter) -> None:
@@ -12,3 +12,4 @@ def register(router: SimpleRouter) -> None:
     handoffs.register(router)
     registrations.register(router)
     attendance.register(router)
+    sla_policies.register(router)

@@ -12,6 +12,7 @@ from leads.models.handoffs import (
     QualificationOutcome,
     RejectReason,
     SlaPolicy,
+    SlaScope,
     Step,
 )
 from leads.models.leads import Lead, LeadSource, LeadStage, Touch, TouchKind
@@ -39,6 +40,7 @@ __all__ = [
     "RoutingDecision",
     "RoutingRule",
     "SlaPolicy",
+    "SlaScope",
     "StatusMapping",
     "Step",
     "Touch",

@@ -18,41 +18,85 @@ from partnerhub.tenancy.models import Partner
 from partnerhub.tenancy.scoping import TenantScopedModel
 
 
+class SlaScope(models.TextChoices):
+    """What an SLA policy applies to; a narrower scope wins (leads.selectors.handoffs.policy_for)."""
+
+    PROGRAM = "program", "Program"
+    PARTNER = "partner", "Partner"
+    TIER = "tier", "Tier"
+    DEFAULT = "default", "Default"
+
+
+# A policy has at most one scope: of tier, partner and program, two are empty (all three: the default).
+ONE_SCOPE_AT_MOST = (
+    Q(tier="", partner__isnull=True)
+    | Q(tier="", program__isnull=True)
+    | Q(partner__isnull=True, program__isnull=True)
+)
+DEFAULT_SCOPE = Q(tier="", partner__isnull=True, program__isnull=True)
+# Upper bounds of a policy's numbers: a quarter of working hours, a year of days. Beyond them a
+# deadline is no SLA, and business time is never searched further than three years.
+MAX_HOURS = 500
+MAX_DAYS = 250
+
+
 class SlaPolicy(TenantScopedModel):
-    """The SLA a partner's handoffs run on: the tenant's default (no tier) or a tier's own. With
-    none, the defaults below apply (leads.selectors.handoffs.policy_for)."""
+    """The SLA a handoff runs on: the tenant's default (no scope), or the own policy of a partner
+    tier, of a partner, or of the program the lead came through. With none, the defaults below apply
+    (leads.selectors.handoffs.policy_for)."""
 
     tier = models.CharField(
         max_length=20,
         choices=Partner.Tier.choices,
         blank=True,
-        help_text="Empty: the tenant's default policy.",
+        help_text="The partners of this tier; empty with no partner and no program: the tenant's default.",
+    )
+    partner = models.ForeignKey(
+        "tenancy.Partner",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sla_policies",
+        help_text="This partner's handoffs, whatever its tier.",
+    )
+    program = models.ForeignKey(
+        "accounts.Program",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sla_policies",
+        help_text="The handoffs of the leads that came through this program, whichever partner has them.",
     )
     accept_hours = models.PositiveIntegerField(
-        "accept within (business hours)", default=24, validators=[MinValueValidator(1)]
+        "accept within (business hours)",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
     )
     contact_hours = models.PositiveIntegerField(
         "first contact within (business hours)",
-        default=48,
-        validators=[MinValueValidator(1)],
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
         help_text="Counted from acceptance.",
     )
     qualify_days = models.PositiveIntegerField(
         "qualify within (business days)",
         default=5,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)],
         help_text="Counted from acceptance.",
     )
     warn_percent = models.PositiveSmallIntegerField(
         "warn at (% of the time used)", default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
     grace_hours = models.PositiveIntegerField(
-        "grace before recall (business hours)", default=24, help_text="After a breach, before the recall."
+        "grace before recall (business hours)",
+        default=24,
+        validators=[MaxValueValidator(MAX_HOURS)],
+        help_text="After a breach, before the recall.",
     )
     silent_days = models.PositiveIntegerField(
         "silent after (calendar days)",
         default=14,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)],
         help_text="An accepted handoff with no feedback for this long is silent: the partner is nudged.",
     )
     created_at = models.DateTimeField(default=now)
@@ -65,15 +109,54 @@ class SlaPolicy(TenantScopedModel):
         verbose_name_plural = "SLA policies"
         ordering = ["tier", "id"]
         constraints = [
-            # One default (tier empty) per tenant, and one per tier.
-            models.UniqueConstraint(fields=["tenant", "tier"], name="sla_policy_one_per_tier"),
+            models.CheckConstraint(
+                condition=ONE_SCOPE_AT_MOST,
+                name="sla_policy_one_scope_at_most",
+                violation_error_message="A policy has one scope at most: a tier, a partner or a program.",
+            ),
+            # One default per tenant, one per tier, one per partner, one per program. The partial
+            # unique indexes are also what policy_for and the API's scope filters read.
+            models.UniqueConstraint(
+                fields=["tenant"], condition=DEFAULT_SCOPE, name="sla_policy_one_default"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "tier"], condition=~Q(tier=""), name="sla_policy_one_per_tier"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "partner"],
+                condition=Q(partner__isnull=False),
+                name="sla_policy_one_per_partner",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "program"],
+                condition=Q(program__isnull=False),
+                name="sla_policy_one_per_program",
+            ),
             models.CheckConstraint(
                 condition=Q(warn_percent__gte=1, warn_percent__lte=99), name="sla_policy_warn_percent_range"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"SLA policy ({self.get_tier_display() or 'default'})"
+        return f"SLA policy ({self.scope_label})"
+
+    @property
+    def scope(self) -> str:
+        if self.program_id is not None:
+            return SlaScope.PROGRAM
+        if self.partner_id is not None:
+            return SlaScope.PARTNER
+        return SlaScope.TIER if self.tier else SlaScope.DEFAULT
+
+    @property
+    def scope_label(self) -> str:
+        """ "Default", "Tier One-to-one (strategic)", "Partner Contoso", "Program NW-ACC-1" (the
+        partner and the program read with the policy: a list selects them)."""
+        if self.program_id is not None:
+            return f"Program {self.program.tracking_code}"
+        if self.partner_id is not None:
+            return f"Partner {self.partner.name}"
+        return f"Tier {self.get_tier_display()}" if self.tier else "Default"
 
 
 class Clock(models.TextChoices):

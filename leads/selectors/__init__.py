@@ -44,6 +44,7 @@ from leads.selectors.routing import (
     status_mapping_list,
 )
 from leads.selectors.scoring import lead_touch_counts, plan_account_pairs
+from leads.selectors.sla_policies import sla_policy_delete_refusal, sla_policy_list
 
 __all__ = [
     "AttendanceFigures",
@@ -82,5 +83,7 @@ __all__ = [
     "review_aging",
     "review_calendar",
     "routing_queue",
+    "sla_policy_delete_refusal",
+    "sla_policy_list",
     "status_mapping_list",
 ]

@@ -6,23 +6,34 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
 from leads.models import Handoff, HandoffEscalation, SlaPolicy
+from leads.models.handoffs import DEFAULT_SCOPE
 from leads.selectors.leads import lead_touches
 from partnerhub.tenancy.models import Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import PARTNER_ROLES, STAFF_ROLES, Role
 
+# A narrower scope first: a program's own, a partner's own, its tier's own, the tenant's default.
+SCOPE_RANK = Case(
+    When(program__isnull=False, then=0),
+    When(partner__isnull=False, then=1),
+    When(~Q(tier=""), then=2),
+    default=3,
+)
 
-def policy_for(*, tenant: Tenant, partner: Partner) -> SlaPolicy:
-    """The SLA policy of the partner's tier, else the tenant's default, else the built-in defaults
-    (an unsaved policy: accept in 24 business hours, first contact in 48, qualify in 5 business
-    days, warn at 75 %, 24 business hours of grace)."""
-    policy = (
-        SlaPolicy.objects.filter(Q(tier=partner.tier) | Q(tier=""), tenant=tenant)
-        .order_by("-tier")  # a tier's own first, the default ("") last
-        .first()
-    )
+
+def policy_for(*, tenant: Tenant, partner: Partner, program_id: int | None = None) -> SlaPolicy:
+    """The SLA policy a handoff to `partner` of a lead that came through program `program_id` runs
+    on: the program's own, else the partner's own, else its tier's, else the tenant's default, else
+    the built-in defaults (an unsaved policy: accept in 24 business hours, first contact in 24,
+    qualify in 5 business days, warn at 75 %, 24 business hours of grace). One query."""
+    scopes = DEFAULT_SCOPE | Q(partner=partner)
+    if partner.tier:
+        scopes |= Q(tier=partner.tier)
+    if program_id is not None:
+        scopes |= Q(program_id=program_id)
+    policy = SlaPolicy.objects.filter(scopes, tenant=tenant).order_by(SCOPE_RANK).first()
     return policy if policy is not None else SlaPolicy(tenant=tenant)
 
 

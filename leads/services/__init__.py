@@ -39,6 +39,7 @@ from leads.services.registrations import (
 )
 from leads.services.routing import lead_reroute, lead_route
 from leads.services.scoring import lead_rescore, leads_rescore
+from leads.services.sla_policies import sla_policy_create, sla_policy_delete, sla_policy_update
 
 __all__ = [
     "LEAD_FIELDS",
@@ -73,6 +74,9 @@ __all__ = [
     "registration_update",
     "registration_withdraw",
     "registrations_expire",
+    "sla_policy_create",
+    "sla_policy_delete",
+    "sla_policy_update",
     "status_mapping_create",
     "status_mapping_delete",
     "status_mapping_update",

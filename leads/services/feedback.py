@@ -228,7 +228,8 @@ def handoff_feedback(
         lead_rescore(tenant=tenant, actor=actor, lead=handoff.lead)  # in the touch's transaction
     handoff.first_feedback_at = handoff.first_feedback_at or now
     handoff.last_feedback_at = now
-    start_silence(handoff, now, selectors.policy_for(tenant=tenant, partner=handoff.partner))
+    policy = selectors.policy_for(tenant=tenant, partner=handoff.partner, program_id=handoff.lead.program_id)
+    start_silence(handoff, now, policy)
     handoff.save(update_fields=["first_feedback_at", "last_feedback_at", *SILENCE_FIELDS, "updated_at"])
     audit(
         tenant=tenant,

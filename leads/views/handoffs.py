@@ -92,7 +92,9 @@ class HandoffDetailView(HandoffMixin, DetailView):
             person=handoff_lead_for_partner(tenant=self.tenant, handoff=handoff, membership=self.membership),
             context=handoff_context(tenant=self.tenant, handoff=handoff, touches=touches),
             clocks=[(clock, clock.state(now)) for clock in handoff_clocks(handoff)],
-            policy=policy_for(tenant=self.tenant, partner=handoff.partner),
+            policy=policy_for(
+                tenant=self.tenant, partner=handoff.partner, program_id=handoff.lead.program_id
+            ),
             reject_form=HandoffRejectForm(),
             qualification_form=HandoffQualificationForm(),
             history=audit_history_for(tenant=self.tenant, target=handoff),

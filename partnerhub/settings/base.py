@@ -295,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         "RegistrationRejectReasonEnum": "leads.models.RegistrationRejectReason",
         "HandoffStateEnum": "leads.models.Handoff.State",
         "DealRegistrationStateEnum": "leads.models.DealRegistration.State",
+        "SlaScopeEnum": "leads.models.SlaScope",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

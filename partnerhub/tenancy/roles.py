@@ -91,6 +91,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "feedback.view": frozenset(Role),
     "feedback.report": PARTNER_ROLES,
     "calendar.view": STAFF_ROLES,  # business calendars (tenant settings, changed with "tenant.change")
+    # SLA policies: the vendor's settings; the people who own the partner relationships change them.
+    "sla_policy.view": STAFF_ROLES,
+    "sla_policy.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER}),
     "notification.view": frozenset(Role),
     # Deal registrations: partners register and follow their own (scope); the vendor reviews them.
     "registration.view": frozenset(Role),

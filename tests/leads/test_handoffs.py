@@ -92,7 +92,7 @@ def test_a_friday_afternoon_offer_counts_only_working_hours_over_the_weekend(
 def test_with_an_eight_hour_policy_a_friday_afternoon_offer_is_due_on_monday(
     tenant, manager_user, partner, calendar, lead
 ):
-    SlaPolicyFactory(tenant=tenant, accept_hours=8, warn_percent=50, grace_hours=4)
+    SlaPolicyFactory(tenant=tenant, partner=None, accept_hours=8, warn_percent=50, grace_hours=4)
 
     handoff = offer(tenant, manager_user, lead, partner)
 
@@ -104,7 +104,7 @@ def test_with_an_eight_hour_policy_a_friday_afternoon_offer_is_due_on_monday(
 
 
 def test_a_tiers_policy_wins_over_the_tenant_default(tenant, manager_user, partner, calendar, lead):
-    SlaPolicyFactory(tenant=tenant, accept_hours=8)
+    SlaPolicyFactory(tenant=tenant, partner=None, accept_hours=8)
     SlaPolicyFactory(tenant=tenant, tier=partner.tier, accept_hours=2)
 
     handoff = offer(tenant, manager_user, lead, partner)
@@ -120,8 +120,8 @@ def test_acceptance_starts_contact_and_qualify_clocks_across_a_holiday(
 
     handoff = accept(tenant, partner_user, handoff)
 
-    # 48 business hours from Monday 10:00, Wednesday off: Mon 7, Tue 8, Thu 8, Fri 8, Mon 8, Tue 8, Wed 1.
-    assert handoff.contact_due_at == berlin(27, 10)
+    # 24 business hours from Monday 10:00, Wednesday off: Mon 7, Tue 8, Thu 8, Fri 1.
+    assert handoff.contact_due_at == berlin(22, 10)
     # 5 business days: Tue 19, Thu 21, Fri 22, Mon 25, Tue 26, at closing time.
     assert handoff.qualify_due_at == berlin(26, 17)
     assert handoff.state == Handoff.State.ACCEPTED
@@ -144,7 +144,7 @@ def test_the_clocks_keep_the_calendar_resolved_at_offer_time(
         tenant, partner_user, handoff, now=datetime.datetime(2027, 1, 18, 9, 0, tzinfo=datetime.UTC)
     )
 
-    assert handoff.contact_due_at == datetime.datetime(2027, 1, 25, 17, 0, tzinfo=datetime.UTC)
+    assert handoff.contact_due_at == datetime.datetime(2027, 1, 20, 17, 0, tzinfo=datetime.UTC)
 
 
 # --- Which event stops each clock ---------------------------------------------------------------
@@ -153,6 +153,8 @@ def test_the_clocks_keep_the_calendar_resolved_at_offer_time(
 def test_accept_stops_the_accept_clock_and_each_report_stops_its_own_clock(
     tenant, manager_user, partner, partner_user, calendar, lead
 ):
+    # Two days for the first contact: its warning comes after the accept clock's due instant.
+    SlaPolicyFactory(tenant=tenant, partner=None, contact_hours=48)
     handoff = accept(tenant, partner_user, offer(tenant, manager_user, lead, partner))
     assert handoff.next_due_at == min(handoff.contact_warn_at, handoff.qualify_warn_at)
 
