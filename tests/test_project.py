@@ -101,3 +101,19 @@ def test_compose_connects_the_application_as_the_bound_role():
         "postgres-init.sh:/docker-entrypoint-initdb.d/" in v
         for v in compose["services"]["postgres"]["volumes"]
     )
+
+
+def test_a_fresh_web_process_enqueues_tasks_by_name():
+    """Celery discovers the apps' tasks modules in workers only: a web process that imported none
+    must still resolve a task's name (a review notifying the partner used to fail with a 500)."""
+    code = (
+        "from django.db import transaction; "
+        "from partnerhub.tenancy.tasking import enqueue_on_commit\n"
+        "with transaction.atomic():\n"
+        "    enqueue_on_commit('tenancy.send_notification_email', tenant_id=0, notification_id=0)\n"
+        "    transaction.set_rollback(True)\n"
+        "print('resolved')"
+    )
+    result = run(sys.executable, "manage.py", "shell", "-c", code)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "resolved" in result.stdout

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Reverse
 from django.utils.timezone import now
 
 from partnerhub.tenancy.scoping import TenantScopedModel
@@ -27,6 +28,15 @@ class TargetAccount(TenantScopedModel):
     name = models.CharField(max_length=200)
     domain = models.CharField(
         max_length=253, help_text="Web domain, e.g. acme.com (lower case, without www.); unique per tenant."
+    )
+    # The domain spelled backwards, kept by PostgreSQL: "the subdomains of acme.com" is then a range
+    # from `moc.emca.` (leads.selectors.leads.accounts_for_domain). A stored column, not an
+    # expression index: under row-level security only leakproof operators on plain columns become
+    # index conditions, and reverse() is not leakproof. Code-point order ("C") keeps the range exact.
+    reversed_domain = models.GeneratedField(
+        expression=Reverse("domain"),
+        output_field=models.CharField(max_length=253, db_collation="C"),
+        db_persist=True,
     )
     # One of the tenant's verticals (tenancy.TenantVertical), by value.
     industry = models.CharField(max_length=40, blank=True)
@@ -77,6 +87,8 @@ class TargetAccount(TenantScopedModel):
             models.Index(fields=["tenant", "region"], name="account_tenant_region_idx"),
             # The API pages the list by keyset in id order: one range scan at any depth.
             models.Index(fields=["tenant", "id"], name="account_tenant_id_idx"),
+            # "This domain's subdomains" (leads.selectors.leads.accounts_for_domain).
+            models.Index(fields=["tenant", "reversed_domain"], name="account_domain_reversed_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 """Deal registrations: /api/v1/deal-registrations/ (list, read, create and change a draft) with the
 partner's actions (submit, withdraw, request-extension) and the vendor's (approve, reject,
-decide-extension). Partner users see and act on their own company's only; staff sessions and API
-keys (which act as revops) review. The review block (conflict flag and detail, account, review
-SLA) is staff-only: it is null in every answer a partner user gets, so a conflicting registration
+decide-extension). Partner users see and act on their own company's only; reviewers
+(services.may_review: staff in a reviewing role, and vendor API keys, which act as revops) review.
+The review block (conflict flag and detail, account, review SLA) is the reviewers' only: it is null
+in every answer a partner user (or staff who do not review) gets, so a conflicting registration
 answers its partner exactly as any other does. Writes go through leads.services.registrations."""
 
 from __future__ import annotations
@@ -18,17 +19,21 @@ from leads.models import ConflictKind, DealRegistration, RegistrationRejectReaso
 from leads.models.registrations import MAX_EXTENSION_DAYS
 from leads.selectors import registration_detail, review_aging, review_calendar
 from leads.services import registrations as services
+from partnerhub.tenancy.actors import ApiKeyUser
 from partnerhub.tenancy.api.fields import CurrencyField, DateTimeField
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, ServiceActionsMixin, TenantViewSetMixin
 
-REVIEW = "registration.review"
+REVIEW = services.REVIEW
 REGISTRATION = DealRegistration._meta
 
 
-def _is_partner(context) -> bool:
+def _reviews(context) -> bool:
     request = context.get("request")
+    # A session's membership, or the key's own (a vendor key is bound without a member's).
     membership = getattr(request, "membership", None)
-    return membership is not None and membership.is_partner_role
+    if membership is None and isinstance(getattr(request, "user", None), ApiKeyUser):
+        membership = request.user.membership
+    return membership is not None and services.may_review(membership)
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -61,24 +66,26 @@ class ReviewSerializer(serializers.Serializer):
         help_text="e.g. “overdue by 2 business days”; null unless under review."
     )
 
-    def _aging(self, registration):
+    def to_representation(self, registration):
+        # Both fields read the row's aging: computed once per row, here.
         calendar = self.context.get("review_calendar")
-        if calendar is None:
-            return None
-        return review_aging(registration=registration, calendar=calendar, now=self.context["now"])
+        self._row_aging = (
+            review_aging(registration=registration, calendar=calendar, now=self.context["now"])
+            if calendar is not None
+            else None
+        )
+        return super().to_representation(registration)
 
     def get_overdue(self, registration) -> bool:
-        aging = self._aging(registration)
-        return bool(aging and aging.overdue)
+        return bool(self._row_aging and self._row_aging.overdue)
 
     def get_aging(self, registration) -> str | None:
-        aging = self._aging(registration)
-        return aging.text if aging else None
+        return self._row_aging.text if self._row_aging else None
 
 
 class ReviewField(ReviewSerializer):
     def get_attribute(self, instance):
-        return None if _is_partner(self.context) else instance
+        return instance if _reviews(self.context) else None
 
 
 class DealRegistrationSerializer(serializers.ModelSerializer):
@@ -200,7 +207,7 @@ class DealRegistrationViewSet(
     def get_serializer_context(self):
         context = super().get_serializer_context()
         tenant = getattr(self.request, "tenant", None)
-        if tenant is not None and not _is_partner(context):
+        if tenant is not None and _reviews(context):
             context["review_calendar"] = review_calendar(tenant=tenant)
         context["now"] = timezone.now()
         return context

@@ -4,7 +4,7 @@ registration").
 The conflict check's findings are kept on the row (`has_conflict`, `conflicts`) for the vendor's
 review; they are staff-only, and every partner-facing shape leaves them out. `domain_key` is the
 customer's domain with its labels reversed and a trailing dot (`eu.acme.com` → `com.acme.eu.`), so
-"the same account, subdomains both ways" is a prefix and an exact match on one indexed column."""
+"the same account, subdomains both ways" is a range and an exact match on one indexed column."""
 
 from __future__ import annotations
 
@@ -75,7 +75,8 @@ class DealRegistration(TenantScopedModel):
     )
     customer_name = models.CharField(max_length=200)
     customer_domain = models.CharField(max_length=253, help_text="The customer's web domain, as normalized.")
-    domain_key = models.CharField(max_length=254, editable=False)
+    # Code-point order ("C"): the subdomains of a key are exactly the range from it (prefix_range).
+    domain_key = models.CharField(max_length=254, editable=False, db_collation="C")
     solution = models.CharField(max_length=200)
     amount = models.DecimalField(
         "expected amount", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
@@ -129,12 +130,9 @@ class DealRegistration(TenantScopedModel):
             models.Index(fields=["tenant", "partner", "state"], name="registration_partner_idx"),
             # The review queue: by state, sorted and filtered by the review due date.
             models.Index(fields=["tenant", "state", "review_due_at"], name="registration_queue_idx"),
-            # The conflict check: the same domain, its parents (exact) and its subdomains (prefix).
-            models.Index(
-                fields=["tenant", "domain_key"],
-                opclasses=["int8_ops", "varchar_pattern_ops"],
-                name="registration_domain_idx",
-            ),
+            # The conflict check: the same domain, its parents (exact) and its subdomains (a range:
+            # under row-level security a LIKE is no index condition, a comparison is).
+            models.Index(fields=["tenant", "domain_key"], name="registration_domain_idx"),
             # The daily expiry sweep: approved registrations by the end of their protection.
             models.Index(
                 fields=["protection_ends_at"],

@@ -3,11 +3,11 @@ selector owns its joins, so a page runs the same number of queries whatever its 
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
 from accounts.models import Program, TargetAccount
-from leads.domains import parent_domains
+from leads.domains import parent_domains, prefix_range
 from leads.models import Lead, Touch
 from partnerhub.tenancy.models import Tenant
 
@@ -30,17 +30,24 @@ def lead_program_choices(*, tenant: Tenant) -> QuerySet[Program]:
     return Program.objects.filter(tenant=tenant).order_by("-launched_at", "-id")
 
 
+def accounts_for_domain(*, tenant: Tenant, domain: str, subdomains: bool = False) -> QuerySet[TargetAccount]:
+    """The one domain matcher of target accounts: the account of `domain` itself and those of the
+    domains above it (`eu.acme.com` → `acme.com`), with `subdomains` those below it too
+    (`acme.com` → `eu.acme.com`). Both halves use an index: the exact names the (tenant, domain)
+    unique index, the subdomains a range of the stored reversed domain (account_domain_reversed_idx)."""
+    match = Q(domain__in=parent_domains(domain))
+    if subdomains and domain:
+        low, high = prefix_range(f".{domain}"[::-1])
+        match |= Q(reversed_domain__gte=low, reversed_domain__lt=high)
+    return TargetAccount.objects.filter(match, tenant=tenant)
+
+
 def account_for_domain(*, tenant: Tenant, domain: str) -> TargetAccount | None:
     """The target account of a company domain: the account with that domain, else with the nearest
     domain above it (`eu.acme.com` → `acme.com`); None for "" or no account."""
-    candidates = parent_domains(domain)
-    if not candidates:
+    if not domain:
         return None
-    return (
-        TargetAccount.objects.filter(tenant=tenant, domain__in=candidates)
-        .order_by(Length("domain").desc())
-        .first()
-    )
+    return accounts_for_domain(tenant=tenant, domain=domain).order_by(Length("domain").desc()).first()
 
 
 def program_for(*, tenant: Tenant, tracking_code: str = "", utm_campaign: str = "") -> Program | None:

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import OPEN_OPPORTUNITY_STAGES, Opportunity, TargetAccount
+from accounts.models import OPEN_OPPORTUNITY_STAGES, Opportunity
 from leads.business_time import WorkCalendar, business_time_between
-from leads.domains import parent_domains
+from leads.domains import parent_domains, prefix_range
 from leads.models import ConflictKind, DealRegistration
 from leads.models.registrations import domain_key
 from leads.selectors.calendars import calendar_for
+from leads.selectors.leads import accounts_for_domain
 from partnerhub.tenancy.models import Tenant
 
 HOUR = datetime.timedelta(hours=1)
@@ -34,17 +35,9 @@ def registration_detail(*, tenant: Tenant) -> QuerySet[DealRegistration]:
 def _same_domain(domain: str) -> Q:
     """Registrations on the same account: the domain itself, its subdomains and the domains above it
     (`eu.acme.com` and `acme.com` are one account, whichever was registered)."""
-    key = domain_key(domain)
+    low, high = prefix_range(domain_key(domain))
     parents = [domain_key(parent) for parent in parent_domains(domain)[1:]]
-    return Q(domain_key__startswith=key) | Q(domain_key__in=parents)
-
-
-def accounts_for_domain(*, tenant: Tenant, domain: str) -> QuerySet[TargetAccount]:
-    """Target accounts that are the registration's customer: the domain, the domains above it and
-    its subdomains."""
-    return TargetAccount.objects.filter(
-        Q(domain__in=parent_domains(domain)) | Q(domain__endswith=f".{domain}"), tenant=tenant
-    )
+    return Q(domain_key__gte=low, domain_key__lt=high) | Q(domain_key__in=parents)
 
 
 def open_opportunities_on(*, tenant: Tenant, domain: str) -> QuerySet[Opportunity]:
@@ -53,7 +46,7 @@ def open_opportunities_on(*, tenant: Tenant, domain: str) -> QuerySet[Opportunit
         Opportunity.objects.filter(
             tenant=tenant,
             stage__in=OPEN_OPPORTUNITY_STAGES,
-            account__in=accounts_for_domain(tenant=tenant, domain=domain),
+            account__in=accounts_for_domain(tenant=tenant, domain=domain, subdomains=True).values("id"),
         )
         .select_related("account", "source_partner")
         .order_by("-created_at", "-id")

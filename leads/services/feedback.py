@@ -44,7 +44,7 @@ from leads.models import (
 from leads.selectors.routing import status_for_words
 from leads.services.handoffs import (
     SILENCE_FIELDS,
-    _locked,
+    _partners_own,
     _require_state,
     check_staff,
     start_silence,
@@ -59,7 +59,6 @@ from partnerhub.tenancy.actors import Actor, actor_columns
 from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
-from partnerhub.tenancy.services.common import membership_of
 
 CONTACTED = {
     FeedbackStatus.CONTACTED,
@@ -162,15 +161,6 @@ def _shown(mapping: StatusMapping) -> dict:
 # --- Feedback -----------------------------------------------------------------------------------
 
 
-def _reporter_partner_id(tenant: Tenant, actor: Actor) -> int | None:
-    """The partner an actor reports for: a partner user's company, or a partner key's (membership_of
-    answers for both); None for staff, vendor keys and the system."""
-    if actor is None:
-        return None
-    membership = membership_of(tenant=tenant, user=actor)
-    return membership.partner_id if membership.is_partner_role else None
-
-
 @transaction.atomic
 def handoff_feedback(
     *,
@@ -184,12 +174,7 @@ def handoff_feedback(
 ) -> HandoffFeedback:
     """A partner reports on its accepted handoff in its own words; the tenant's mapping gives the
     status, and the status stops the clocks it stands for (see the module's rules)."""
-    partner_id = _reporter_partner_id(tenant, actor)
-    if partner_id is None:
-        raise ServiceError("Only the partner's own users report on a handoff.")
-    handoff = _locked(tenant, handoff_id)
-    if handoff.partner_id != partner_id:
-        raise ServiceError("No such handoff.", field="handoff")  # another partner's: reveal nothing
+    handoff = _partners_own(tenant, actor, handoff_id)
     _require_state(handoff, Handoff.State.ACCEPTED)
     words, note, reason = re.sub(r"\s+", " ", words).strip(), note.strip(), reason.strip()
     if not words:

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.domains import normalize_domain
 from accounts.services import account_create, opportunity_create, opportunity_update
+from leads.bulk_sql import update_rows
 from leads.business_time import CalendarError, add_business_days
 from leads.domains import is_free_mail
 from leads.models import DealRegistration, RegistrationRejectReason
@@ -40,17 +41,17 @@ from leads.models.registrations import (
     REVIEW_SLA_BUSINESS_DAYS,
     domain_key,
 )
-from leads.selectors.handoffs import partner_managers, partner_users
+from leads.selectors.handoffs import partner_managers, partner_users, partner_users_by_partner
 from leads.selectors.leads import account_for_domain
 from leads.selectors.registrations import open_opportunities_on, registration_conflicts_find, review_calendar
 from leads.sweeps import sweep_tenants
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit, audited
+from partnerhub.tenancy.audit import audit, audit_many, audit_transition, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.roles import can
 from partnerhub.tenancy.services.common import membership_of, user_of
-from partnerhub.tenancy.services.notifications import notification_create
+from partnerhub.tenancy.services.notifications import Notice, notification_create, notifications_create_many
 from partnerhub.tenancy.taxonomy import currency_code
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,17 @@ class Acting:
 
     @property
     def reviews(self) -> bool:
-        return self.partner_id is None and can(self.role, "registration.review")
+        return may_review(self)
+
+
+REVIEW = "registration.review"
+
+
+def may_review(membership) -> bool:
+    """Who reviews deal registrations (approves, rejects, decides extensions, sees the conflicts):
+    the vendor's side in a role with "registration.review", never a partner's users or keys. The
+    one home of the rule: the portal and the API ask it of the request's membership."""
+    return membership.partner_id is None and can(membership.role, REVIEW)
 
 
 def acting_as(*, tenant: Tenant, actor: Actor) -> Acting:
@@ -136,24 +147,31 @@ def _require_state(registration: DealRegistration, *states: str) -> None:
 # --- Saving, the audit trail, notifications -------------------------------------------------------
 
 
-def _transition(
-    tenant: Tenant, actor: Actor, registration: DealRegistration, action: str, before: str, **extra
-) -> None:
-    """One audit event per state change: the state before → after, with what the change set."""
-    after = {"status": registration.state, **{name: _plain(value) for name, value in extra.items()}}
-    audit(
-        tenant=tenant, actor=actor, action=action, target=registration, before={"status": before}, after=after
-    )
-
-
-def _plain(value):
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value) if isinstance(value, Decimal) else value
-
-
 def _save(registration: DealRegistration, fields: list[str]) -> None:
     registration.save(update_fields=[*fields, "updated_at"])
+
+
+def _move(
+    tenant: Tenant,
+    actor: Actor,
+    registration: DealRegistration,
+    to_state: str,
+    action: str,
+    fields: list[str],
+    also: dict | None = None,
+) -> None:
+    """Save a change of state with the `fields` it set beside it, and audit it, before → after."""
+    before, registration.state = registration.state, to_state
+    _save(registration, ["state", *fields])
+    audit_transition(
+        tenant=tenant,
+        actor=actor,
+        action=action,
+        target=registration,
+        from_state=before,
+        to_state=to_state,
+        also=also,
+    )
 
 
 def _url(tenant: Tenant, registration: DealRegistration) -> str:
@@ -252,7 +270,7 @@ def registration_create(
         target=registration,
         after={
             "status": registration.state,
-            **{name: _plain(getattr(registration, name)) for name in EDITABLE_FIELDS},
+            **snapshot(registration, EDITABLE_FIELDS),
         },
     )
     return registration
@@ -294,23 +312,21 @@ def registration_submit(
         due = add_business_days(now, REVIEW_SLA_BUSINESS_DAYS, review_calendar(tenant=tenant))
     except CalendarError as exc:
         raise ServiceError(f"The tenant's business calendar cannot give a review date: {exc}") from exc
-    registration.state, registration.submitted_at = State.SUBMITTED, now
-    _save(registration, ["state", "submitted_at"])
-    _transition(tenant, actor, registration, "registration.submitted", State.DRAFT)
+    registration.submitted_at = now
+    _move(tenant, actor, registration, State.SUBMITTED, "registration.submitted", ["submitted_at"])
     conflicts = registration_conflicts_find(tenant=tenant, registration=registration, now=now)
     account = account_for_domain(tenant=tenant, domain=registration.customer_domain)
-    registration.state, registration.review_due_at = State.UNDER_REVIEW, due
+    registration.review_due_at = due
     registration.has_conflict, registration.conflicts = bool(conflicts), conflicts
     registration.account = account
-    _save(registration, ["state", "review_due_at", "has_conflict", "conflicts", "account"])
-    _transition(
+    _move(
         tenant,
         None,
         registration,
+        State.UNDER_REVIEW,
         "registration.review_started",
-        State.SUBMITTED,
-        review_due_at=due,
-        has_conflict=bool(conflicts),
+        ["review_due_at", "has_conflict", "conflicts", "account"],
+        also={"review_due_at": due, "has_conflict": bool(conflicts)},
     )
     title = f"Deal registration to review: {registration.partner.name}, {registration.customer_name}"
     conflict_note = "It conflicts with earlier claims on the account. " if conflicts else ""
@@ -324,10 +340,8 @@ def registration_withdraw(*, tenant: Tenant, actor: Actor, registration_id: int)
     """The partner takes its registration back, before a decision (a draft, or under review)."""
     registration = _partners_own(tenant, actor, registration_id)
     _require_state(registration, State.DRAFT, *DealRegistration.PENDING_STATES)
-    before = registration.state
-    registration.state, registration.closed_at = State.WITHDRAWN, timezone.now()
-    _save(registration, ["state", "closed_at"])
-    _transition(tenant, actor, registration, "registration.withdrawn", before)
+    registration.closed_at = timezone.now()
+    _move(tenant, actor, registration, State.WITHDRAWN, "registration.withdrawn", ["closed_at"])
     return registration
 
 
@@ -382,19 +396,17 @@ def registration_approve(
     _require_state(registration, State.UNDER_REVIEW)
     now = now or timezone.now()
     opportunity = _approval_opportunity(tenant, actor, registration, opportunity_id)
-    registration.state, registration.opportunity = State.APPROVED, opportunity
-    registration.account_id = opportunity.account_id
+    registration.opportunity, registration.account_id = opportunity, opportunity.account_id
     registration.decided_at, registration.decided_by = now, user_of(actor)
     registration.protection_ends_at = now + datetime.timedelta(days=PROTECTION_DAYS)
-    _save(registration, ["state", "opportunity", "account", "decided_at", "decided_by", "protection_ends_at"])
-    _transition(
+    _move(
         tenant,
         actor,
         registration,
+        State.APPROVED,
         "registration.approved",
-        State.UNDER_REVIEW,
-        opportunity=opportunity.id,
-        protection_ends_at=registration.protection_ends_at,
+        ["opportunity", "account", "decided_at", "decided_by", "protection_ends_at"],
+        also={"opportunity": opportunity.id, "protection_ends_at": registration.protection_ends_at},
     )
     _tell_partner(
         tenant,
@@ -416,15 +428,18 @@ def registration_reject(
     if reason not in RegistrationRejectReason.values:
         choices = ", ".join(RegistrationRejectReason.values)
         raise ServiceError(f"“{reason}” is not a reason to reject; give one of: {choices}.", field="reason")
-    registration.state, registration.reject_reason, registration.reject_text = (
-        State.REJECTED,
-        reason,
-        text.strip(),
-    )
+    registration.reject_reason, registration.reject_text = reason, text.strip()
     registration.decided_at = registration.closed_at = timezone.now()
     registration.decided_by = user_of(actor)
-    _save(registration, ["state", "reject_reason", "reject_text", "decided_at", "closed_at", "decided_by"])
-    _transition(tenant, actor, registration, "registration.rejected", State.UNDER_REVIEW, reason=reason)
+    _move(
+        tenant,
+        actor,
+        registration,
+        State.REJECTED,
+        "registration.rejected",
+        ["reject_reason", "reject_text", "decided_at", "closed_at", "decided_by"],
+        also={"reason": reason},
+    )
     _tell_partner(
         tenant,
         registration,
@@ -487,10 +502,8 @@ def registration_decide_extension(
         raise ServiceError("No extension is waiting for a decision.", field="registration")
     if days is not None and not 1 <= days <= MAX_EXTENSION_DAYS:
         raise ServiceError(f"An extension is 1 to {MAX_EXTENSION_DAYS} days.", field="days")
-    before = {
-        "extension": registration.extension,
-        "protection_ends_at": _plain(registration.protection_ends_at),
-    }
+    decided = ["extension", "protection_ends_at"]
+    before = snapshot(registration, decided)
     registration.extension_decided_at = now or timezone.now()
     if approve:
         registration.extension = DealRegistration.Extension.APPROVED
@@ -504,10 +517,7 @@ def registration_decide_extension(
         action="registration.extension_decided",
         target=registration,
         before=before,
-        after={
-            "extension": registration.extension,
-            "protection_ends_at": _plain(registration.protection_ends_at),
-        },
+        after=snapshot(registration, decided),
     )
     verdict = "approved" if approve else "refused"
     _tell_partner(
@@ -520,6 +530,8 @@ def registration_decide_extension(
 
 
 def _expire_tenant(*, tenant: Tenant, registration_ids: list[int], now: datetime.datetime) -> int:
+    """One tenant's share of a sweep, in a constant number of queries whatever its size: lock the
+    rows, one UPDATE, one read of the partners' users, one insert of notifications, one of events."""
     registrations = list(
         DealRegistration.objects.filter(
             tenant=tenant, id__in=registration_ids, state=State.APPROVED, protection_ends_at__lte=now
@@ -528,15 +540,32 @@ def _expire_tenant(*, tenant: Tenant, registration_ids: list[int], now: datetime
         .order_by("protection_ends_at", "id")
     )
     for registration in registrations:
-        registration.state, registration.closed_at = State.EXPIRED, now
-        _save(registration, ["state", "closed_at"])
-        _transition(tenant, None, registration, "registration.expired", State.APPROVED)
-        _tell_partner(
-            tenant,
-            registration,
-            f"Deal registration expired: {registration.customer_name}",
-            "Its protection period has ended.",
-        )
+        registration.state, registration.closed_at, registration.updated_at = State.EXPIRED, now, now
+    update_rows(registrations, ["state", "closed_at", "updated_at"])
+    users = partner_users_by_partner(
+        tenant=tenant, partner_ids={registration.partner_id for registration in registrations}
+    )
+    notifications_create_many(
+        tenant=tenant,
+        notices=[
+            Notice(
+                user=user,
+                title=f"Deal registration expired: {registration.customer_name}",
+                body="Its protection period has ended.",
+                url=_url(tenant, registration),
+            )
+            for registration in registrations
+            for user in users.get(registration.partner_id, [])
+        ],
+    )
+    audit_many(
+        tenant=tenant,
+        actor=None,
+        events=[
+            ("registration.expired", registration, {"status": State.APPROVED}, {"status": State.EXPIRED})
+            for registration in registrations
+        ],
+    )
     return len(registrations)
 
 

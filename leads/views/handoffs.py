@@ -10,6 +10,7 @@ from leads.filters import HandoffFilter
 from leads.forms.handoffs import HandoffOfferForm, HandoffQualificationForm, HandoffRejectForm
 from leads.selectors import handoff_lead_for_partner, lead_list, lead_touches, policy_for, routing_queue
 from leads.selectors.inbox import handoff_clocks, handoff_context, handoff_list, sla_state
+from leads.selectors.routing import handoff_feedback_list
 from leads.services import (
     handoff_accept,
     handoff_offer,
@@ -80,6 +81,7 @@ class HandoffDetailView(HandoffMixin, DetailView):
     template_name = "leads/handoff_detail.html"
     context_object_name = "handoff"
     shown_touches = 50
+    shown_reports = 20
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -98,6 +100,7 @@ class HandoffDetailView(HandoffMixin, DetailView):
             reject_form=HandoffRejectForm(),
             qualification_form=HandoffQualificationForm(),
             history=audit_history_for(tenant=self.tenant, target=handoff),
+            reports=handoff_feedback_list(tenant=self.tenant).filter(handoff=handoff)[: self.shown_reports],
         )
         return context
 

@@ -6,7 +6,7 @@ from django.views.generic import DetailView
 from leads.filters import LeadFilter
 from leads.selectors import lead_list, lead_touches
 from leads.selectors.inbox import handoff_list
-from leads.selectors.routing import lead_routing_decisions
+from leads.selectors.routing import handoff_feedback_list, lead_routing_decisions
 from partnerhub.tenancy.portal import TenantListView, TenantView
 from partnerhub.tenancy.selectors import audit_history_for
 
@@ -62,6 +62,7 @@ class LeadDetailView(TenantView, DetailView):
         context["history"] = audit_history_for(tenant=self.tenant, target=self.object)
         context["handoffs"] = handoff_list(tenant=self.tenant).filter(lead=self.object)
         context["routing_decisions"] = lead_routing_decisions(tenant=self.tenant, lead=self.object)[:10]
+        context["reports"] = handoff_feedback_list(tenant=self.tenant).filter(handoff__lead=self.object)[:20]
         return context
 
 

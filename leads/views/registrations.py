@@ -33,7 +33,7 @@ from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, Tenant
 from partnerhub.tenancy.selectors import audit_history_for
 
 State = DealRegistration.State
-REVIEW = "registration.review"
+REVIEW = services.REVIEW
 CHANGE = "registration.change"
 
 
@@ -44,13 +44,18 @@ def detail_url(tenant, registration) -> str:
     )
 
 
+def approval_choices(tenant, registration) -> list:
+    """The open opportunities an approval may link (the approve page's and dialog's choices)."""
+    return list(open_opportunities_on(tenant=tenant, domain=registration.customer_domain)[:50])
+
+
 class RegistrationView(TenantView):
     permission = "registration.view"
     queryset_selector = registration_detail
 
     @property
     def reviewer(self) -> bool:
-        return self.can(REVIEW) and not self.membership.is_partner_role
+        return services.may_review(self.membership)
 
 
 class RegistrationListView(RegistrationView, TenantListView):
@@ -78,8 +83,9 @@ class RegistrationListView(RegistrationView, TenantListView):
 
 
 class RegistrationQueueView(RegistrationView, TenantListView):
-    """The vendor's review queue: due first by default; aging in business time on the tenant's
-    default calendar (read once per page)."""
+    """The vendor's review queue: the registrations waiting for a decision (another state when one is
+    picked), due first by default; aging in business time on the tenant's default calendar (read
+    once per page)."""
 
     permission = REVIEW
     template_name = "leads/registration_queue.html"
@@ -104,7 +110,10 @@ class RegistrationQueueView(RegistrationView, TenantListView):
     ]
 
     def get_queryset(self):
-        return super().get_queryset().order_by(F("review_due_at").asc(nulls_last=True), "id")
+        queryset = super().get_queryset()
+        if not self.request.GET.get("state"):  # what waits for a decision, unless a state is picked
+            queryset = queryset.filter(state__in=DealRegistration.PENDING_STATES)
+        return queryset.order_by(F("review_due_at").asc(nulls_last=True), "id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -132,6 +141,11 @@ class RegistrationDetailView(RegistrationView, TemplateView):
                 history=audit_history_for(tenant=self.tenant, target=registration),
                 review_days=REVIEW_SLA_BUSINESS_DAYS,
             )
+            if registration.state == State.UNDER_REVIEW:  # the decisions' dialogs
+                context.update(
+                    approve_form=ApproveForm(opportunities=approval_choices(self.tenant, registration)),
+                    reject_form=RejectForm(),
+                )
         return context
 
 
@@ -254,8 +268,7 @@ class RegistrationApproveView(ReviewFormView):
     confirm_label = "Approve"
 
     def get_form_kwargs(self):
-        opportunities = open_opportunities_on(tenant=self.tenant, domain=self.object.customer_domain)
-        return {**super().get_form_kwargs(), "opportunities": list(opportunities[:50])}
+        return {**super().get_form_kwargs(), "opportunities": approval_choices(self.tenant, self.object)}
 
     def save(self, data):
         return services.registration_approve(

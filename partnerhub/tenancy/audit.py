@@ -66,17 +66,26 @@ def _event(tenant: Tenant, columns: dict, action: str, target, before, after) ->
 
 
 def audit_transition(
-    *, tenant: Tenant, actor: Actor, action: str, target: models.Model, from_state: str, to_state: str
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    action: str,
+    target: models.Model,
+    from_state: str,
+    to_state: str,
+    also: dict | None = None,
 ) -> AuditEvent:
     """A state change (invitation pending → revoked, plan draft → launched …), recorded the same way
-    everywhere so the trail can be filtered and read uniformly."""
+    everywhere so the trail can be filtered and read uniformly; `also`: what the change set besides
+    the state, recorded with the after."""
+    extra = {name: _json_value(value) for name, value in (also or {}).items()}
     return audit(
         tenant=tenant,
         actor=actor,
         action=action,
         target=target,
         before={"status": from_state},
-        after={"status": to_state},
+        after={"status": to_state, **extra},
     )
 
 

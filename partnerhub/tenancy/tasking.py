@@ -38,6 +38,10 @@ def enqueue_on_commit(task_name: str, **kwargs) -> None:
     A broker outage must not break the request that made the change: the write is already
     committed, and the row it concerns stays marked as pending so a periodic sweep sends it later.
     """
+    if task_name not in current_app.tasks:
+        # A web process imports no tasks module of its own: Celery's autodiscovery runs in workers
+        # only. Import them now (once), so the name resolves here as it does in the worker.
+        current_app.loader.import_default_modules()
     task = current_app.tasks[task_name]
 
     def send() -> None:

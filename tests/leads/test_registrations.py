@@ -8,10 +8,14 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Opportunity, OpportunityStage, TargetAccount
 from leads.models import DealRegistration
-from leads.selectors import review_aging, review_calendar
+from leads.selectors import account_for_domain, review_aging, review_calendar
+from leads.selectors.leads import accounts_for_domain
+from leads.selectors.registrations import _same_domain
 from leads.services import (
     registration_approve,
     registration_create,
@@ -347,3 +351,81 @@ def test_the_review_sla_is_two_business_days_and_ages_across_a_weekend(tenant, p
     assert aging(22, 12) == "overdue by 1 business day"
     # Saturday and Sunday add nothing to the aging.
     assert aging(24, 12) == aging(26, 8) == "overdue by 3 business days"
+
+
+def _approved(tenant, user, manager_user, count, now):
+    for index in range(count):
+        registration = submitted(tenant, user, domain=f"customer{index}.{user.id}.example")
+        with tenant_context(tenant):
+            registration_approve(tenant=tenant, actor=manager_user, registration_id=registration.id, now=now)
+
+
+def _expire_counting_queries(now):
+    with CaptureQueriesContext(connection) as queries:
+        expired = registrations_expire(now=now)
+    return expired, len(queries)
+
+
+def test_the_expiry_sweep_runs_the_same_queries_for_1_and_for_20_registrations(
+    tenant, partner_user, other_partner_user, manager_user
+):
+    ended = FRIDAY + datetime.timedelta(days=90)
+    _approved(tenant, partner_user, manager_user, 1, FRIDAY)
+    one = _expire_counting_queries(ended)
+    _approved(tenant, partner_user, manager_user, 10, FRIDAY)
+    _approved(tenant, other_partner_user, manager_user, 10, FRIDAY)
+    twenty = _expire_counting_queries(ended)
+    assert (one[0], twenty[0]) == (1, 20)
+    assert twenty[1] == one[1]
+    with tenant_context(tenant):
+        assert DealRegistration.objects.filter(state=State.EXPIRED).count() == 21
+        told = Notification.objects.filter(title__startswith="Deal registration expired")
+        assert set(told.values_list("user__email", flat=True)) == {
+            partner_user.email,
+            other_partner_user.email,
+        }
+        assert told.count() == 21
+        assert AuditEvent.objects.filter(action="registration.expired").count() == 21
+
+
+def test_the_accounts_of_a_domain_and_its_subdomains_are_found_through_indexes(tenant):
+    for domain in ("acme.com", "eu.acme.com", "sales.eu.acme.com", "notacme.com", "acme.com.example"):
+        TargetAccountFactory(tenant=tenant, domain=domain)
+    with tenant_context(tenant):
+        found = sorted(
+            accounts_for_domain(tenant=tenant, domain="eu.acme.com", subdomains=True).values_list(
+                "domain", flat=True
+            )
+        )
+        nearest = account_for_domain(tenant=tenant, domain="www.eu.acme.com")
+        # The subdomain half of the matcher's OR is a range on the stored reversed domain (the exact
+        # half the unique index's): whatever the table's size, neither reads every row.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = (
+            # Without the tenant condition (row-level security keeps the tenant's rows all the same)
+            # no other index can serve, whatever the planner's statistics.
+            TargetAccount.unscoped.filter(
+                reversed_domain__gte="moc.emca.ue.", reversed_domain__lt="moc.emca.ue/"
+            )
+            .order_by()
+            .explain()
+        )
+    assert found == ["acme.com", "eu.acme.com", "sales.eu.acme.com"]
+    assert nearest.domain == "eu.acme.com"
+    assert "account_domain_reversed_idx" in plan
+    assert "Index Cond: (((reversed_domain)::text >= 'moc.emca.ue.'::text)" in plan
+
+
+def test_the_conflict_check_finds_subdomains_through_a_range_on_the_domain_key_index(
+    tenant, partner_user, other_partner_user
+):
+    held = submitted(tenant, partner_user, domain="sales.eu.acme.com")
+    submitted(tenant, partner_user, domain="eu.acme.com.example")  # not a subdomain: no conflict
+    claim = submitted(tenant, other_partner_user, domain="eu.acme.com")
+    with tenant_context(tenant):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = DealRegistration.unscoped.filter(_same_domain("eu.acme.com")).order_by().explain()
+    assert claim.conflicts == [{"kind": "registration", "id": held.id}]
+    assert "registration_domain_idx" in plan and "(domain_key)::text >= 'com.acme.eu.'::text" in plan

@@ -256,3 +256,16 @@ def test_the_api_takes_a_registration_through_review_with_4xx_on_bad_input(tenan
         f"{API}{body['id']}/decide-extension/", json.dumps({"approve": True, "days": 30}), **headers
     ).json()
     assert decided["extension"] == "approved"
+
+
+def test_only_reviewers_see_the_review_block_in_the_api_as_on_the_page(held, tenant, manager_user):
+    _, conflicting, _ = held
+    sales = make_member(tenant, Role.SALES, email="sam@northwind.example")
+    reviewer_body = login(manager_user).get(f"{API}{conflicting.id}/", HTTP_X_TENANT="northwind").json()
+    sales_client = login(sales)
+    sales_body = sales_client.get(f"{API}{conflicting.id}/", HTTP_X_TENANT="northwind").json()
+    page = sales_client.get(f"{BASE}{conflicting.id}/").content.decode()
+    assert reviewer_body["review"]["has_conflict"] is True
+    assert reviewer_body["review"]["aging"].startswith("overdue by")
+    assert sales_body["review"] is None and sales_body["state"] == "under_review"
+    assert 'id="conflicts"' not in page
