@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import AccountMapping, Plan, TargetAccount
-from mdf.models import FundAllocation
+from mdf import services as mdf_services
 from partnerhub.tenancy.models import Partner, Tenant, User
 from plays.services import catalog_install
 
@@ -225,9 +225,22 @@ def seed_planning(tenant: Tenant) -> None:
             )
     today = timezone.localdate()
     year, quarter = today.year, (today.month - 1) // 3 + 1
+    fund = mdf_services.fund_create(
+        tenant=tenant,
+        actor=manager,
+        name="Partner marketing",
+        year=year,
+        quarter=quarter,
+        amount=sum((Decimal(amount) for amount in FUNDS.values()), start=Decimal("50000.00")),
+        currency="USD",
+    )
     for partner_name, amount in FUNDS.items():
-        FundAllocation.objects.create(
-            tenant=tenant, partner=partners[partner_name], year=year, quarter=quarter, amount=Decimal(amount)
+        mdf_services.allocation_create(
+            tenant=tenant,
+            actor=manager,
+            fund_id=fund.id,
+            partner_id=partners[partner_name].id,
+            amount=Decimal(amount),
         )
     _launched_plan(tenant, manager, sales, partners["Contoso Consulting"], plays, by_domain, year, quarter)
     draft = services.plan_create(

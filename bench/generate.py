@@ -570,9 +570,12 @@ class Generator:
         )
 
     def create_allocations(self, tenant, partner_ids: list[int]) -> None:
+        """A fund for each of the last two quarters, allocated to most active partners: bulk
+        inserts, the ledger's trigger computing each entry's running totals as the service's would."""
         from decimal import Decimal
 
-        from mdf.models import FundAllocation
+        from mdf.models import Allocation, EntryKind, LedgerEntry
+        from mdf.services import fund_create
         from partnerhub.tenancy.models import Partner
 
         year, quarter = current_quarter()
@@ -580,17 +583,42 @@ class Generator:
         active = set(
             Partner.objects.filter(tenant=tenant, status=Partner.Status.ACTIVE).values_list("id", flat=True)
         )
-        rows = []
+        amounts: dict[tuple[int, int], dict[int, Decimal]] = {previous: {}, (year, quarter): {}}
         for rank, partner_id in enumerate(partner_ids):
             if partner_id not in active or self.rng.random() > 0.7:
                 continue
             base = 250_000 if rank < 25 else 60_000 if rank < 125 else 15_000
-            for y, q in (previous, (year, quarter)):
+            for period in amounts:
                 amount = Decimal(round(base * (0.4 + self.rng.random()), -2)).quantize(Decimal("0.01"))
-                rows.append(
-                    FundAllocation(tenant=tenant, partner_id=partner_id, year=y, quarter=q, amount=amount)
-                )
-        FundAllocation.objects.bulk_create(rows, batch_size=1000)
+                amounts[period][partner_id] = amount
+        for (y, q), by_partner in amounts.items():
+            fund = fund_create(
+                tenant=tenant,
+                actor=None,
+                name="Partner marketing",
+                year=y,
+                quarter=q,
+                amount=sum(by_partner.values()),
+            )
+            allocations = Allocation.objects.bulk_create(
+                [Allocation(tenant=tenant, fund=fund, partner_id=partner_id) for partner_id in by_partner],
+                batch_size=1000,
+            )
+            LedgerEntry.objects.bulk_create(
+                [
+                    LedgerEntry(
+                        tenant=tenant,
+                        fund=fund,
+                        allocation=allocation,
+                        kind=EntryKind.ALLOCATE,
+                        amount=by_partner[allocation.partner_id],
+                        currency=fund.currency,
+                        actor_label="bench",
+                    )
+                    for allocation in allocations
+                ],
+                batch_size=1000,
+            )
 
     def create_plan(self, tenant) -> None:
         from django.db.models import TextField

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import (
@@ -46,7 +47,8 @@ from leads.models import (
     TouchKind,
 )
 from leads.services import leads_rescore
-from mdf.models import FundAllocation
+from mdf import services as mdf_services
+from mdf.models import Allocation, EntryKind, Fund, LedgerEntry
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import (
@@ -359,14 +361,65 @@ class CheckpointFactory(TenantScopedFactory):
         return cls(tenant=tenant, plan=PlanFactory(tenant=tenant, partner=partner))
 
 
-class FundAllocationFactory(TenantScopedFactory):
+class FundFactory(TenantScopedFactory):
     class Meta:
-        model = FundAllocation
+        model = Fund
 
-    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    name = factory.Sequence(lambda n: f"Fund {n}")
     year = 2026
     quarter = 4
+    amount = Decimal("1000000.00")
+    currency = "USD"
+    tiers = factory.LazyFunction(lambda: list(Partner.Tier.values))
+
+
+class AllocationFactory(TenantScopedFactory):
+    """A partner's allocation holding `amount`, allocated from its own fund by the service (one
+    allocate entry): `AllocationFactory(partner=p, fund__year=2026, fund__quarter=4, amount=…)`."""
+
+    class Meta:
+        model = Allocation
+
+    fund = factory.SubFactory(FundFactory, tenant=same_tenant())
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
     amount = Decimal("10000.00")
+
+    @classmethod
+    def _create(cls, model_class, tenant, fund, partner=None, amount=Decimal("10000.00"), tier="", **kwargs):
+        with tenant_context(tenant):
+            return mdf_services.allocation_create(
+                tenant=tenant,
+                actor=None,
+                fund_id=fund.id,
+                partner_id=partner.id if partner else None,
+                tier=tier,
+                amount=amount,
+            )
+
+
+class LedgerEntryFactory(TenantScopedFactory):
+    """An entry of an allocation (a reservation by default), written by the ledger service."""
+
+    class Meta:
+        model = LedgerEntry
+
+    allocation = factory.SubFactory(AllocationFactory, tenant=same_tenant())
+    kind = EntryKind.RESERVE
+    amount = Decimal("100.00")
+
+    @classmethod
+    def _create(cls, model_class, tenant, allocation, kind, amount, **kwargs):
+        with tenant_context(tenant), transaction.atomic():
+            fund = mdf_services.locked_fund(tenant=tenant, fund_id=allocation.fund_id)
+            return mdf_services.ledger_write(
+                tenant=tenant,
+                actor=None,
+                fund=fund,
+                allocation=allocation,
+                kind=kind,
+                amount=amount,
+                **kwargs,
+            )
 
 
 # --- plays --------------------------------------------------------------------------------------

@@ -80,6 +80,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "play.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.PRODUCT_MARKETING}),
     "program.view": frozenset(Role),
     "mdf.view": STAFF_ROLES,
+    # Funds, their allocations and ledger are the vendor's to manage (partners will read their own).
+    "mdf.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL}),
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,

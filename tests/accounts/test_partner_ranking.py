@@ -12,7 +12,7 @@ from accounts.selectors.plans import partner_ranking
 from mdf.selectors import ranking_with_funds
 from tests.factories import (
     AccountMappingFactory,
-    FundAllocationFactory,
+    AllocationFactory,
     PartnerFactory,
     PlanFactory,
     TargetAccountFactory,
@@ -44,7 +44,9 @@ def test_partners_rank_by_access_to_the_named_accounts_with_reasons(in_tenant, p
         regions=["dach"],
         certifications=["A", "B"],
     )
-    FundAllocationFactory(tenant=tenant, partner=rich, year=2026, quarter=4, amount=Decimal("500000.00"))
+    AllocationFactory(
+        tenant=tenant, partner=rich, fund__year=2026, fund__quarter=4, amount=Decimal("500000.00")
+    )
     one = PartnerFactory(tenant=tenant, name="One Door Ltd", verticals=[], regions=[])
     AccountMappingFactory(tenant=tenant, partner=one, account=named(plan, "Beta Clinics")[0])
     three = PartnerFactory(tenant=tenant, name="Three Doors GmbH", verticals=[], regions=[])
@@ -82,7 +84,9 @@ def test_mdf_never_changes_the_order(in_tenant, plan):
     money = PartnerFactory(tenant=tenant, name="Money, no overlap", verticals=[], regions=[])
     before = [rank.partner.name for rank in partner_ranking(tenant=tenant, plan=plan)]
 
-    FundAllocationFactory(tenant=tenant, partner=money, year=2026, quarter=4, amount=Decimal("1000000.00"))
+    AllocationFactory(
+        tenant=tenant, partner=money, fund__year=2026, fund__quarter=4, amount=Decimal("1000000.00")
+    )
 
     after = ranking_with_funds(tenant=tenant, plan=plan)
     assert [rank.partner.name for rank in after] == before

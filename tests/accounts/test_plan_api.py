@@ -29,8 +29,8 @@ from tests.conftest import PLAN_YEAR, make_member
 from tests.dbstate import changed_tables, fingerprint
 from tests.factories import (
     AccountMappingFactory,
+    AllocationFactory,
     ApiKeyFactory,
-    FundAllocationFactory,
     PartnerFactory,
     PlanAccountFactory,
     PlanFactory,
@@ -166,7 +166,7 @@ def test_a_session_walks_a_plan_through_every_action(
     client = session(manager_user)
     AccountMappingFactory(tenant=tenant, partner=partner, account=named[0], relationship="customer")
     AccountMappingFactory(tenant=tenant, partner=partner, account=named[1])
-    FundAllocationFactory(tenant=tenant, partner=other_partner, year=PLAN_YEAR, amount=Decimal("10000.00"))
+    AllocationFactory(tenant=tenant, partner=other_partner, fund__year=PLAN_YEAR, amount=Decimal("10000.00"))
 
     created = client.post(PLANS, {"year": PLAN_YEAR, "quarter": 4, "name": "Hospitals Q4"}, content_type=JSON)
     assert created.status_code == 201

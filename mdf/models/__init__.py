@@ -1,0 +1,16 @@
+"""The models of MDF (issue 10), by subject: funds and their allocations (funds.py), the
+append-only ledger of every movement of their money (ledger.py)."""
+
+from mdf.models.funds import DEFAULT_CLAIM_WINDOW_DAYS, Allocation, Fund
+from mdf.models.ledger import BUCKETS, EARMARKING, EFFECTS, EntryKind, LedgerEntry
+
+__all__ = [
+    "BUCKETS",
+    "DEFAULT_CLAIM_WINDOW_DAYS",
+    "EARMARKING",
+    "EFFECTS",
+    "Allocation",
+    "EntryKind",
+    "Fund",
+    "LedgerEntry",
+]
