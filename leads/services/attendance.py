@@ -35,7 +35,6 @@ from accounts.models import Program
 from accounts.rows import NumberedRow, rejection, validate_rows
 from accounts.services.upserts import UpsertReport
 from leads import selectors
-from leads.bulk_sql import update_rows
 from leads.import_rows import AttendanceRow
 from leads.models import Attendance, AttendanceStatus, LeadSource, TouchKind
 from leads.selectors.intake import leads_for_keys
@@ -44,6 +43,7 @@ from leads.services.bulk_intake import _chunk as bulk_intake
 from leads.services.leads import Intake
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit_many
+from partnerhub.tenancy.bulk_sql import update_rows
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 

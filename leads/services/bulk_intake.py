@@ -350,9 +350,3 @@ class _Chunk:
         insert_rows(touches)
         update_rows(rescored, [*filled, *SCORED_FIELDS])
         audit_many(tenant=self.tenant, actor=self.actor, events=events)
-
-
-def record_row(report: UpsertReport, number: int, write: Callable[[], Intake | Any]) -> None:
-    """Write one row of a batch in its own savepoint and count it on `report`: created, updated
-    (`changed`), unchanged, or rejected with the service's reason."""
-    tally(report, [row_outcome(number, write)])

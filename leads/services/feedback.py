@@ -29,7 +29,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads import selectors
-from leads.bulk_sql import update_rows
 from leads.models import (
     FeedbackStatus,
     Handoff,
@@ -57,6 +56,7 @@ from leads.services.scoring import lead_rescore
 from leads.sweeps import sweep_tenants
 from partnerhub.tenancy.actors import Actor, actor_columns
 from partnerhub.tenancy.audit import audit
+from partnerhub.tenancy.bulk_sql import update_rows
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 

@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from accounts.domains import normalize_domain
 from accounts.services import account_create, opportunity_create, opportunity_update
-from leads.bulk_sql import update_rows
 from leads.business_time import CalendarError, add_business_days
 from leads.domains import is_free_mail
 from leads.models import DealRegistration, RegistrationRejectReason
@@ -47,6 +46,7 @@ from leads.selectors.registrations import open_opportunities_on, registration_co
 from leads.sweeps import sweep_tenants
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_many, audit_transition, audited, snapshot
+from partnerhub.tenancy.bulk_sql import update_rows
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.roles import can
