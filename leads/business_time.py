@@ -211,7 +211,9 @@ def add_business_time(
 ) -> datetime.datetime:
     """The deadline: the instant at which `duration` of working time has passed since `start`.
     A start outside working hours counts from the next opening (so a zero duration gives that
-    opening); a deadline that falls on a closing time is that closing time, not the next opening."""
+    opening); a deadline that falls on a closing time is that closing time, not the next opening,
+    and so is a zero duration from that closing time (what is left of a wait that ended there runs
+    out where it ended, so deadlines add up)."""
     _require_aware(start)
     if duration < _ZERO:
         raise ValueError("A duration of business time cannot be negative.")
@@ -219,7 +221,7 @@ def add_business_time(
     remaining = duration
     for day in calendar.days_from(start):
         for opens, closes in calendar.day_intervals(day):
-            if closes <= start:
+            if closes < start:
                 continue
             begin = max(opens, start)
             if remaining <= closes - begin:
