@@ -10,7 +10,7 @@ from partnerhub.tenancy.models import AuditEvent, Membership, Partner
 from partnerhub.tenancy.roles import Role
 from tests.conftest import make_member
 from tests.dbstate import update_rows
-from tests.factories import MembershipFactory, PartnerFactory
+from tests.factories import AllocationFactory, MembershipFactory, PartnerFactory
 
 
 def events(action):
@@ -78,6 +78,14 @@ def test_a_partner_with_users_is_not_deleted(in_tenant, partner, partner_user, m
         services.partner_delete(tenant=in_tenant, actor=manager_user, partner_id=partner.id)
     assert Partner.unscoped.filter(id=partner.id).exists()
     assert events("partner.deleted") == []
+
+
+@pytest.mark.django_db
+def test_a_partner_holding_mdf_money_is_not_deleted_but_told_why(in_tenant, partner, manager_user):
+    AllocationFactory(tenant=in_tenant, partner=partner)
+    with pytest.raises(ServiceError, match="Set the partner inactive instead"):
+        services.partner_delete(tenant=in_tenant, actor=manager_user, partner_id=partner.id)
+    assert Partner.unscoped.filter(id=partner.id).exists()
 
 
 @pytest.mark.django_db

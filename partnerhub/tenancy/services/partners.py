@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audited, snapshot
@@ -82,7 +83,14 @@ def partner_delete(*, tenant: Tenant, actor: Actor, partner_id: int) -> None:
     open_invitations = Invitation.objects.filter(tenant=tenant, partner=partner, **INVITATION_OPEN).count()
     before = {**snapshot(partner, AUDITED_FIELDS), "open_invitations": open_invitations}
     audit(tenant=tenant, actor=actor, action="partner.deleted", target=partner, before=before)
-    partner.delete()
+    try:
+        with transaction.atomic():
+            partner.delete()
+    except (ProtectedError, RestrictedError) as exc:  # records that keep it (its MDF money …)
+        raise ServiceError(
+            f"{partner.name} has records that must keep it (MDF allocations, ledger entries). "
+            "Set the partner inactive instead."
+        ) from exc
 
 
 def partners_unassign_manager(*, tenant: Tenant, actor: Actor, user) -> None:
