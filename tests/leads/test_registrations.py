@@ -414,7 +414,8 @@ def test_the_accounts_of_a_domain_and_its_subdomains_are_found_through_indexes(t
     assert found == ["acme.com", "eu.acme.com", "sales.eu.acme.com"]
     assert nearest.domain == "eu.acme.com"
     assert "account_domain_reversed_idx" in plan
-    assert "Index Cond: (((reversed_domain)::text >= 'moc.emca.ue.'::text)" in plan
+    index_condition = next(line for line in plan.splitlines() if "Index Cond:" in line)
+    assert "(reversed_domain)::text >= 'moc.emca.ue.'::text" in index_condition  # a range, not a filter
 
 
 def test_the_conflict_check_finds_subdomains_through_a_range_on_the_domain_key_index(
