@@ -55,7 +55,7 @@ from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Membership, Partner, Tenant
 from partnerhub.tenancy.roles import can
-from partnerhub.tenancy.services.common import check_partner_in_tenant, membership_of
+from partnerhub.tenancy.services.common import check_partner_in_tenant, check_permission, membership_of
 from partnerhub.tenancy.taxonomy import currency_code
 
 logger = logging.getLogger(__name__)
@@ -334,8 +334,7 @@ def value_mappings_save(
 ) -> list[ValueMapping]:
     """Map CRM words to PartnerHub values in a vocabulary (a word mapped again takes the new
     value); each change audited. Values are checked against the vocabulary's field."""
-    if not can(membership_of(tenant=tenant, user=actor).role, "account.change"):
-        raise ServiceError("Your role cannot change the import vocabulary.")
+    check_permission(tenant, actor, "account.change", "Your role cannot change the import vocabulary.")
     if vocabulary not in ValueMapping.Field.values:
         raise ServiceError("No such vocabulary.", field="vocabulary")
     allowed = _vocabulary_values(tenant, vocabulary)
@@ -401,8 +400,7 @@ def _vocabulary_values(tenant: Tenant, vocabulary: str) -> set[str]:
 
 @transaction.atomic
 def value_mapping_delete(*, tenant: Tenant, actor: Actor, value_mapping_id: int) -> None:
-    if not can(membership_of(tenant=tenant, user=actor).role, "account.change"):
-        raise ServiceError("Your role cannot change the import vocabulary.")
+    check_permission(tenant, actor, "account.change", "Your role cannot change the import vocabulary.")
     mapping = ValueMapping.objects.filter(tenant=tenant, id=value_mapping_id).first()
     if mapping is None:
         raise ServiceError("No such mapping.")
@@ -473,8 +471,7 @@ def import_mapping_save(
 
 @transaction.atomic
 def import_mapping_delete(*, tenant: Tenant, actor: Actor, import_mapping_id: int) -> None:
-    if not can(membership_of(tenant=tenant, user=actor).role, "account.change"):
-        raise ServiceError("Your role cannot change saved mappings.")
+    check_permission(tenant, actor, "account.change", "Your role cannot change saved mappings.")
     mapping = ImportMapping.objects.filter(tenant=tenant, id=import_mapping_id).first()
     if mapping is None:
         raise ServiceError("No such mapping.")

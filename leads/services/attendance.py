@@ -38,8 +38,7 @@ from leads import selectors
 from leads.import_rows import AttendanceRow
 from leads.models import Attendance, AttendanceStatus, LeadSource, TouchKind
 from leads.selectors.intake import leads_for_keys
-from leads.services.bulk_intake import CHUNK_ROWS, Arrival, tally
-from leads.services.bulk_intake import _chunk as bulk_intake
+from leads.services.bulk_intake import CHUNK_ROWS, Arrival, arrivals_intake, tally
 from leads.services.leads import Intake
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit_many
@@ -191,7 +190,7 @@ class _Chunk:
             arrival = self._arrival(number, data, attendance)
             if arrival is not None:
                 arrivals.append((arrival, data, attendance))
-        intakes = bulk_intake(self.tenant, self.actor, [arrival for arrival, _, _ in arrivals])
+        intakes = arrivals_intake(self.tenant, self.actor, [arrival for arrival, _, _ in arrivals])
         self._write(arrivals, intakes)
         return [self.outcomes[number] for number, _ in self.rows]
 

@@ -124,7 +124,7 @@ def leads_upsert(
             rows[start : start + CHUNK_ROWS], source=source, seen=seen, report=report, row=row
         )
         if arrivals:
-            tally(report, _chunk(tenant, actor, arrivals))
+            tally(report, arrivals_intake(tenant, actor, arrivals))
     report.rejected.sort(key=lambda entry: entry["row"])  # stable: a row's problems keep their order
     return report
 
@@ -176,7 +176,9 @@ class _Raced(Exception):
     """A new lead's email or CRM id was taken by another arrival meanwhile."""
 
 
-def _chunk(tenant: Tenant, actor: Actor, arrivals: list[Arrival]) -> list[Intake | list[dict]]:
+def arrivals_intake(tenant: Tenant, actor: Actor, arrivals: list[Arrival]) -> list[Intake | list[dict]]:
+    """One chunk of judged arrivals (at most CHUNK_ROWS) through the set-based intake, in its own
+    transaction: per arrival its Intake or its rejections, in order (the event door's lists too)."""
     try:
         with transaction.atomic():
             return _Chunk(tenant, actor, arrivals).run()

@@ -21,10 +21,9 @@ from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
-from partnerhub.tenancy.roles import can
 from partnerhub.tenancy.services.common import (
     check_partner_in_tenant,
-    membership_of,
+    check_permission,
     save_changes,
     save_validated,
 )
@@ -37,8 +36,7 @@ WeeklyHours = Mapping[str, Sequence[Sequence[str | datetime.time]]]
 
 
 def _check_may_change(tenant: Tenant, actor: Actor) -> None:
-    if not can(membership_of(tenant=tenant, user=actor).role, "tenant.change"):
-        raise ServiceError("Your role cannot change business calendars.")
+    check_permission(tenant, actor, "tenant.change", "Your role cannot change business calendars.")
 
 
 def _normalized_week(weekly_hours: WeeklyHours) -> dict[str, list[list[str]]]:

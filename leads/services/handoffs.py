@@ -38,8 +38,7 @@ from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
-from partnerhub.tenancy.roles import can
-from partnerhub.tenancy.services.common import membership_of
+from partnerhub.tenancy.services.common import check_permission, membership_of
 
 HOUR = datetime.timedelta(hours=1)
 # Each clock's ladder, in order: the step and the column holding its instant.
@@ -138,8 +137,7 @@ def check_staff(tenant: Tenant, actor: Actor, what: str) -> None:
     reroute)."""
     if actor is None:
         return
-    if not can(membership_of(tenant=tenant, user=actor).role, "lead.change"):
-        raise ServiceError(f"Your role cannot {what} handoffs.")
+    check_permission(tenant, actor, "lead.change", f"Your role cannot {what} handoffs.")
 
 
 def _locked(tenant: Tenant, handoff_id: int) -> Handoff:

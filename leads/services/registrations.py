@@ -51,7 +51,7 @@ from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.roles import can
 from partnerhub.tenancy.services.common import membership_of, user_of
-from partnerhub.tenancy.services.notifications import Notice, notification_create, notifications_create_many
+from partnerhub.tenancy.services.notifications import Notice, notifications_create_many
 from partnerhub.tenancy.taxonomy import currency_code
 
 logger = logging.getLogger(__name__)
@@ -181,14 +181,19 @@ def _url(tenant: Tenant, registration: DealRegistration) -> str:
     )
 
 
+def _tell(tenant: Tenant, registration: DealRegistration, users, title: str, body: str) -> None:
+    url = _url(tenant, registration)
+    notifications_create_many(
+        tenant=tenant, notices=[Notice(user=user, title=title, body=body, url=url) for user in users]
+    )
+
+
 def _tell_partner(tenant: Tenant, registration: DealRegistration, title: str, body: str = "") -> None:
-    for user in partner_users(tenant=tenant, partner_id=registration.partner_id):
-        notification_create(tenant=tenant, user=user, title=title, body=body, url=_url(tenant, registration))
+    _tell(tenant, registration, partner_users(tenant=tenant, partner_id=registration.partner_id), title, body)
 
 
 def _tell_managers(tenant: Tenant, registration: DealRegistration, title: str, body: str = "") -> None:
-    for user in partner_managers(tenant=tenant, partner=registration.partner):
-        notification_create(tenant=tenant, user=user, title=title, body=body, url=_url(tenant, registration))
+    _tell(tenant, registration, partner_managers(tenant=tenant, partner=registration.partner), title, body)
 
 
 # --- Drafts -------------------------------------------------------------------------------------

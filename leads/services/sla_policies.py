@@ -23,8 +23,11 @@ from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Partner, Tenant
-from partnerhub.tenancy.roles import can
-from partnerhub.tenancy.services.common import check_partner_in_tenant, membership_of, save_validated
+from partnerhub.tenancy.services.common import (
+    check_partner_in_tenant,
+    check_permission,
+    save_validated,
+)
 
 SCOPE_FIELDS = ["tier", "partner", "program"]
 NUMBER_FIELDS = [
@@ -39,8 +42,7 @@ POLICY_FIELDS = [*SCOPE_FIELDS, *NUMBER_FIELDS]
 
 
 def _check_may_change(tenant: Tenant, actor: Actor) -> None:
-    if not can(membership_of(tenant=tenant, user=actor).role, "sla_policy.change"):
-        raise ServiceError("Your role cannot change SLA policies.")
+    check_permission(tenant, actor, "sla_policy.change", "Your role cannot change SLA policies.")
 
 
 def _policy(tenant: Tenant, sla_policy_id: int) -> SlaPolicy:

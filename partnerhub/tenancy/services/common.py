@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from partnerhub.tenancy.actors import ApiKeyUser, KeyMembership
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Membership, Partner, Tenant, User
-from partnerhub.tenancy.roles import STAFF_ROLES
+from partnerhub.tenancy.roles import STAFF_ROLES, can
 
 
 def save_validated(instance, *, update_fields: list[str] | None = None) -> None:
@@ -41,6 +41,12 @@ def membership_of(*, tenant: Tenant, user: User | ApiKeyUser) -> Membership | Ke
     if membership is None:
         raise ServiceError("Only members of this tenant can do this.")
     return membership
+
+
+def check_permission(tenant: Tenant, actor: User | ApiKeyUser, permission: str, refusal: str) -> None:
+    """Refuse, with `refusal`, an actor whose role in the tenant lacks `permission`."""
+    if not can(membership_of(tenant=tenant, user=actor).role, permission):
+        raise ServiceError(refusal)
 
 
 def check_partner_in_tenant(tenant: Tenant, partner: Partner | None) -> None:

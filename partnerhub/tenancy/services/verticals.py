@@ -17,9 +17,8 @@ from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audited, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant, TenantVertical
-from partnerhub.tenancy.roles import can
 from partnerhub.tenancy.selectors import vertical_choices
-from partnerhub.tenancy.services.common import membership_of, save_changes, save_validated
+from partnerhub.tenancy.services.common import check_permission, save_changes, save_validated
 from partnerhub.tenancy.taxonomy import Vertical
 
 VERTICAL_FIELDS = ["value", "label", "position", "archived_at"]
@@ -68,8 +67,7 @@ def verticals_install(*, tenant: Tenant) -> list[TenantVertical]:
 
 
 def _check_admin(tenant: Tenant, actor: Actor) -> None:
-    if not can(membership_of(tenant=tenant, user=actor).role, "tenant.change"):
-        raise ServiceError("Only tenant admins can change the list of verticals.")
+    check_permission(tenant, actor, "tenant.change", "Only tenant admins can change the list of verticals.")
 
 
 def _clean_label(tenant: Tenant, label: str, *, vertical_id: int | None = None) -> str:
