@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
 from leads import api as leads_api
+from mdf import api as mdf_api
 from partnerhub.tenancy.api import urls as tenancy_api
 from partnerhub.tenancy.api.views import WhoAmIView
 from partnerhub.tenancy.views.public import HealthView, HomeView, InvitationAcceptView
@@ -15,6 +16,7 @@ api_router = SimpleRouter(use_regex_path=False)
 tenancy_api.register(api_router)
 accounts_api.register(api_router)
 leads_api.register(api_router)
+mdf_api.register(api_router)
 plays_api.register(api_router)
 
 urlpatterns = [
@@ -28,6 +30,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("accounts.urls")),
     path("t/<slug:tenant_slug>/", include("plays.urls")),
     path("t/<slug:tenant_slug>/", include("leads.urls")),
+    path("t/<slug:tenant_slug>/", include("mdf.urls")),
     # A program's public, co-branded landing page (no sign-in; rate-limited per IP).
     path("l/", include(("leads.views.landing", "landing"))),
     # The revops API: the key (or the session's tenant) decides the tenant.

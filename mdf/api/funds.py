@@ -1,0 +1,5 @@
+"""MDF REST API: funds (filled in by the MDF work of issue 10)."""
+
+
+def register(router) -> None:
+    pass

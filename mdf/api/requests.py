@@ -1,0 +1,5 @@
+"""MDF REST API: requests (filled in by the MDF work of issue 10)."""
+
+
+def register(router) -> None:
+    pass
