@@ -9,13 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mdf.models import EntryKind, Fund, LedgerEntry
-from mdf.selectors.funds import current_quarter
+from mdf.selectors import ranking_with_funds
+from mdf.selectors.funds import current_quarter, my_funds
 from mdf.services import allocation_create, fund_create, ledger_reserve
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import Partner
 from partnerhub.tenancy.roles import Role
 from tests.conftest import login, make_member
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, PlanAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +265,12 @@ def test_the_funds_page_and_my_funds_run_as_many_queries_for_many_funds_as_for_o
         queries(staff, f"{FUNDS}{fund.id}/"),
     )
     assert after == before
+
+
+def test_the_ranking_shows_beside_the_partner_what_my_funds_shows_available(tenant, fund, partner):
+    quarter = current_quarter(tenant=tenant)
+    plan = PlanAccountFactory(tenant=tenant, plan__year=quarter.year, plan__quarter=quarter.quarter).plan
+    with tenant_context(tenant):
+        [rank] = [rank for rank in ranking_with_funds(tenant=tenant, plan=plan) if rank.partner == partner]
+        mine = my_funds(tenant=tenant, partner=partner, quarter=quarter)
+    assert rank.mdf_available == sum(row.available for row in mine.allocations) == Decimal("2500.00")
