@@ -5,8 +5,6 @@ funds"; what a partner user may and may not see."""
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from mdf.models import EntryKind, Fund, LedgerEntry
 from mdf.selectors import ranking_with_funds
@@ -235,36 +233,6 @@ def test_the_navigation_offers_funds_to_staff_and_my_funds_to_partners(tenant, m
     assert (
         'href="/t/northwind/my-funds/"' in partner_home and 'href="/t/northwind/funds/"' not in partner_home
     )
-
-
-def queries(client, url) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
-def test_the_funds_page_and_my_funds_run_as_many_queries_for_many_funds_as_for_one(
-    tenant, manager_user, partner, partner_user, fund
-):
-    staff, mine = login(manager_user), login(partner_user)
-    before = (
-        queries(staff, FUNDS),
-        queries(mine, "/t/northwind/my-funds/"),
-        queries(staff, f"{FUNDS}{fund.id}/"),
-    )
-    for n in range(6):
-        more = make_fund(tenant, name=f"More {n}")
-        allocate(tenant, more, "100.00", partner=partner)
-        allocate(tenant, more, "100.00", partner=PartnerFactory(tenant=tenant))
-        allocate(tenant, more, "100.00", tier=Partner.Tier.ONE_TO_FEW)
-        allocate(tenant, fund, "10.00", partner=PartnerFactory(tenant=tenant))
-    after = (
-        queries(staff, FUNDS),
-        queries(mine, "/t/northwind/my-funds/"),
-        queries(staff, f"{FUNDS}{fund.id}/"),
-    )
-    assert after == before
 
 
 def test_the_ranking_shows_beside_the_partner_what_my_funds_shows_available(tenant, fund, partner):
