@@ -30,6 +30,7 @@ NAV: list[NavItem] = [
     NavItem("My accounts", "accounts:claim_list", "claim.view", audience="partner"),
     NavItem("Upload my accounts", "accounts:import_claims_create", "claim.change", audience="partner"),
     NavItem("My deal registrations", "leads:registration_list", "registration.view", audience="partner"),
+    NavItem("My funds", "mdf:my_funds", "allocation.view", audience="partner"),
     NavItem("Accounts", "accounts:account_list", "account.view", audience="staff", section="Accounts"),
     NavItem(
         "Opportunities", "accounts:opportunity_list", "account.view", audience="staff", section="Accounts"
@@ -56,6 +57,7 @@ NAV: list[NavItem] = [
     NavItem("Imports", "accounts:import_list", "account.view", audience="staff", section="Accounts"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
     NavItem("Packages", "plays:package_list", "play.view", audience="staff", section="Playbook"),
+    NavItem("Funds", "mdf:fund_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Partners", "tenancy:partner_list", "partner.view", audience="staff"),
     NavItem("Members", "tenancy:member_list", "member.view", audience="staff"),
     NavItem("Settings", "tenancy:tenant_settings", "tenant.change", audience="staff", section="Admin"),

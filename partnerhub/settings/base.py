@@ -296,6 +296,9 @@ SPECTACULAR_SETTINGS = {
         "HandoffStateEnum": "leads.models.Handoff.State",
         "DealRegistrationStateEnum": "leads.models.DealRegistration.State",
         "SlaScopeEnum": "leads.models.SlaScope",
+        "TierEnum": "partnerhub.tenancy.models.Partner.Tier",
+        "FundKindEnum": "mdf.models.Fund.Kind",
+        "LedgerEntryKindEnum": "mdf.models.EntryKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
@@ -375,6 +378,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-deal-registrations": {
         "task": "leads.expire_registrations",
         "schedule": timedelta(days=1),
+    },
+    # MDF funds whose quarter has ended: what is still available in them expires.
+    "expire-unused-mdf-funds": {
+        "task": "mdf.expire_unused_funds",
+        "schedule": timedelta(hours=1),
     },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {

@@ -82,6 +82,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "mdf.view": STAFF_ROLES,
     # Funds, their allocations and ledger are the vendor's to manage (partners will read their own).
     "mdf.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL}),
+    # Allocations: staff read every one; a partner's users (and partner keys) their own company's
+    # ("My funds"), with the pools of their tier.
+    "allocation.view": frozenset(Role),
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,
