@@ -359,23 +359,25 @@ def request_rules_set(
 # --- making a request -----------------------------------------------------------------------------
 
 
-def _source_allocation(tenant: Tenant, fund: Fund, partner: Partner, kind: str) -> Allocation:
-    if partner.tier not in fund.tiers:
-        raise ServiceError(
-            f"{fund.name} does not serve {partner.get_tier_display().lower()} partners.", field="fund"
-        )
+def _source_allocation(
+    tenant: Tenant, fund: Fund, partner: Partner, kind: str, *, by_partner: bool
+) -> Allocation:
+    """The partner's own allocation of the fund, or (catalog) its tier's pool. A partner's user
+    reads no fund it draws nothing from: for them such a fund is one that does not exist."""
     if kind == FundRequest.Kind.CATALOG:
         allocation = Allocation.objects.filter(
             tenant=tenant, fund=fund, partner=None, tier=partner.tier
         ).first()
-        if allocation is None:
-            raise ServiceError(
-                f"{fund.name} has no pool for {partner.get_tier_display().lower()} partners.", field="fund"
-            )
+        missing = f"{fund.name} has no pool for {partner.get_tier_display().lower()} partners."
     else:
         allocation = Allocation.objects.filter(tenant=tenant, fund=fund, partner=partner).first()
-        if allocation is None:
-            raise ServiceError(f"{fund.name} has no allocation for {partner.name}.", field="fund")
+        missing = f"{fund.name} has no allocation for {partner.name}."
+    if allocation is None:
+        raise ServiceError("Select a valid fund." if by_partner else missing, field="fund")
+    if partner.tier not in fund.tiers:
+        raise ServiceError(
+            f"{fund.name} does not serve {partner.get_tier_display().lower()} partners.", field="fund"
+        )
     return allocation
 
 
@@ -514,6 +516,8 @@ def request_create(
     own_partner = _acting_partner(tenant, actor)
     if own_partner is None:
         require_fund_manager(tenant=tenant, actor=actor)
+    elif partner_id not in (None, own_partner):
+        raise ServiceError("Select a valid partner.", field="partner")
     else:
         partner_id = own_partner
     partner = Partner.objects.filter(tenant=tenant, id=partner_id).first() if partner_id else None
@@ -538,7 +542,7 @@ def request_create(
         currency=fund.currency,
         created_by=user_of(actor),
     )
-    request.allocation = _source_allocation(tenant, fund, partner, kind)
+    request.allocation = _source_allocation(tenant, fund, partner, kind, by_partner=own_partner is not None)
     if kind == FundRequest.Kind.CATALOG:
         item = CatalogItem.objects.filter(tenant=tenant, id=catalog_item_id, is_active=True).first()
         if item is None:

@@ -82,6 +82,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "mdf.view": STAFF_ROLES,
     # Funds, their allocations and ledger are the vendor's to manage (partners will read their own).
     "mdf.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL}),
+    # Fund requests: partners make and follow their own (scope) and read the active catalog and
+    # proposal templates; staff read every request, and those with "mdf.change" make strategic lines,
+    # decide requests and write the catalog and templates.
+    "mdf_request.view": frozenset(Role),
+    "mdf_request.change": PARTNER_ROLES | {Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL},
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,
