@@ -74,6 +74,9 @@ UNFILLED = {
     # One scope per policy (a check constraint): the factory's are partners'; the programs' are
     # counted with every scope in tests/leads/test_sla_policies.py.
     "SlaPolicy": ("program",),
+    # One source per kind (a check constraint): the factory's requests are strategic; the list shows
+    # a proposal's template and a catalog request's item by id only (tests/mdf/test_requests_api.py).
+    "FundRequest": ("catalog_item", "template"),
 }
 
 

@@ -52,7 +52,7 @@ def _is_partner(request) -> bool:
 
 class MdfViewSetMixin(TenantViewSetMixin):
     """A vendor key passes the role check on its scopes; MDF judges it on the revops role it acts
-    with (a 403 with the reason) once the object it names is known to exist."""
+    with (a 403 with the reason) once the object it names is known to exist and its body is read."""
 
     def check_permissions(self, request):
         super().check_permissions(request)
@@ -64,6 +64,7 @@ class MdfViewSetMixin(TenantViewSetMixin):
             and permission
             and not can(request.user.role, permission)
         ):
+            _ = request.data  # a body that cannot be read is the caller's 400 first, as for anyone
             raise PermissionDenied(KEY_REFUSED)
 
     def _who(self) -> dict:
