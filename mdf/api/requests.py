@@ -290,6 +290,10 @@ class AccountIdsField(serializers.Field):
 
 class FundRequestSerializer(serializers.ModelSerializer):
     partner_name = serializers.CharField(source="partner.name", read_only=True)
+    allocation = serializers.SerializerMethodField(
+        help_text="The allocation it draws on: the partner's own; a tier's pool (catalog) is shown to "
+        "staff only (null for partners)."
+    )
     fund_name = serializers.CharField(source="fund.name", read_only=True)
     target_accounts = AccountIdsField(
         source="request_accounts",
@@ -333,6 +337,11 @@ class FundRequestSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_allocation(self, request) -> int | None:
+        if request.allocation.partner_id is None and _is_partner(self.context.get("request")):
+            return None  # the pools are the vendor's
+        return request.allocation_id
 
     def get_missing(self, request) -> list[str]:
         return services.request_missing(request)

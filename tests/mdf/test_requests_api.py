@@ -231,8 +231,8 @@ def test_a_partner_reads_the_active_catalog_serving_its_tier(in_tenant, as_partn
     assert [row["name"] for row in staff] == ["Old booth"]
 
 
-def test_a_catalog_request_in_a_few_clicks_is_approved_at_once(in_tenant, as_partner, fund):
-    AllocationFactory(
+def test_a_catalog_request_in_a_few_clicks_is_approved_at_once(in_tenant, as_partner, manager_user, fund):
+    pool = AllocationFactory(
         tenant=in_tenant, fund=fund, partner=None, tier=Partner.Tier.ONE_TO_FEW, amount=Decimal("1000")
     )
     item = CatalogItemFactory(tenant=in_tenant, name="Co-branded webinar", amount=Decimal("400.00"))
@@ -259,6 +259,8 @@ def test_a_catalog_request_in_a_few_clicks_is_approved_at_once(in_tenant, as_par
         "400.00",
         [],
     )
+    assert body["allocation"] is None  # the tier's pool is the vendor's
+    assert session(manager_user).get(f"{REQUESTS}{body['id']}/").json()["allocation"] == pool.id
 
 
 def test_a_proposal_approved_in_part_reserves_the_approved_amount(
