@@ -48,7 +48,19 @@ from leads.models import (
 )
 from leads.services import leads_rescore
 from mdf import services as mdf_services
-from mdf.models import Allocation, EntryKind, Fund, LedgerEntry
+from mdf.models import (
+    ActivityType,
+    Allocation,
+    CatalogItem,
+    EntryKind,
+    Fund,
+    FundRequest,
+    LedgerEntry,
+    ProposalTemplate,
+    RequestAccount,
+    RequestRules,
+    RequestState,
+)
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import (
@@ -681,3 +693,79 @@ class DealRegistrationFactory(TenantScopedFactory):
     state = DealRegistration.State.UNDER_REVIEW
     submitted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
     review_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
+
+
+# --- mdf requests ----------------------------------------------------------------------------
+
+
+class CatalogItemFactory(TenantScopedFactory):
+    class Meta:
+        model = CatalogItem
+
+    name = factory.Sequence(lambda n: f"Catalog item {n}")
+    activity_type = ActivityType.WEBINAR
+    amount = Decimal("500.00")
+    currency = "USD"
+    tiers = factory.LazyFunction(lambda: list(Partner.Tier.values))
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        """The catalog is the vendor's; a partner's users read its active items only: the row they
+        may not read is one no longer offered."""
+        return cls(tenant=tenant, is_active=False)
+
+
+class ProposalTemplateFactory(TenantScopedFactory):
+    class Meta:
+        model = ProposalTemplate
+
+    play = factory.SubFactory(PlayFactory, tenant=same_tenant())
+    name = factory.Sequence(lambda n: f"Proposal template {n}")
+    questions = factory.LazyFunction(lambda: ["Who is the audience?"])
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        """Partners read the active templates only: the row they may not read is a deactivated one."""
+        return cls(tenant=tenant, is_active=False)
+
+
+class RequestRulesFactory(TenantScopedFactory):
+    class Meta:
+        model = RequestRules
+        django_get_or_create = ["tenant"]
+
+
+class FundRequestFactory(TenantScopedFactory):
+    """A strategic request drawing on a partner's allocation (its fund and partner), a draft unless
+    told otherwise; its state is set directly, with no ledger entry (use the services for that)."""
+
+    class Meta:
+        model = FundRequest
+
+    allocation = factory.SubFactory(AllocationFactory, tenant=same_tenant())
+    fund = factory.LazyAttribute(lambda request: request.allocation.fund)
+    partner = factory.LazyAttribute(lambda request: request.allocation.partner)
+    kind = FundRequest.Kind.STRATEGIC
+    title = factory.Sequence(lambda n: f"Joint event {n}")
+    activity_type = ActivityType.EVENT
+    starts_on = date(2026, 11, 2)
+    ends_on = date(2026, 11, 3)
+    amount_requested = Decimal("1000.00")
+    currency = factory.LazyAttribute(lambda request: request.allocation.fund.currency)
+    state = RequestState.DRAFT
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        return cls(tenant=tenant, allocation=AllocationFactory(tenant=tenant, partner=partner))
+
+
+class RequestAccountFactory(TenantScopedFactory):
+    class Meta:
+        model = RequestAccount
+
+    request = factory.SubFactory(FundRequestFactory, tenant=same_tenant())
+    account = factory.SubFactory(TargetAccountFactory, tenant=same_tenant())
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        return cls(tenant=tenant, request=FundRequestFactory.for_partner(tenant=tenant, partner=partner))

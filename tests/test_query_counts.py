@@ -81,6 +81,9 @@ UNFILLED = {
     # Ledger entries are never updated (the database refuses it), so none can be filled afterwards;
     # the lists read the concerned type with the entry (select_related) and show no actor but its label.
     "LedgerEntry": ("concerns_type", "actor", "api_key"),
+    # One source per kind (a check constraint): the factory's requests are strategic; the list shows
+    # a proposal's template and a catalog request's item by id only (tests/mdf/test_requests_api.py).
+    "FundRequest": ("catalog_item", "template"),
 }
 
 

@@ -1,16 +1,35 @@
 """The models of MDF (issue 10), by subject: funds and their allocations (funds.py), the
-append-only ledger of every movement of their money (ledger.py)."""
+append-only ledger of every movement of their money (ledger.py), the catalog, proposal templates
+and approval rules (catalog.py), the partners' requests for money (requests.py)."""
 
+from mdf.models.catalog import (
+    DEFAULT_AGING_BUSINESS_DAYS,
+    ActivityType,
+    CatalogItem,
+    ProposalTemplate,
+    RequestRules,
+)
 from mdf.models.funds import DEFAULT_CLAIM_WINDOW_DAYS, Allocation, Fund
 from mdf.models.ledger import BUCKETS, EARMARKING, EFFECTS, EntryKind, LedgerEntry
+from mdf.models.requests import EDITABLE, IN_REVIEW, FundRequest, RequestAccount, RequestState
 
 __all__ = [
     "BUCKETS",
+    "DEFAULT_AGING_BUSINESS_DAYS",
     "DEFAULT_CLAIM_WINDOW_DAYS",
     "EARMARKING",
+    "EDITABLE",
     "EFFECTS",
+    "IN_REVIEW",
+    "ActivityType",
     "Allocation",
+    "CatalogItem",
     "EntryKind",
     "Fund",
+    "FundRequest",
     "LedgerEntry",
+    "ProposalTemplate",
+    "RequestAccount",
+    "RequestRules",
+    "RequestState",
 ]

@@ -9,14 +9,34 @@ from mdf.selectors.balances import (
     partner_balances,
 )
 from mdf.selectors.ranking import funds_by_partner, ranking_with_funds
+from mdf.selectors.requests import (
+    aging_business_days,
+    aging_cutoff,
+    catalog_list,
+    catalog_offer,
+    request_accounts,
+    request_detail,
+    request_list,
+    template_list,
+    template_offer,
+)
 
 __all__ = [
+    "aging_business_days",
+    "aging_cutoff",
     "allocation_balances",
     "allocation_last_entry",
+    "catalog_list",
+    "catalog_offer",
     "fund_balances",
     "fund_last_entry",
     "funds_by_partner",
     "ledger_list",
     "partner_balances",
     "ranking_with_funds",
+    "request_accounts",
+    "request_detail",
+    "request_list",
+    "template_list",
+    "template_offer",
 ]

@@ -296,9 +296,14 @@ SPECTACULAR_SETTINGS = {
         "HandoffStateEnum": "leads.models.Handoff.State",
         "DealRegistrationStateEnum": "leads.models.DealRegistration.State",
         "SlaScopeEnum": "leads.models.SlaScope",
-        "TierEnum": "partnerhub.tenancy.models.Partner.Tier",
         "FundKindEnum": "mdf.models.Fund.Kind",
         "LedgerEntryKindEnum": "mdf.models.EntryKind",
+        "FundRequestStateEnum": "mdf.models.RequestState",
+        "FundRequestKindEnum": "mdf.models.FundRequest.Kind",
+        "FundRequestFormatEnum": "mdf.models.FundRequest.Format",
+        "MdfActivityTypeEnum": "mdf.models.ActivityType",
+        # A partner's tier, and the tiers a catalog item serves (the catalog's `tier` filter).
+        "TierEnum": "partnerhub.tenancy.models.Partner.Tier",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

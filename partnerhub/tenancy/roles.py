@@ -85,6 +85,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Allocations: staff read every one; a partner's users (and partner keys) their own company's
     # ("My funds"), with the pools of their tier.
     "allocation.view": frozenset(Role),
+    # Fund requests: partners make and follow their own (scope) and read the active catalog and
+    # proposal templates; staff read every request, and those with "mdf.change" make strategic lines,
+    # decide requests and write the catalog and templates.
+    "mdf_request.view": frozenset(Role),
+    "mdf_request.change": PARTNER_ROLES | {Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL},
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,
