@@ -8,6 +8,7 @@ from mdf.selectors.balances import (
     ledger_list,
     partner_balances,
 )
+from mdf.selectors.proofs import proof_file_list, proof_file_open
 from mdf.selectors.ranking import funds_by_partner, ranking_with_funds
 
 __all__ = [
@@ -18,5 +19,7 @@ __all__ = [
     "funds_by_partner",
     "ledger_list",
     "partner_balances",
+    "proof_file_list",
+    "proof_file_open",
     "ranking_with_funds",
 ]

@@ -16,6 +16,7 @@ from mdf.services.ledger import (
     ledger_write,
     locked_fund,
 )
+from mdf.services.proofs import proof_accept, proof_reject, proof_upload
 
 __all__ = [
     "allocation_create",
@@ -29,5 +30,8 @@ __all__ = [
     "ledger_reserve",
     "ledger_write",
     "locked_fund",
+    "proof_accept",
+    "proof_reject",
+    "proof_upload",
     "quarter_end",
 ]
