@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
     # and a partner's `regions`; the `stage` of accounts and of opportunities). Verticals are no
     # enum: each tenant keeps its own list (GET /api/v1/verticals/).
     "ENUM_NAME_OVERRIDES": {
+        "ProofKindEnum": "mdf.models.proofs.ProofKind",
         "RegionEnum": "partnerhub.tenancy.taxonomy.Region",
         "AccountStageEnum": "accounts.models.AccountStage",
         "OpportunityStageEnum": "accounts.models.OpportunityStage",
