@@ -90,6 +90,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # decide requests and write the catalog and templates.
     "mdf_request.view": frozenset(Role),
     "mdf_request.change": PARTNER_ROLES | {Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL},
+    # Proof-of-performance files: a partner's users upload and read their own company's (scope); the
+    # vendor's staff read every one ("mdf.view"), and those who manage the funds review them.
+    "proof.view": frozenset(Role),
+    "proof.upload": PARTNER_ROLES,
+    "proof.review": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL}),
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,
