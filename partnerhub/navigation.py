@@ -30,6 +30,7 @@ NAV: list[NavItem] = [
     NavItem("My accounts", "accounts:claim_list", "claim.view", audience="partner"),
     NavItem("Upload my accounts", "accounts:import_claims_create", "claim.change", audience="partner"),
     NavItem("My deal registrations", "leads:registration_list", "registration.view", audience="partner"),
+    NavItem("My fund requests", "mdf:request_list", "fund_request.view", audience="partner"),
     NavItem("Accounts", "accounts:account_list", "account.view", audience="staff", section="Accounts"),
     NavItem(
         "Opportunities", "accounts:opportunity_list", "account.view", audience="staff", section="Accounts"
@@ -53,6 +54,8 @@ NAV: list[NavItem] = [
         audience="staff",
         section="Accounts",
     ),
+    NavItem("Fund requests", "mdf:request_queue", "mdf.change", audience="staff", section="MDF"),
+    NavItem("MDF catalog", "mdf:catalog_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Imports", "accounts:import_list", "account.view", audience="staff", section="Accounts"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
     NavItem("Packages", "plays:package_list", "play.view", audience="staff", section="Playbook"),

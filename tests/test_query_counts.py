@@ -74,6 +74,8 @@ UNFILLED = {
     # One scope per policy (a check constraint): the factory's are partners'; the programs' are
     # counted with every scope in tests/leads/test_sla_policies.py.
     "SlaPolicy": ("program",),
+    # A request names the source of its kind only (a check constraint): the factory's is strategic.
+    "FundRequest": ("catalog_item", "template"),
 }
 
 

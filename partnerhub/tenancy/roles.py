@@ -82,6 +82,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "mdf.view": STAFF_ROLES,
     # Funds, their allocations and ledger are the vendor's to manage (partners will read their own).
     "mdf.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL}),
+    # Fund requests: partners ask for and follow their own (scope); "mdf.change" decides on them.
+    "fund_request.view": frozenset(Role),
+    "fund_request.change": PARTNER_ROLES,
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,
