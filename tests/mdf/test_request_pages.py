@@ -207,7 +207,8 @@ def test_a_proposal_with_an_unanswered_question_cannot_be_submitted_and_says_wha
     template = ProposalTemplateFactory(tenant=tenant, questions=["Who is the audience?"])
     client = login(partner_user)
     response = client.post(
-        f"{BASE}new/proposal/?template={template.id}", proposal_post(plan, allocation.fund, template, answer_0="")
+        f"{BASE}new/proposal/?template={template.id}",
+        proposal_post(plan, allocation.fund, template, answer_0=""),
     )
     assert "This field is required." in response.content.decode()  # the form asks for the answer
     assert not FundRequest.unscoped.exists()
