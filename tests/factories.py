@@ -1,11 +1,15 @@
 """factory_boy factories, one `<Model>Factory` per model. The isolation walker and the query-count
 suite find a model's factory by this naming convention, so new models need only a factory here."""
 
+import hashlib
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,10 +60,13 @@ from mdf.models import (
     Fund,
     FundRequest,
     LedgerEntry,
+    ProofFile,
+    ProofKind,
     ProposalTemplate,
     RequestAccount,
     RequestRules,
     RequestState,
+    ScanState,
 )
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
@@ -432,6 +439,31 @@ class LedgerEntryFactory(TenantScopedFactory):
                 amount=amount,
                 **kwargs,
             )
+
+
+PROOF_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+class ProofFileFactory(TenantScopedFactory):
+    """A clean PDF of a partner, waiting for review, its bytes in the "proofs" storage (as an
+    upload leaves it; the upload's own checks are tested through mdf.services.proof_upload)."""
+
+    class Meta:
+        model = ProofFile
+
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    kind = ProofKind.INVOICE
+    original_name = factory.Sequence(lambda n: f"invoice-{n}.pdf")
+    content_type = "application/pdf"
+    uploaded_by_label = "partner@example.com"
+    scan_state = ScanState.CLEAN
+
+    @classmethod
+    def _create(cls, model_class, tenant, content=PROOF_PDF, **kwargs):
+        name = storages["proofs"].save(f"proofs/{tenant.id}/{uuid.uuid4().hex}.pdf", ContentFile(content))
+        kwargs.setdefault("size", len(content))
+        kwargs.setdefault("sha256", hashlib.sha256(content).hexdigest())
+        return super()._create(model_class, tenant=tenant, storage_name=name, **kwargs)
 
 
 # --- plays --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The models of MDF (issue 10), by subject: funds and their allocations (funds.py), the
 append-only ledger of every movement of their money (ledger.py), the catalog, proposal templates
-and approval rules (catalog.py), the partners' requests for money (requests.py)."""
+and approval rules (catalog.py), the partners' requests for money (requests.py), proof-of-performance
+files (proofs.py)."""
 
 from mdf.models.catalog import (
     DEFAULT_AGING_BUSINESS_DAYS,
@@ -11,6 +12,7 @@ from mdf.models.catalog import (
 )
 from mdf.models.funds import DEFAULT_CLAIM_WINDOW_DAYS, Allocation, Fund
 from mdf.models.ledger import BUCKETS, EARMARKING, EFFECTS, EntryKind, LedgerEntry
+from mdf.models.proofs import ProofFile, ProofKind, ReviewState, ScanState
 from mdf.models.requests import EDITABLE, IN_REVIEW, FundRequest, RequestAccount, RequestState
 
 __all__ = [
@@ -28,8 +30,12 @@ __all__ = [
     "Fund",
     "FundRequest",
     "LedgerEntry",
+    "ProofFile",
+    "ProofKind",
     "ProposalTemplate",
     "RequestAccount",
     "RequestRules",
     "RequestState",
+    "ReviewState",
+    "ScanState",
 ]

@@ -8,6 +8,7 @@ from mdf.selectors.balances import (
     ledger_list,
     partner_balances,
 )
+from mdf.selectors.proofs import proof_file_list, proof_file_open
 from mdf.selectors.ranking import funds_by_partner, ranking_with_funds
 from mdf.selectors.requests import (
     aging_business_days,
@@ -30,6 +31,8 @@ __all__ = [
     "funds_by_partner",
     "ledger_list",
     "partner_balances",
+    "proof_file_list",
+    "proof_file_open",
     "ranking_with_funds",
     "request_accounts",
     "request_detail",

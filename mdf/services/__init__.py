@@ -16,6 +16,7 @@ from mdf.services.ledger import (
     ledger_write,
     locked_fund,
 )
+from mdf.services.proofs import proof_accept, proof_reject, proof_upload
 from mdf.services.requests import (
     catalog_item_create,
     catalog_item_set_active,
@@ -52,6 +53,9 @@ __all__ = [
     "ledger_reserve",
     "ledger_write",
     "locked_fund",
+    "proof_accept",
+    "proof_reject",
+    "proof_upload",
     "proposal_template_create",
     "proposal_template_set_active",
     "proposal_template_update",

@@ -412,6 +412,30 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    # MDF proof-of-performance files (mdf/services/proofs.py): a private directory by default, an
+    # S3-compatible bucket when PARTNERHUB_PROOFS_S3_BUCKET is set (credentials from the usual AWS_*
+    # variables or the machine's role). Never a public URL: the download views stream them.
+    "proofs": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("PARTNERHUB_PROOFS_S3_BUCKET"),
+            "region_name": env("PARTNERHUB_PROOFS_S3_REGION") or None,
+            "endpoint_url": env("PARTNERHUB_PROOFS_S3_ENDPOINT_URL") or None,
+            "location": env("PARTNERHUB_PROOFS_S3_PREFIX", "proofs"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if env("PARTNERHUB_PROOFS_S3_BUCKET")
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env("PARTNERHUB_PROOFS_ROOT") or str(Path(MEDIA_ROOT) / "private" / "proofs"),
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    },
 }
 
 LANGUAGE_CODE = "en-us"
@@ -452,3 +476,7 @@ PARTNERHUB_BASE_URL = env("PARTNERHUB_BASE_URL", "http://127.0.0.1:8000")
 PARTNERHUB_INVITATION_DAYS = env_int("PARTNERHUB_INVITATION_DAYS", 7)
 # A heartbeat older than this means the worker or beat is not running.
 PARTNERHUB_HEARTBEAT_STALE_SECONDS = env_int("PARTNERHUB_HEARTBEAT_STALE_SECONDS", 120)
+# MDF proof-of-performance files: the largest accepted, and the virus scanner every upload passes
+# before it is stored (a dotted path to a callable; docs/operations.md, "Proof files").
+PARTNERHUB_PROOF_MAX_BYTES = env_int("PARTNERHUB_PROOF_MAX_BYTES", 20 * 1024 * 1024)
+PARTNERHUB_PROOF_SCANNER = env("PARTNERHUB_PROOF_SCANNER", "mdf.services.proofs.scan_nothing")

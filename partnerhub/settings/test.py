@@ -28,6 +28,11 @@ TEST_RUN += f"_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 CACHES["default"]["KEY_PREFIX"] = TEST_RUN
 # Uploads (logos) of this run go to a directory of its own, removed with the machine's temp files.
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"partnerhub-media-{TEST_RUN}")
+STORAGES["proofs"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": os.path.join(MEDIA_ROOT, "private", "proofs")},
+}
+PARTNERHUB_PROOF_SCANNER = "mdf.services.proofs.scan_nothing"
 # Tasks sent by tests go to a queue of their own: a `make run` worker on the same Redis never
 # takes them, and concurrent runs do not take each other's.
 CELERY_TASK_DEFAULT_QUEUE = f"partnerhub-{TEST_RUN}"

@@ -85,6 +85,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Fund requests: partners ask for and follow their own (scope); "mdf.change" decides on them.
     "fund_request.view": frozenset(Role),
     "fund_request.change": PARTNER_ROLES,
+    # Proof-of-performance files: a partner's users upload and read their own company's (scope); the
+    # vendor's staff read every one ("mdf.view"), and those who manage the funds review them.
+    "proof.view": frozenset(Role),
+    "proof.upload": PARTNER_ROLES,
+    "proof.review": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL}),
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,
