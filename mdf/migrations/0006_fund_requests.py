@@ -15,7 +15,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0014_account_reversed_domain"),
-        ("mdf", "0004_funds_and_ledger"),
+        ("mdf", "0005_proof_files"),
         ("plays", "0006_qualification_rules"),
         ("tenancy", "0010_logos"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
