@@ -1,6 +1,6 @@
 """MDF pages, mounted under /t/<tenant_slug>/."""
 
-from mdf.views import catalog, funds, proofs, requests
+from mdf.views import catalog, claims, funds, proofs, requests
 
 app_name = "mdf"
 
@@ -8,5 +8,6 @@ urlpatterns = [
     *funds.urlpatterns,
     *requests.urlpatterns,
     *catalog.urlpatterns,
+    *claims.urlpatterns,
     *proofs.urlpatterns,
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404
 from django.urls import path, reverse
@@ -22,13 +21,15 @@ from mdf import services
 from mdf.forms.requests import ApproveForm, NoteForm, PartnerRequestFilter, RequestFilter, RequestForm
 from mdf.models import EDITABLE, IN_REVIEW, CatalogItem, FundRequest, ProposalTemplate, RequestState
 from mdf.selectors import catalog_offer, request_accounts, request_detail, template_offer
+from mdf.selectors.claims import live_claim_of
 from mdf.selectors.request_choices import fund_choices, partner_plans, plan_account_groups
+from mdf.views.common import REVIEW, MdfView
 from partnerhub.tenancy.models import Partner
-from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
+from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView
 from partnerhub.tenancy.selectors import audit_history_for, partner_choices
 
 Kind = FundRequest.Kind
-VIEW, ASK, REVIEW = "fund_request.view", "fund_request.change", "mdf.change"
+VIEW, ASK = "fund_request.view", "fund_request.change"
 
 
 def detail_url(tenant, fund_request) -> str:
@@ -37,34 +38,10 @@ def detail_url(tenant, fund_request) -> str:
     )
 
 
-class RequestView(TenantView):
+class RequestView(MdfView):
     permission = VIEW
+    partner_permission = ASK
     queryset_selector = request_detail
-
-    @property
-    def partner(self) -> Partner | None:
-        """The partner company of a partner user (None for the vendor's staff)."""
-        return self.membership.partner if self.membership.is_partner_role else None
-
-    @property
-    def reviewer(self) -> bool:
-        return self.partner is None and self.can(REVIEW)
-
-    @property
-    def own_or_reviewer(self) -> bool:
-        """A partner user who may ask for money (their company's request), or a fund manager."""
-        return self.can(ASK) if self.partner is not None else self.reviewer
-
-    def allowed(self) -> bool:
-        """A rule beyond `permission` (checked after the object was found in scope: 404 first)."""
-        return True
-
-    def dispatch(self, request, *args, **kwargs):
-        if self.object_kwarg:
-            self.object = self.get_object()
-        if not self.allowed():
-            raise PermissionDenied("Your role does not allow this.")
-        return super().dispatch(request, *args, **kwargs)
 
 
 CSV_COLUMNS = [
@@ -145,6 +122,7 @@ class RequestDetailView(RequestView, TemplateView):
         context = super().get_context_data(**kwargs)
         fund_request = self.object
         own = self.partner is not None and self.can(ASK)
+        claim = live_claim_of(tenant=self.tenant, request=fund_request)
         context.update(
             fund_request=fund_request,
             accounts=request_accounts(tenant=self.tenant, request=fund_request),
@@ -154,8 +132,10 @@ class RequestDetailView(RequestView, TemplateView):
             editable=fund_request.state in EDITABLE and (own or self.reviewer),
             in_review=fund_request.state in IN_REVIEW,
             cancellable=fund_request.state not in (RequestState.DECLINED, RequestState.CANCELLED)
+            and claim is None
             and (own or self.reviewer),
             rules=services.request_rules(tenant=self.tenant),
+            claim=claim,
         )
         if self.partner is None:
             context["history"] = audit_history_for(tenant=self.tenant, target=fund_request)
