@@ -11,12 +11,14 @@ from partnerhub.tenancy.models import Tenant
 
 def claim_list(*, tenant: Tenant) -> QuerySet[Claim]:
     """Every claim of the tenant with what its rows show (partner scope is the caller's)."""
-    return Claim.objects.filter(tenant=tenant).select_related("request", "partner", "fund")
+    return Claim.objects.filter(tenant=tenant).select_related(
+        "request", "request__fund", "request__program", "request__plan__program", "partner", "fund"
+    )
 
 
 def claim_detail(*, tenant: Tenant) -> QuerySet[Claim]:
     return claim_list(tenant=tenant).select_related(
-        "request__program", "request__plan", "request__fund", "decided_by", "created_by"
+        "request__program", "request__plan__program", "request__fund", "decided_by", "created_by"
     )
 
 

@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
         "HandoffStateEnum": "leads.models.Handoff.State",
         "DealRegistrationStateEnum": "leads.models.DealRegistration.State",
         "SlaScopeEnum": "leads.models.SlaScope",
+        "ClaimStateEnum": "mdf.models.ClaimState",
+        "ProofKindEnum": "mdf.models.ProofKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
