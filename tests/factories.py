@@ -818,7 +818,14 @@ class ClaimFactory(TenantScopedFactory):
 
     @classmethod
     def for_partner(cls, *, tenant, partner):
-        return cls(tenant=tenant, request=FundRequestFactory.for_partner(tenant=tenant, partner=partner))
+        allocation = AllocationFactory(tenant=tenant, partner=partner)
+        request = FundRequestFactory(
+            tenant=tenant,
+            allocation=allocation,
+            state=RequestState.APPROVED,
+            amount_approved=Decimal("1000.00"),
+        )
+        return cls(tenant=tenant, request=request)
 
 
 class ClaimProofFactory(TenantScopedFactory):

@@ -82,6 +82,8 @@ def required_proof_kinds(request: FundRequest) -> list[str]:
 def claim_ceiling(request: FundRequest) -> Decimal:
     """The most a claim on the request may ask: the approved amount times the fund's maximum
     reimbursement percentage, rounded down to the cent."""
+    if request.amount_approved is None:  # not approved (or no longer): nothing to claim
+        return Decimal("0.00")
     share = request.amount_approved * request.fund.max_reimbursement_percent / Decimal(100)
     return share.quantize(CENT, rounding=ROUND_DOWN)
 
