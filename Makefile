@@ -51,7 +51,7 @@ format: install
 lock: install
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
 
-# Scale benchmarks of partner ranking, the plan page and the big API lists (bench/README.md); not
+# Scale benchmarks of partner ranking, the plan page, the big API lists and MDF (bench/README.md); not
 # part of `make test`.
 # Generates the two bench tenants once (in the partnerhub_bench database), then measures.
 bench: install
@@ -59,6 +59,7 @@ bench: install
 	$(PY) -m bench.generate --scale 0.1
 	$(PY) -m bench.planning --json bench/results/planning.json
 	$(PY) -m bench.lists --json bench/results/lists.json
+	$(PY) -m bench.mdf --json bench/results/mdf.json
 
 stop: install
 	$(PY) -m partnerhub.dev stop

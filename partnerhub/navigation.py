@@ -30,8 +30,9 @@ NAV: list[NavItem] = [
     NavItem("My accounts", "accounts:claim_list", "claim.view", audience="partner"),
     NavItem("Upload my accounts", "accounts:import_claims_create", "claim.change", audience="partner"),
     NavItem("My deal registrations", "leads:registration_list", "registration.view", audience="partner"),
-    NavItem("My fund requests", "mdf:request_list", "fund_request.view", audience="partner"),
-    NavItem("My claims", "mdf:claim_list", "fund_request.view", audience="partner"),
+    NavItem("My funds", "mdf:my_funds", "allocation.view", audience="partner"),
+    NavItem("My fund requests", "mdf:request_list", "mdf_request.view", audience="partner"),
+    NavItem("My claims", "mdf:claim_list", "mdf_request.view", audience="partner"),
     NavItem("Accounts", "accounts:account_list", "account.view", audience="staff", section="Accounts"),
     NavItem(
         "Opportunities", "accounts:opportunity_list", "account.view", audience="staff", section="Accounts"
@@ -55,6 +56,7 @@ NAV: list[NavItem] = [
         audience="staff",
         section="Accounts",
     ),
+    NavItem("Funds", "mdf:fund_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Fund requests", "mdf:request_queue", "mdf.change", audience="staff", section="MDF"),
     NavItem("Claims", "mdf:claim_queue", "mdf.change", audience="staff", section="MDF"),
     NavItem("MDF catalog", "mdf:catalog_list", "mdf.view", audience="staff", section="MDF"),

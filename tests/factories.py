@@ -743,6 +743,12 @@ class CatalogItemFactory(TenantScopedFactory):
     currency = "USD"
     tiers = factory.LazyFunction(lambda: list(Partner.Tier.values))
 
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        """The catalog is the vendor's; a partner's users read its active items only: the row they
+        may not read is one no longer offered."""
+        return cls(tenant=tenant, is_active=False)
+
 
 class ProposalTemplateFactory(TenantScopedFactory):
     class Meta:
@@ -751,6 +757,11 @@ class ProposalTemplateFactory(TenantScopedFactory):
     play = factory.SubFactory(PlayFactory, tenant=same_tenant())
     name = factory.Sequence(lambda n: f"Proposal template {n}")
     questions = factory.LazyFunction(lambda: ["Who is the audience?"])
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        """Partners read the active templates only: the row they may not read is a deactivated one."""
+        return cls(tenant=tenant, is_active=False)
 
 
 class RequestRulesFactory(TenantScopedFactory):

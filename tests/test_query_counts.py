@@ -4,12 +4,16 @@ List routes are found from the URL configuration (tests/routes.py), so a new lis
 without new test code; its model's rows come from `<Model>Factory`.
 """
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from mdf.selectors.funds import current_quarter
+from mdf.services import allocation_create, fund_create
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import Partner, User
 from partnerhub.tenancy.roles import Role, can
@@ -74,7 +78,11 @@ UNFILLED = {
     # One scope per policy (a check constraint): the factory's are partners'; the programs' are
     # counted with every scope in tests/leads/test_sla_policies.py.
     "SlaPolicy": ("program",),
-    # A request names the source of its kind only (a check constraint): the factory's is strategic.
+    # Ledger entries are never updated (the database refuses it), so none can be filled afterwards;
+    # the lists read the concerned type with the entry (select_related) and show no actor but its label.
+    "LedgerEntry": ("concerns_type", "actor", "api_key"),
+    # One source per kind (a check constraint): the factory's requests are strategic; the list shows
+    # a proposal's template and a catalog request's item by id only (tests/mdf/test_requests_api.py).
     "FundRequest": ("catalog_item", "template"),
 }
 
@@ -151,3 +159,46 @@ def test_partner_home_query_count_does_not_grow(tenant, partner, partner_user):
     before = queries_for(client, "/t/northwind/")
     MembershipFactory.create_batch(45, tenant=tenant, role=Role.PARTNER_USER, partner=partner)
     assert queries_for(client, "/t/northwind/") == before
+
+
+@pytest.mark.django_db
+def test_the_funds_page_and_my_funds_query_counts_do_not_grow(tenant, partner, partner_user):
+    """The funds of a quarter with their bars, a fund's allocations, and a partner's My funds: the
+    same queries for 1 fund as for 7, each with more partners and pools."""
+    quarter = current_quarter(tenant=tenant)
+
+    def fund_with(name, partners):
+        with tenant_context(tenant):
+            fund = fund_create(
+                tenant=tenant,
+                actor=None,
+                name=name,
+                year=quarter.year,
+                quarter=quarter.quarter,
+                amount=Decimal("9000"),
+            )
+            for owner in partners:
+                allocation_create(
+                    tenant=tenant, actor=None, fund_id=fund.id, partner_id=owner.id, amount=Decimal("10")
+                )
+            allocation_create(
+                tenant=tenant, actor=None, fund_id=fund.id, tier="one_to_many", amount=Decimal("10")
+            )
+        return fund
+
+    first = fund_with("First", [partner])
+    staff, mine = login(make_member(tenant, Role.PARTNER_MANAGER)), login(partner_user)
+    pages = [
+        (staff, "/t/northwind/funds/"),
+        (staff, f"/t/northwind/funds/{first.id}/"),
+        (mine, "/t/northwind/my-funds/"),
+    ]
+    before = [queries_for(client, url) for client, url in pages]
+    for n in range(6):
+        fund_with(f"More {n}", [partner, *PartnerFactory.create_batch(3, tenant=tenant)])
+    with tenant_context(tenant):
+        for other in PartnerFactory.create_batch(5, tenant=tenant):
+            allocation_create(
+                tenant=tenant, actor=None, fund_id=first.id, partner_id=other.id, amount=Decimal("10")
+            )
+    assert [queries_for(client, url) for client, url in pages] == before

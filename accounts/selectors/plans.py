@@ -170,14 +170,7 @@ def partner_ranking(*, tenant: Tenant, plan: Plan, limit: int | None = None) -> 
     partners = (
         Partner.objects.filter(tenant=tenant, status=Partner.Status.ACTIVE)
         # One join to the partner's mappings of the named accounts only, aggregated once per partner.
-        .annotate(
-            known=FilteredRelation(
-                "account_mappings",
-                condition=Q(
-                    account_mappings__tenant=tenant, account_mappings__account_id__in=profile.account_ids
-                ),
-            )
-        )
+        .annotate(known=FilteredRelation("account_mappings", condition=_named_mappings(tenant, profile)))
         .annotate(
             access=Count("known"),
             access_accounts=ArrayAgg(
@@ -204,6 +197,14 @@ def partner_ranking(*, tenant: Tenant, plan: Plan, limit: int | None = None) -> 
     return [_rank(partner, named, profile) for partner in partners]
 
 
+def _named_mappings(tenant: Tenant, profile: PlanProfile) -> Q:
+    """The join's condition: the partner's mappings of the named accounts. A plan naming none joins
+    no mapping (`account_id IN ()` would make Django drop the whole query, every partner with it)."""
+    if not profile.account_ids:
+        return Q(account_mappings__tenant=tenant, account_mappings__account_id__isnull=True)
+    return Q(account_mappings__tenant=tenant, account_mappings__account_id__in=profile.account_ids)
+
+
 def _rank(partner: Partner, named: int, profile: PlanProfile) -> PartnerRank:
     known = sorted(
         ({"name": profile.account_names[row["account"]], **row} for row in partner.access_accounts),
@@ -214,8 +215,10 @@ def _rank(partner: Partner, named: int, profile: PlanProfile) -> PartnerRank:
         accounts = ", ".join(row["name"] for row in known[:5])
         more = f" and {partner.access - 5} more" if partner.access > 5 else ""
         reasons.append(f"Works with {partner.access} of the {named} named accounts: {accounts}{more}.")
-    else:
+    elif named:
         reasons.append(f"Works with none of the {named} named accounts.")
+    else:
+        reasons.append("The plan names no accounts yet: ranked on credibility and fit only.")
     if partner.has_vertical:
         reasons.append(f"Depth in {partner.vertical_label or profile.vertical}.")
     if partner.certification_count:

@@ -162,8 +162,8 @@ class ClaimViewSet(
     filterset_class = ClaimFilter
     parser_classes = [JSONParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    permission_read = "fund_request.view"
-    permission_write = "fund_request.change"
+    permission_read = "mdf_request.view"
+    permission_write = "mdf_request.change"
     action_permissions = {"approve": REVIEW, "reject": REVIEW, "pay": REVIEW}
     create_serializer_class = ClaimCreateSerializer
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from mdf.forms.requests import DATE_INPUT, MONEY, tenant_funds
+from mdf.filters_requests import request_funds
+from mdf.forms.requests import DATE_INPUT, MONEY
 from mdf.models import Claim, ClaimState, ProofKind
 from partnerhub.tenancy.filters import SortFilter, tenant_partners
 
@@ -90,7 +91,7 @@ class PartnerClaimFilter(django_filters.FilterSet):
 
 class ClaimFilter(PartnerClaimFilter):
     partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
-    fund = django_filters.ModelChoiceFilter(queryset=tenant_funds, empty_label="Any fund")
+    fund = django_filters.ModelChoiceFilter(queryset=request_funds, empty_label="Any fund")
 
     class Meta(PartnerClaimFilter.Meta):
         fields = ["state", "partner", "fund"]

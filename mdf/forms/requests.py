@@ -3,25 +3,15 @@ input; the rules are the services' (mdf/services/requests.py)."""
 
 from __future__ import annotations
 
-import django_filters
 from django import forms
-from django.db.models import Q
 
-from mdf.models import ActivityType, CatalogItem, Fund, FundRequest, ProposalTemplate, RequestState
-from partnerhub.tenancy.filters import SortFilter, tenant_partners
+from mdf.models import ActivityType, CatalogItem, FundRequest, ProposalTemplate
 from partnerhub.tenancy.models import Partner
 from partnerhub.tenancy.taxonomy import currency_choices
 
 REQUEST = FundRequest._meta
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 14, "decimal_places": 2}
-SORTS = (
-    ("in_review_since", "age"),
-    ("created_at", "created"),
-    ("starts_on", "starts"),
-    ("amount_requested", "amount"),
-    ("title", "title"),
-)
 
 
 def _answer_name(index: int) -> str:
@@ -226,47 +216,11 @@ class RequestRulesForm(forms.Form):
     )
 
 
-def tenant_funds(request):
-    return Fund.objects.filter(tenant=request.tenant).order_by("-year", "-quarter", "name")
-
-
-class PartnerRequestFilter(django_filters.FilterSet):
-    """A partner's own requests."""
-
-    state = django_filters.ChoiceFilter(choices=RequestState.choices, empty_label="Any state")
-    kind = django_filters.ChoiceFilter(choices=FundRequest.Kind.choices, empty_label="Any kind")
-    sort = SortFilter(fields=SORTS)
-
-    class Meta:
-        model = FundRequest
-        fields = ["state", "kind"]
-
-
-class RequestFilter(PartnerRequestFilter):
-    """The vendor's lists and review queue."""
-
-    partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
-    fund = django_filters.ModelChoiceFilter(queryset=tenant_funds, empty_label="Any fund")
-    aging = django_filters.BooleanFilter(
-        method="filter_aging", label="Aging only", help_text="In review longer than the tenant's aging days."
-    )
-
-    class Meta(PartnerRequestFilter.Meta):
-        fields = ["state", "kind", "partner", "fund", "aging"]
-
-    def filter_aging(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(is_aging=True) if value else queryset.filter(Q(is_aging=False))
-
-
 __all__ = [
     "ApproveForm",
     "CatalogItemForm",
     "NoteForm",
-    "PartnerRequestFilter",
     "ProposalTemplateForm",
-    "RequestFilter",
     "RequestForm",
     "RequestRulesForm",
 ]

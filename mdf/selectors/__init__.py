@@ -13,10 +13,12 @@ from mdf.selectors.ranking import funds_by_partner, ranking_with_funds
 from mdf.selectors.requests import (
     aging_business_days,
     aging_cutoff,
+    catalog_list,
     catalog_offer,
     request_accounts,
     request_detail,
     request_list,
+    template_list,
     template_offer,
 )
 
@@ -25,6 +27,7 @@ __all__ = [
     "aging_cutoff",
     "allocation_balances",
     "allocation_last_entry",
+    "catalog_list",
     "catalog_offer",
     "fund_balances",
     "fund_last_entry",
@@ -37,5 +40,6 @@ __all__ = [
     "request_accounts",
     "request_detail",
     "request_list",
+    "template_list",
     "template_offer",
 ]

@@ -1,26 +1,22 @@
-"""Reads of the vendor's catalog and proposal templates for their editor (active and inactive)."""
+"""Reads of the catalog and proposal templates' editor pages: the rows with how many requests were
+made from each, and the plays a template may be published for."""
 
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
 from mdf.models import CatalogItem, ProposalTemplate
+from mdf.selectors.requests import catalog_list, template_list
 from partnerhub.tenancy.models import Tenant
 from plays.models import Play
 
 
-def catalog_list(*, tenant: Tenant) -> QuerySet[CatalogItem]:
-    """Every catalog item with how many requests were made from it."""
-    return CatalogItem.objects.filter(tenant=tenant).annotate(request_count=Count("requests"))
+def catalog_editor_rows(*, tenant: Tenant) -> QuerySet[CatalogItem]:
+    return catalog_list(tenant=tenant).annotate(request_count=Count("requests"))
 
 
-def template_list(*, tenant: Tenant) -> QuerySet[ProposalTemplate]:
-    """Every proposal template with its play and how many requests were made from it."""
-    return (
-        ProposalTemplate.objects.filter(tenant=tenant)
-        .select_related("play")
-        .annotate(request_count=Count("requests"))
-    )
+def template_editor_rows(*, tenant: Tenant) -> QuerySet[ProposalTemplate]:
+    return template_list(tenant=tenant).annotate(request_count=Count("requests"))
 
 
 def template_plays(*, tenant: Tenant) -> QuerySet[Play]:

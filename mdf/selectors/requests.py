@@ -92,3 +92,13 @@ def catalog_offer(*, tenant: Tenant, partner: Partner | None = None) -> QuerySet
 def template_offer(*, tenant: Tenant) -> QuerySet[ProposalTemplate]:
     """The active proposal templates, with their play."""
     return ProposalTemplate.objects.filter(tenant=tenant, is_active=True).select_related("play")
+
+
+def catalog_list(*, tenant: Tenant) -> QuerySet[CatalogItem]:
+    """The whole catalog, active or not (the vendor's editor and API)."""
+    return CatalogItem.objects.filter(tenant=tenant)
+
+
+def template_list(*, tenant: Tenant) -> QuerySet[ProposalTemplate]:
+    """Every proposal template, active or not, with its play (the vendor's editor and API)."""
+    return ProposalTemplate.objects.filter(tenant=tenant).select_related("play")

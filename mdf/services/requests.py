@@ -45,7 +45,8 @@ from mdf.models import (
     RequestRules,
     RequestState,
 )
-from mdf.services.ledger import ledger_release, ledger_reserve, locked_fund, money, require_fund_manager
+from mdf.services.ledger import CENT, ledger_release, ledger_reserve, locked_fund, require_fund_manager
+from mdf.services.ledger import money as _money
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition
 from partnerhub.tenancy.errors import ServiceError
@@ -76,6 +77,11 @@ REQUEST_FIELDS = [
     "amount_requested",
     "answers",
 ]
+
+
+def money(value, *, field: str = "amount") -> Decimal:
+    """A positive amount in cents (the ledger's rule), written with its two decimals."""
+    return _money(value, field=field).quantize(CENT)
 
 
 # --- who may do what ------------------------------------------------------------------------------
@@ -355,23 +361,25 @@ def request_rules_set(
 # --- making a request -----------------------------------------------------------------------------
 
 
-def _source_allocation(tenant: Tenant, fund: Fund, partner: Partner, kind: str) -> Allocation:
-    if partner.tier not in fund.tiers:
-        raise ServiceError(
-            f"{fund.name} does not serve {partner.get_tier_display().lower()} partners.", field="fund"
-        )
+def _source_allocation(
+    tenant: Tenant, fund: Fund, partner: Partner, kind: str, *, by_partner: bool
+) -> Allocation:
+    """The partner's own allocation of the fund, or (catalog) its tier's pool. A partner's user
+    reads no fund it draws nothing from: for them such a fund is one that does not exist."""
     if kind == FundRequest.Kind.CATALOG:
         allocation = Allocation.objects.filter(
             tenant=tenant, fund=fund, partner=None, tier=partner.tier
         ).first()
-        if allocation is None:
-            raise ServiceError(
-                f"{fund.name} has no pool for {partner.get_tier_display().lower()} partners.", field="fund"
-            )
+        missing = f"{fund.name} has no pool for {partner.get_tier_display().lower()} partners."
     else:
         allocation = Allocation.objects.filter(tenant=tenant, fund=fund, partner=partner).first()
-        if allocation is None:
-            raise ServiceError(f"{fund.name} has no allocation for {partner.name}.", field="fund")
+        missing = f"{fund.name} has no allocation for {partner.name}."
+    if allocation is None:
+        raise ServiceError("Select a valid fund." if by_partner else missing, field="fund")
+    if partner.tier not in fund.tiers:
+        raise ServiceError(
+            f"{fund.name} does not serve {partner.get_tier_display().lower()} partners.", field="fund"
+        )
     return allocation
 
 
@@ -386,14 +394,9 @@ def _amount_or_zero(value, field: str) -> Decimal:
         return Decimal("0")
     if isinstance(value, int) and not isinstance(value, bool):
         value = Decimal(value)
-    if (
-        not isinstance(value, Decimal)
-        or not value.is_finite()
-        or value < 0
-        or value != value.quantize(Decimal("0.01"))
-    ):
+    if not isinstance(value, Decimal) or not value.is_finite() or value < 0 or value != value.quantize(CENT):
         raise ServiceError("An amount of at least 0, with at most two decimal places.", field=field)
-    return value
+    return value.quantize(CENT)
 
 
 def _apply_fields(tenant: Tenant, request: FundRequest, fields: dict) -> list | None:
@@ -515,6 +518,8 @@ def request_create(
     own_partner = _acting_partner(tenant, actor)
     if own_partner is None:
         require_fund_manager(tenant=tenant, actor=actor)
+    elif partner_id not in (None, own_partner):
+        raise ServiceError("Select a valid partner.", field="partner")
     else:
         partner_id = own_partner
     partner = Partner.objects.filter(tenant=tenant, id=partner_id).first() if partner_id else None
@@ -539,7 +544,7 @@ def request_create(
         currency=fund.currency,
         created_by=user_of(actor),
     )
-    request.allocation = _source_allocation(tenant, fund, partner, kind)
+    request.allocation = _source_allocation(tenant, fund, partner, kind, by_partner=own_partner is not None)
     if kind == FundRequest.Kind.CATALOG:
         item = CatalogItem.objects.filter(tenant=tenant, id=catalog_item_id, is_active=True).first()
         if item is None:
@@ -683,14 +688,22 @@ def _tell_partner(tenant: Tenant, request: FundRequest, title: str, body: str = 
     )
 
 
-def _tell_reviewers(tenant: Tenant, request: FundRequest, title: str, body: str = "") -> None:
-    managers = Membership.objects.filter(
-        tenant=tenant, partner=None, role=Role.PARTNER_MANAGER
-    ).select_related("user")
+def _tell_reviewers(
+    tenant: Tenant, request: FundRequest, title: str, body: str = "", *, besides: int | None = None
+) -> None:
+    """The partner's account manager when it is one of the tenant's partner managers, otherwise
+    every partner manager (never `besides`, the user who already approved step 1)."""
+    managers = list(
+        Membership.objects.filter(tenant=tenant, partner=None, role=Role.PARTNER_MANAGER)
+        .exclude(user_id=besides)
+        .select_related("user")
+    )
+    owner = [m for m in managers if m.user_id == request.partner.account_manager_id]
     notifications_create_many(
         tenant=tenant,
         notices=[
-            Notice(user=m.user, title=title, body=body, url=_request_url(tenant, request)) for m in managers
+            Notice(user=m.user, title=title, body=body, url=_request_url(tenant, request))
+            for m in owner or managers
         ],
     )
 
@@ -830,8 +843,8 @@ def request_approve(
     request's allocation. Above the tenant's threshold the first approval is step 1 only; a second,
     different approver reserves (and may approve less than the first did, never more)."""
     request = _in_review(tenant, actor, request_id)
-    amount = request.amount_requested if amount is None else money(amount)
     ceiling = request.first_approved_amount or request.amount_requested
+    amount = ceiling if amount is None else money(amount)
     if amount > ceiling:
         raise ServiceError(f"At most {ceiling} {request.currency} can be approved.", field="amount")
     now = now or timezone.now()
@@ -853,6 +866,7 @@ def request_approve(
                 request,
                 f"Second approval needed: {request.title}",
                 f"{amount} {request.currency} approved in step 1.",
+                besides=getattr(request.first_approved_by, "id", None),
             )
             return request
         if request.first_approved_by_id is None or request.first_approved_by_id == getattr(

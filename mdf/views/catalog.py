@@ -11,7 +11,7 @@ from django.urls import path, reverse
 
 from mdf import services
 from mdf.forms.requests import CatalogItemForm, ProposalTemplateForm, RequestRulesForm
-from mdf.selectors.catalog import catalog_list, template_list, template_plays
+from mdf.selectors.catalog import catalog_editor_rows, template_editor_rows, template_plays
 from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView, TenantView
 
 VIEW, CHANGE = "mdf.view", "mdf.change"
@@ -27,7 +27,7 @@ def templates_url(tenant) -> str:
 
 class CatalogView(TenantView):
     permission = VIEW
-    queryset_selector = catalog_list
+    queryset_selector = catalog_editor_rows
 
 
 class CatalogListView(CatalogView, TenantListView):
@@ -122,7 +122,7 @@ class CatalogItemActiveView(CatalogView, SetActiveView):
 
 class ProposalTemplateView(TenantView):
     permission = VIEW
-    queryset_selector = template_list
+    queryset_selector = template_editor_rows
 
 
 class TemplateListView(ProposalTemplateView, TenantListView):

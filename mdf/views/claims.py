@@ -33,7 +33,7 @@ from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView
 from partnerhub.tenancy.selectors import audit_history_for
 
-VIEW, CLAIM = "fund_request.view", "fund_request.change"
+VIEW, CLAIM = "mdf_request.view", "mdf_request.change"
 
 
 def claim_url(tenant, claim) -> str:

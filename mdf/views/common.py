@@ -12,7 +12,7 @@ REVIEW = "mdf.change"
 
 
 class MdfView(TenantView):
-    # What a partner's user needs to act on their own company's rows (e.g. "fund_request.change").
+    # What a partner's user needs to act on their own company's rows (e.g. "mdf_request.change").
     partner_permission: str | None = None
 
     @property

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from mdf import services
-from mdf.forms.requests import ApproveForm, NoteForm, PartnerRequestFilter, RequestFilter, RequestForm
+from mdf.filters_requests import FundRequestFilter
+from mdf.forms.requests import ApproveForm, NoteForm, RequestForm
 from mdf.models import EDITABLE, IN_REVIEW, CatalogItem, FundRequest, ProposalTemplate, RequestState
 from mdf.selectors import catalog_offer, request_accounts, request_detail, template_offer
 from mdf.selectors.claims import live_claim_of
@@ -29,7 +30,7 @@ from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, Tenant
 from partnerhub.tenancy.selectors import audit_history_for, partner_choices
 
 Kind = FundRequest.Kind
-VIEW, ASK = "fund_request.view", "fund_request.change"
+VIEW, ASK = "mdf_request.view", "mdf_request.change"
 
 
 def detail_url(tenant, fund_request) -> str:
@@ -67,9 +68,7 @@ class RequestListView(RequestView, TenantListView):
     partial_template_name = "mdf/requests/_request_table.html"
     csv_name = "fund-requests"
 
-    @property
-    def filterset_class(self):
-        return PartnerRequestFilter if self.partner else RequestFilter
+    filterset_class = FundRequestFilter
 
     @property
     def csv_columns(self):

@@ -298,6 +298,14 @@ SPECTACULAR_SETTINGS = {
         "SlaScopeEnum": "leads.models.SlaScope",
         "ClaimStateEnum": "mdf.models.ClaimState",
         "ProofKindEnum": "mdf.models.ProofKind",
+        "FundKindEnum": "mdf.models.Fund.Kind",
+        "LedgerEntryKindEnum": "mdf.models.EntryKind",
+        "FundRequestStateEnum": "mdf.models.RequestState",
+        "FundRequestKindEnum": "mdf.models.FundRequest.Kind",
+        "FundRequestFormatEnum": "mdf.models.FundRequest.Format",
+        "MdfActivityTypeEnum": "mdf.models.ActivityType",
+        # A partner's tier, and the tiers a catalog item serves (the catalog's `tier` filter).
+        "TierEnum": "partnerhub.tenancy.models.Partner.Tier",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
@@ -377,6 +385,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-deal-registrations": {
         "task": "leads.expire_registrations",
         "schedule": timedelta(days=1),
+    },
+    # MDF funds whose quarter has ended: what is still available in them expires.
+    "expire-unused-mdf-funds": {
+        "task": "mdf.expire_unused_funds",
+        "schedule": timedelta(hours=1),
     },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {

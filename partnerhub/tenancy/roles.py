@@ -82,14 +82,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "mdf.view": STAFF_ROLES,
     # Funds, their allocations and ledger are the vendor's to manage (partners will read their own).
     "mdf.change": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL}),
-    # Fund requests: partners ask for and follow their own (scope); "mdf.change" decides on them.
-    "fund_request.view": frozenset(Role),
-    "fund_request.change": PARTNER_ROLES,
     # Proof-of-performance files: a partner's users upload and read their own company's (scope); the
     # vendor's staff read every one ("mdf.view"), and those who manage the funds review them.
     "proof.view": frozenset(Role),
     "proof.upload": PARTNER_ROLES,
     "proof.review": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL}),
+    # Allocations: staff read every one; a partner's users (and partner keys) their own company's
+    # ("My funds"), with the pools of their tier.
+    "allocation.view": frozenset(Role),
+    # Fund requests: partners make and follow their own (scope) and read the active catalog and
+    # proposal templates; staff read every request, and those with "mdf.change" make strategic lines,
+    # decide requests and write the catalog and templates.
+    "mdf_request.view": frozenset(Role),
+    "mdf_request.change": PARTNER_ROLES | {Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL},
     # Leads are the vendor's until handed off (partners will see theirs through their handoffs).
     "lead.view": STAFF_ROLES,
     "lead.change": ACCOUNT_EDITORS,

@@ -125,3 +125,16 @@ def test_ranking_is_one_query_whatever_the_number_of_partners(in_tenant, plan):
     with CaptureQueriesContext(connection) as with_funds:
         ranking_with_funds(tenant=tenant, plan=plan)
     assert len(with_funds) == 3  # and the funds of the ranked partners, in one more
+
+
+@pytest.mark.django_db
+def test_a_plan_with_no_named_accounts_still_ranks_its_partners_by_fit(in_tenant):
+    plan = PlanFactory(tenant=in_tenant, market_kind="vertical", market_value="healthcare")
+    PartnerFactory(tenant=in_tenant, name="Generalist Inc", verticals=[], regions=[])
+    PartnerFactory(tenant=in_tenant, name="Health Depth Ltd", verticals=["healthcare"], regions=[])
+
+    ranking = partner_ranking(tenant=in_tenant, plan=plan)
+
+    assert [rank.partner.name for rank in ranking] == ["Health Depth Ltd", "Generalist Inc"]
+    assert ranking[1].reasons == ["The plan names no accounts yet: ranked on credibility and fit only."]
+    assert all(rank.access == 0 for rank in ranking)
