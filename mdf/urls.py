@@ -1,11 +1,13 @@
 """MDF pages, mounted under /t/<tenant_slug>/."""
 
-from mdf.views import funds, proofs, requests
+from mdf.views import catalog, claims, funds, proofs, requests
 
 app_name = "mdf"
 
 urlpatterns = [
     *funds.urlpatterns,
     *requests.urlpatterns,
+    *catalog.urlpatterns,
+    *claims.urlpatterns,
     *proofs.urlpatterns,
 ]

@@ -31,6 +31,8 @@ NAV: list[NavItem] = [
     NavItem("Upload my accounts", "accounts:import_claims_create", "claim.change", audience="partner"),
     NavItem("My deal registrations", "leads:registration_list", "registration.view", audience="partner"),
     NavItem("My funds", "mdf:my_funds", "allocation.view", audience="partner"),
+    NavItem("My fund requests", "mdf:request_list", "mdf_request.view", audience="partner"),
+    NavItem("My claims", "mdf:claim_list", "mdf_request.view", audience="partner"),
     NavItem("Accounts", "accounts:account_list", "account.view", audience="staff", section="Accounts"),
     NavItem(
         "Opportunities", "accounts:opportunity_list", "account.view", audience="staff", section="Accounts"
@@ -54,10 +56,13 @@ NAV: list[NavItem] = [
         audience="staff",
         section="Accounts",
     ),
+    NavItem("Funds", "mdf:fund_list", "mdf.view", audience="staff", section="MDF"),
+    NavItem("Fund requests", "mdf:request_queue", "mdf.change", audience="staff", section="MDF"),
+    NavItem("Claims", "mdf:claim_queue", "mdf.change", audience="staff", section="MDF"),
+    NavItem("MDF catalog", "mdf:catalog_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Imports", "accounts:import_list", "account.view", audience="staff", section="Accounts"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
     NavItem("Packages", "plays:package_list", "play.view", audience="staff", section="Playbook"),
-    NavItem("Funds", "mdf:fund_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Partners", "tenancy:partner_list", "partner.view", audience="staff"),
     NavItem("Members", "tenancy:member_list", "member.view", audience="staff"),
     NavItem("Settings", "tenancy:tenant_settings", "tenant.change", audience="staff", section="Admin"),

@@ -56,6 +56,9 @@ from mdf.models import (
     ActivityType,
     Allocation,
     CatalogItem,
+    Claim,
+    ClaimProof,
+    ClaimReminder,
     EntryKind,
     Fund,
     FundRequest,
@@ -797,6 +800,64 @@ class RequestAccountFactory(TenantScopedFactory):
 
     request = factory.SubFactory(FundRequestFactory, tenant=same_tenant())
     account = factory.SubFactory(TargetAccountFactory, tenant=same_tenant())
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        return cls(tenant=tenant, request=FundRequestFactory.for_partner(tenant=tenant, partner=partner))
+
+
+# --- mdf claims ------------------------------------------------------------------------------
+
+
+class ClaimFactory(TenantScopedFactory):
+    """A draft claim on an approved request (states set directly: use the services for the ledger)."""
+
+    class Meta:
+        model = Claim
+
+    request = factory.SubFactory(
+        FundRequestFactory,
+        tenant=same_tenant(),
+        state=RequestState.APPROVED,
+        amount_approved=Decimal("1000.00"),
+    )
+    partner = factory.LazyAttribute(lambda claim: claim.request.partner)
+    fund = factory.LazyAttribute(lambda claim: claim.request.fund)
+    allocation = factory.LazyAttribute(lambda claim: claim.request.allocation)
+    amount_claimed = Decimal("800.00")
+    currency = factory.LazyAttribute(lambda claim: claim.request.currency)
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        allocation = AllocationFactory(tenant=tenant, partner=partner)
+        request = FundRequestFactory(
+            tenant=tenant,
+            allocation=allocation,
+            state=RequestState.APPROVED,
+            amount_approved=Decimal("1000.00"),
+        )
+        return cls(tenant=tenant, request=request)
+
+
+class ClaimProofFactory(TenantScopedFactory):
+    class Meta:
+        model = ClaimProof
+
+    claim = factory.SubFactory(ClaimFactory, tenant=same_tenant())
+    proof = factory.SubFactory(
+        ProofFileFactory, tenant=same_tenant(), partner=factory.SelfAttribute("..claim.partner")
+    )
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        return cls(tenant=tenant, claim=ClaimFactory.for_partner(tenant=tenant, partner=partner))
+
+
+class ClaimReminderFactory(TenantScopedFactory):
+    class Meta:
+        model = ClaimReminder
+
+    request = factory.SubFactory(FundRequestFactory, tenant=same_tenant())
 
     @classmethod
     def for_partner(cls, *, tenant, partner):

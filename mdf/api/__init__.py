@@ -2,10 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
-from mdf.api import funds, proofs, requests
+from mdf.api import claims, funds, proofs, requests
 
 
 def register(router: SimpleRouter) -> None:
     funds.register(router)
     requests.register(router)
     proofs.register(router)
+    claims.register(router)

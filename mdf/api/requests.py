@@ -17,7 +17,6 @@ from decimal import Decimal
 
 import django_filters
 from django.db import transaction
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -25,11 +24,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import SimpleRouter
 
 from mdf import services
-from mdf.models import IN_REVIEW, ActivityType, CatalogItem, Fund, FundRequest, ProposalTemplate, RequestState
+from mdf.filters_requests import FundRequestFilter
+from mdf.models import ActivityType, CatalogItem, FundRequest, ProposalTemplate
 from mdf.selectors import catalog_list, catalog_offer, request_detail, template_list, template_offer
 from partnerhub.tenancy.api.fields import CurrencyField, DateTimeField, IdField
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, ServiceActionsMixin, TenantViewSetMixin
-from partnerhub.tenancy.filters import SortFilter, tenant_partners
+from partnerhub.tenancy.filters import SortFilter
 from partnerhub.tenancy.models import Partner
 from partnerhub.tenancy.roles import can
 from plays.models import Play
@@ -410,44 +410,6 @@ class FundRequestApproveSerializer(serializers.Serializer):
 
 class FundRequestNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=MAX_NOTE, help_text="For the partner: what is needed, or why.")
-
-
-def request_funds(request):
-    """Funds a request filter may name: a partner's, those it draws on or has asked from."""
-    funds = Fund.objects.filter(tenant=request.tenant)
-    if _is_partner(request):
-        partner_id = request.membership.partner_id
-        funds = funds.filter(
-            Q(allocations__partner_id=partner_id) | Q(requests__partner_id=partner_id)
-        ).distinct()
-    return funds
-
-
-class FundRequestFilter(django_filters.FilterSet):
-    state = django_filters.ChoiceFilter(choices=RequestState.choices)
-    in_review = django_filters.BooleanFilter(method="filter_in_review", help_text="Submitted or resubmitted.")
-    kind = django_filters.ChoiceFilter(choices=FundRequest.Kind.choices)
-    fund = django_filters.ModelChoiceFilter(queryset=request_funds)
-    partner = django_filters.ModelChoiceFilter(queryset=tenant_partners)
-    aging = django_filters.BooleanFilter(
-        field_name="is_aging", help_text="In review longer than the tenant's number of business days."
-    )
-    sort = SortFilter(
-        fields=(
-            ("created_at", "created"),
-            ("in_review_since", "in_review_since"),
-            ("starts_on", "starts_on"),
-            ("amount_requested", "amount_requested"),
-            ("title", "title"),
-        )
-    )
-
-    class Meta:
-        model = FundRequest
-        fields = ["state", "in_review", "kind", "fund", "partner", "aging"]
-
-    def filter_in_review(self, queryset, name, value):
-        return queryset.filter(state__in=IN_REVIEW) if value else queryset.exclude(state__in=IN_REVIEW)
 
 
 def _documented(summary: str, request=None):

@@ -1,6 +1,5 @@
 """Fund requests, the pre-approved catalog, proposal templates and the approval rules (docs/mdf.md,
-"Requests"). Numbered 0006 beside a sibling 0005: the integrator rewires its dependency. The
-row-level security policies of the new tables are installed after migrate (partnerhub/tenancy/rls.py)."""
+"Requests"), after the proof files (0005). The row-level security policies of the new tables are installed after migrate (partnerhub/tenancy/rls.py)."""
 
 import django.contrib.postgres.fields
 import django.core.validators
@@ -15,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0014_account_reversed_domain"),
-        ("mdf", "0004_funds_and_ledger"),
+        ("mdf", "0005_proof_files"),
         ("plays", "0006_qualification_rules"),
         ("tenancy", "0010_logos"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -1,7 +1,7 @@
 """The models of MDF (issue 10), by subject: funds and their allocations (funds.py), the
 append-only ledger of every movement of their money (ledger.py), the catalog, proposal templates
 and approval rules (catalog.py), the partners' requests for money (requests.py), proof-of-performance
-files (proofs.py)."""
+files (proofs.py), claims on approved requests (claims.py)."""
 
 from mdf.models.catalog import (
     DEFAULT_AGING_BUSINESS_DAYS,
@@ -10,12 +10,14 @@ from mdf.models.catalog import (
     ProposalTemplate,
     RequestRules,
 )
+from mdf.models.claims import APPROVED_CLAIM, OPEN_CLAIM, Claim, ClaimProof, ClaimReminder, ClaimState
 from mdf.models.funds import DEFAULT_CLAIM_WINDOW_DAYS, Allocation, Fund
 from mdf.models.ledger import BUCKETS, EARMARKING, EFFECTS, EntryKind, LedgerEntry
 from mdf.models.proofs import ProofFile, ProofKind, ReviewState, ScanState
 from mdf.models.requests import EDITABLE, IN_REVIEW, FundRequest, RequestAccount, RequestState
 
 __all__ = [
+    "APPROVED_CLAIM",
     "BUCKETS",
     "DEFAULT_AGING_BUSINESS_DAYS",
     "DEFAULT_CLAIM_WINDOW_DAYS",
@@ -23,9 +25,14 @@ __all__ = [
     "EDITABLE",
     "EFFECTS",
     "IN_REVIEW",
+    "OPEN_CLAIM",
     "ActivityType",
     "Allocation",
     "CatalogItem",
+    "Claim",
+    "ClaimProof",
+    "ClaimReminder",
+    "ClaimState",
     "EntryKind",
     "Fund",
     "FundRequest",

@@ -1,5 +1,14 @@
 """Writes of MDF, one module per subject; import them from here."""
 
+from mdf.services.claims import (
+    claim_approve,
+    claim_create,
+    claim_pay,
+    claim_reject,
+    claim_submit,
+    claim_update,
+    claim_upload_proof,
+)
 from mdf.services.funds import (
     allocation_create,
     allocation_reallocate,
@@ -44,6 +53,13 @@ __all__ = [
     "catalog_item_create",
     "catalog_item_set_active",
     "catalog_item_update",
+    "claim_approve",
+    "claim_create",
+    "claim_pay",
+    "claim_reject",
+    "claim_submit",
+    "claim_update",
+    "claim_upload_proof",
     "fund_create",
     "fund_expire_unused",
     "ledger_claim_approved",

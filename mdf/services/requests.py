@@ -36,6 +36,8 @@ from mdf.models import (
     ActivityType,
     Allocation,
     CatalogItem,
+    Claim,
+    ClaimState,
     Fund,
     FundRequest,
     ProposalTemplate,
@@ -915,6 +917,8 @@ def request_cancel(
     _require_own(tenant, actor, request)
     if request.state in (RequestState.DECLINED, RequestState.CANCELLED):
         raise ServiceError(f"This request is already {request.get_state_display().lower()}.")
+    if Claim.objects.filter(tenant=tenant, request=request).exclude(state=ClaimState.REJECTED).exists():
+        raise ServiceError("This request is claimed: it can no longer be cancelled.")
     now = now or timezone.now()
     if request.state == RequestState.APPROVED:
         ledger_release(

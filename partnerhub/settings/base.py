@@ -297,6 +297,7 @@ SPECTACULAR_SETTINGS = {
         "HandoffStateEnum": "leads.models.Handoff.State",
         "DealRegistrationStateEnum": "leads.models.DealRegistration.State",
         "SlaScopeEnum": "leads.models.SlaScope",
+        "ClaimStateEnum": "mdf.models.ClaimState",
         "FundKindEnum": "mdf.models.Fund.Kind",
         "LedgerEntryKindEnum": "mdf.models.EntryKind",
         "FundRequestStateEnum": "mdf.models.RequestState",
