@@ -391,6 +391,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mdf.expire_unused_funds",
         "schedule": timedelta(hours=1),
     },
+    # "Claim by …" notices, 7 days before an approved request's claim window closes (once each).
+    "mdf-claim-reminders": {
+        "task": "mdf.send_claim_reminders",
+        "schedule": timedelta(hours=1),
+    },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {
         "task": "tenancy.send_pending_notification_emails",

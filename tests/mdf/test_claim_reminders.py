@@ -9,6 +9,7 @@ import pytest
 
 from mdf.models import ClaimReminder, ClaimState, RequestState
 from mdf.services.claim_reminders import claim_reminders_send
+from partnerhub.celery import app
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import Notification
 from partnerhub.tenancy.roles import Role
@@ -59,3 +60,8 @@ def test_two_runs_at_once_tell_the_partner_once(tenant):
     assert sorted(results) == [0, 1]
     with tenant_context(tenant):
         assert Notification.objects.filter(user=user).count() == 1
+
+
+def test_beat_runs_the_claim_reminders_every_hour():
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert schedule["mdf.send_claim_reminders"] == datetime.timedelta(hours=1)
