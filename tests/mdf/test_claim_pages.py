@@ -2,7 +2,6 @@
 files the invoice and submits; the vendor reviews the file, approves partially and records the
 payment; another partner learns nothing of it."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,12 +9,9 @@ from django.utils import timezone
 
 from mdf.models import Claim, ClaimState, ProofFile
 from mdf.selectors import allocation_balances
-from mdf.services import request_approve, request_create, request_submit
 from partnerhub.tenancy.context import tenant_context
-from partnerhub.tenancy.models import Partner
 from partnerhub.tenancy.roles import Role
 from tests.conftest import login, make_member
-from tests.factories import AllocationFactory, FundFactory, PlanFactory
 from tests.mdf.proof_files import pdf, proof_dir, upload
 
 pytestmark = pytest.mark.django_db
@@ -24,35 +20,10 @@ __all__ = ["proof_dir"]
 BASE = "/t/northwind/mdf/"
 
 
-@pytest.fixture
-def approved(tenant, partner, partner_user, manager_user):
-    """Contoso's strategic line, approved for 5,000; its activity ended yesterday."""
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    with tenant_context(tenant):
-        Partner.objects.filter(id=partner.id).update(tier=Partner.Tier.ONE_TO_ONE)
-        fund = FundFactory(tenant=tenant, year=yesterday.year, quarter=(yesterday.month - 1) // 3 + 1)
-        allocation = AllocationFactory(tenant=tenant, fund=fund, partner=partner, amount=Decimal("9000.00"))
-        made = request_create(
-            tenant=tenant,
-            actor=partner_user,
-            fund_id=fund.id,
-            kind="strategic",
-            title="Joint summit",
-            activity_type="event",
-            starts_on=yesterday,
-            ends_on=yesterday,
-            plan=PlanFactory(tenant=tenant, partner=partner).id,
-            amount_requested=Decimal("5000.00"),
-        )
-        request_submit(tenant=tenant, actor=partner_user, request_id=made.id)
-        request = request_approve(tenant=tenant, actor=manager_user, request_id=made.id)
-    return request, allocation
-
-
 def test_a_claim_from_the_request_page_to_its_payment(
-    tenant, approved, partner_user, manager_user, proof_dir
+    tenant, approved_line, partner_user, manager_user, proof_dir
 ):
-    request, allocation = approved
+    request, allocation = approved_line
     client, vendor = login(partner_user), login(manager_user)
     page = client.get(f"{BASE}requests/{request.id}/").content.decode()
     assert f"{BASE}requests/{request.id}/claim/" in page and "Cancel request" in page
@@ -115,8 +86,8 @@ def test_a_claim_from_the_request_page_to_its_payment(
     assert "Paid" in mine and "No photos of the booth" in mine and "PAY-77" in mine
 
 
-def test_another_partner_never_reaches_a_claim(tenant, approved, partner_user, other_partner, proof_dir):
-    request, _ = approved
+def test_another_partner_never_reaches_a_claim(tenant, approved_line, partner_user, other_partner, proof_dir):
+    request, _ = approved_line
     client = login(partner_user)
     client.post(f"{BASE}requests/{request.id}/claim/", {"amount_claimed": "100.00"})
     claim = Claim.unscoped.get()

@@ -2,17 +2,13 @@
 submits; a vendor key approves partially and pays; bad input is a 400 with field messages; another
 partner's key learns nothing."""
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from mdf.services import proof_accept, request_approve, request_create, request_submit
+from mdf.services import proof_accept
 from partnerhub.tenancy.context import tenant_context
-from partnerhub.tenancy.models import Partner
-from tests.factories import AllocationFactory, ApiKeyFactory, FundFactory, PlanFactory
+from tests.factories import ApiKeyFactory
 from tests.mdf.proof_files import pdf, proof_dir
 
 pytestmark = pytest.mark.django_db
@@ -25,46 +21,24 @@ def key_client(key) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {key.raw_key}")
 
 
-@pytest.fixture
-def approved(tenant, partner, partner_user, manager_user):
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    with tenant_context(tenant):
-        Partner.objects.filter(id=partner.id).update(tier=Partner.Tier.ONE_TO_ONE)
-        fund = FundFactory(tenant=tenant, year=yesterday.year, quarter=(yesterday.month - 1) // 3 + 1)
-        AllocationFactory(tenant=tenant, fund=fund, partner=partner, amount=Decimal("9000.00"))
-        made = request_create(
-            tenant=tenant,
-            actor=partner_user,
-            fund_id=fund.id,
-            kind="strategic",
-            title="Joint summit",
-            activity_type="event",
-            starts_on=yesterday,
-            ends_on=yesterday,
-            plan=PlanFactory(tenant=tenant, partner=partner).id,
-            amount_requested=Decimal("5000.00"),
-        )
-        request_submit(tenant=tenant, actor=partner_user, request_id=made.id)
-        return request_approve(tenant=tenant, actor=manager_user, request_id=made.id)
-
-
-def test_a_claim_through_the_api(tenant, partner, approved, manager_user, proof_dir):
+def test_a_claim_through_the_api(tenant, partner, approved_line, manager_user, proof_dir):
+    request, _ = approved_line
     partner_key = key_client(ApiKeyFactory(tenant=tenant, partner=partner, scopes=["read", "write"]))
     vendor_key = key_client(ApiKeyFactory(tenant=tenant, scopes=["read", "write"]))
     manager = Client(HTTP_X_TENANT=tenant.slug)
     manager.force_login(manager_user)
 
     bad = partner_key.post(
-        API, {"request": approved.id, "amount_claimed": "abc"}, content_type="application/json"
+        API, {"request": request.id, "amount_claimed": "abc"}, content_type="application/json"
     )
     assert bad.status_code == 400 and "amount_claimed" in bad.json()
     above = partner_key.post(
-        API, {"request": approved.id, "amount_claimed": "5000.01"}, content_type="application/json"
+        API, {"request": request.id, "amount_claimed": "5000.01"}, content_type="application/json"
     )
     assert above.status_code == 400 and "At most 5000.00 USD" in str(above.json())
 
     created = partner_key.post(
-        API, {"request": approved.id, "amount_claimed": "4500.00"}, content_type="application/json"
+        API, {"request": request.id, "amount_claimed": "4500.00"}, content_type="application/json"
     )
     assert created.status_code == 201, created.json()
     claim = created.json()
@@ -105,10 +79,11 @@ def test_a_claim_through_the_api(tenant, partner, approved, manager_user, proof_
     assert (paid["state"], paid["payment_reference"]) == ("paid", "PAY-9")
 
 
-def test_another_partners_key_learns_nothing(tenant, approved, other_partner):
+def test_another_partners_key_learns_nothing(tenant, approved_line, other_partner):
+    request, _ = approved_line
     outsider = key_client(ApiKeyFactory(tenant=tenant, partner=other_partner, scopes=["read", "write"]))
     answer = outsider.post(
-        API, {"request": approved.id, "amount_claimed": "10.00"}, content_type="application/json"
+        API, {"request": request.id, "amount_claimed": "10.00"}, content_type="application/json"
     )
     assert answer.status_code == 400 and "No such request." in str(answer.json())
     assert outsider.get(API).json()["results"] == []
