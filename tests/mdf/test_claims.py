@@ -23,6 +23,7 @@ from mdf.services import (
     proof_accept,
     proof_reject,
     request_approve,
+    request_cancel,
     request_create,
     request_submit,
 )
@@ -439,3 +440,18 @@ def test_the_package_names_the_required_files(in_tenant, partner):
     request = FundRequest(program=program)
     assert required_proof_kinds(request) == ["invoice", "attendee_list", "photos"]
     assert required_proof_kinds(FundRequest()) == ["invoice"]
+
+
+def test_a_claimed_request_can_no_longer_be_cancelled(in_tenant, approved, partner_user):
+    claim_create(
+        tenant=in_tenant,
+        actor=partner_user,
+        request_id=approved.id,
+        amount_claimed=Decimal("100.00"),
+        now=AFTER,
+    )
+    refused(
+        in_tenant,
+        "This request is claimed: it can no longer be cancelled.",
+        lambda: request_cancel(tenant=in_tenant, actor=partner_user, request_id=approved.id),
+    )
