@@ -48,6 +48,9 @@ UNSCOPED_ALLOWED = {
     "leads/services/ladder.py": "lists handoffs whose SLA ladder has a step due",
     "leads/services/feedback.py": "lists accepted handoffs whose silence nudge is due",
     "leads/services/registrations.py": "lists approved deal registrations whose protection has ended",
+    "mdf/services/expiry.py": "lists funds whose quarter has ended with money still available",
+    "mdf/services/claim_reminders.py": "lists approved requests whose claim window closes within 7 days",
+    "mdf/api/requests.py": "an empty queryset for the schema generator",
 }
 
 
