@@ -28,12 +28,16 @@ def request_funds(request):
 
 class FundRequestFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=RequestState.choices, empty_label="Any state")
-    in_review = django_filters.BooleanFilter(method="filter_in_review", help_text="Submitted or resubmitted.")
+    in_review = django_filters.BooleanFilter(
+        method="filter_in_review", label="In review", help_text="Submitted or resubmitted."
+    )
     kind = django_filters.ChoiceFilter(choices=FundRequest.Kind.choices, empty_label="Any kind")
     fund = django_filters.ModelChoiceFilter(queryset=request_funds, empty_label="Any fund")
     partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
     aging = django_filters.BooleanFilter(
-        field_name="is_aging", help_text="In review longer than the tenant's number of business days."
+        field_name="is_aging",
+        label="Aging",
+        help_text="In review longer than the tenant's number of business days.",
     )
     sort = SortFilter(
         fields=(

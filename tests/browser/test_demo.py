@@ -78,3 +78,23 @@ def test_the_demo_leads_show_their_merged_arrivals_and_matched_accounts(page, de
     page.get_by_role("link", name=re.compile("Dana Whitfield")).click()
     expect(page.locator("#main")).to_contain_text("Attended an event")
     expect(page.locator("#main")).to_contain_text("Registered for an event")
+
+
+def test_the_demo_funds_show_a_request_waiting_for_review_and_contosos_money(page, demo):
+    before = fingerprint()
+    call_command("seed_demo", quiet=True)
+    assert {"mdf_fund", "mdf_ledgerentry", "mdf_fundrequest"}.isdisjoint(
+        changed_tables(before, fingerprint())
+    )
+    sign_in(page, "pm@northwind.example", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Fund requests").click()
+    row = page.locator("#results tbody tr").filter(has_text="Executive roundtable")
+    expect(row).to_contain_text("Contoso Consulting")
+    expect(row).to_contain_text("$12,000.00")
+    row.get_by_role("link", name="Executive roundtable for the named health systems").click()
+    expect(page.locator("#plan")).to_contain_text("Target accounts it is meant to reach")
+
+    page.context.clear_cookies()
+    sign_in(page, "partner@contoso.example", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My funds").click()
+    expect(page.locator("#main")).to_contain_text("Partner marketing")

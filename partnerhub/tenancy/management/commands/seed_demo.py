@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.demo import seed_planning
 from leads.demo import seed_leads
+from mdf.demo import seed_mdf
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import ApiKey, Membership, Partner, Tenant, User
@@ -115,6 +116,7 @@ class Command(BaseCommand):
             raw_key = self.demo_key(tenants["northwind"])
             seed_planning(tenants["northwind"])
             seed_leads(tenants["northwind"])
+            seed_mdf(tenants["northwind"])
         if not quiet:
             self.report(raw_key)
 
