@@ -1,5 +1,6 @@
-"""Labels read as people write them: no "---------" choices, no "[invalid name]" label, owners by name and role, no name said
-twice (a "Master" package badged "Master", a play subtitled with its own name)."""
+"""Labels read as people write them: no "---------" choices, no "[invalid name]" label, owners by
+name and role, no name said twice (a "Master" package badged "Master", a play subtitled with its
+own name)."""
 
 import re
 from pathlib import Path
