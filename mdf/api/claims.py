@@ -93,7 +93,7 @@ class ClaimDetailSerializer(ClaimSerializer):
 
     @extend_schema_field(ClaimFileSerializer(many=True))
     def get_files(self, claim) -> list[dict]:
-        rows = claim_files(tenant=claim.tenant, claim=claim)
+        rows = claim_files(tenant=self.context["request"].tenant, claim=claim)
         return ClaimFileSerializer(rows, many=True).data
 
 

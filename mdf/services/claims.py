@@ -39,6 +39,7 @@ from mdf.models import (
     RequestState,
     ReviewState,
 )
+from mdf.selectors.claims import claim_files
 from mdf.services.ledger import ledger_claim_approved, ledger_pay, ledger_release, money, require_fund_manager
 from mdf.services.notices import tell_partner_managers, tell_partner_users
 from mdf.services.proofs import proof_upload
@@ -124,16 +125,21 @@ def _check_amount(request: FundRequest, amount: Decimal) -> Decimal:
     return amount
 
 
-def current_proofs(claim: Claim) -> list[ProofFile]:
+def current_proofs(tenant: Tenant, claim: Claim) -> list[ProofFile]:
     """The claim's files that count: every file filed with it but those replaced by a newer one."""
-    proofs = [row.proof for row in claim.claim_proofs.select_related("proof")]
-    replaced = {proof.replaces_id for proof in proofs if proof.replaces_id}
-    return [proof for proof in proofs if proof.id not in replaced]
+    return [row.proof for row in claim_files(tenant=tenant, claim=claim) if not row.replaced]
 
 
-def claim_missing(claim: Claim) -> list[str]:
-    """What the claim lacks before it can be submitted, in words (empty: nothing)."""
-    have = {proof.kind for proof in current_proofs(claim) if proof.review_state != ReviewState.REJECTED}
+def replaceable_proofs(files: list) -> list[ProofFile]:
+    """Of a claim's files (`claim_files`), the rejected ones not replaced yet: what an upload may replace."""
+    return [row.proof for row in files if row.proof.review_state == ReviewState.REJECTED and not row.replaced]
+
+
+def claim_missing(tenant: Tenant, claim: Claim, proofs: list[ProofFile] | None = None) -> list[str]:
+    """What the claim lacks before it can be submitted, in words (empty: nothing). `proofs`: its
+    current files when the caller has read them already."""
+    proofs = current_proofs(tenant, claim) if proofs is None else proofs
+    have = {proof.kind for proof in proofs if proof.review_state != ReviewState.REJECTED}
     return [
         f"A file of kind “{ProofKind(kind).label.lower()}”."
         for kind in required_proof_kinds(claim.request)
@@ -141,8 +147,8 @@ def claim_missing(claim: Claim) -> list[str]:
     ]
 
 
-def _review_blockers(claim: Claim) -> list[str]:
-    proofs = current_proofs(claim)
+def _review_blockers(tenant: Tenant, claim: Claim) -> list[str]:
+    proofs = current_proofs(tenant, claim)
     waiting = [proof for proof in proofs if proof.review_state == ReviewState.PENDING]
     accepted = {proof.kind for proof in proofs if proof.review_state == ReviewState.ACCEPTED}
     blockers = [f"“{proof.original_name}” waits for review." for proof in waiting]
@@ -317,6 +323,7 @@ def claim_upload_proof(
     if claim.state == ClaimState.SUBMITTED and replaces_id is not None:
         tell_partner_managers(
             tenant=tenant,
+            partner=claim.partner,
             title=f"Proof replaced on a claim of {claim.partner.name}",
             body=f"{proof} replaces a rejected file.",
             url=_url(tenant, claim),
@@ -334,12 +341,13 @@ def claim_submit(
         raise ServiceError("Only a draft claim is submitted.")
     _check_window(tenant, claim.request, now)
     _check_amount(claim.request, claim.amount_claimed)
-    missing = claim_missing(claim)
+    missing = claim_missing(tenant, claim)
     if missing:
         raise ServiceError("Before it is sent: " + " ".join(missing))
     _move(tenant, actor, claim, ClaimState.SUBMITTED, submitted_at=now or timezone.now())
     tell_partner_managers(
         tenant=tenant,
+        partner=claim.partner,
         title=f"Claim from {claim.partner.name}: {claim.request.title}",
         body=f"{claim.amount_claimed} {claim.currency} claimed.",
         url=_url(tenant, claim),
@@ -373,7 +381,7 @@ def claim_approve(
     """Approve a submitted claim in full, or partially (less than claimed, with the reason): the
     approved amount becomes claimed money, and what the request still holds reserved is released."""
     claim = _submitted(tenant, actor, claim_id)
-    blockers = _review_blockers(claim)
+    blockers = _review_blockers(tenant, claim)
     if blockers:
         raise ServiceError("Review its files first: " + " ".join(blockers))
     amount = claim.amount_claimed if amount is None else money(amount)

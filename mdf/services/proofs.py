@@ -32,13 +32,13 @@ from django.utils.module_loading import import_string
 
 from mdf.models import ProofFile, ProofKind, ReviewState, ScanState
 from mdf.selectors.proofs import STORAGE
+from mdf.services.notices import tell_partner_users
 from partnerhub.tenancy.actors import Actor, actor_columns
 from partnerhub.tenancy.audit import audit, audit_transition
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.models import Tenant, User
+from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.roles import can
 from partnerhub.tenancy.services.common import membership_of, user_of
-from partnerhub.tenancy.services.notifications import Notice, notifications_create_many
 
 NOT_FOUND = "No such proof file."
 HEADER_BYTES = 8192  # what the type is read from (filetype reads as much)
@@ -334,12 +334,10 @@ def proof_reject(*, tenant: Tenant, actor: Actor, proof_id: int, reason: str) ->
     if len(reason) > MAX_REASON:
         raise ServiceError(f"The reason has at most {MAX_REASON} characters.", field="reason")
     proof = _decide(tenant, actor, proof_id, ReviewState.REJECTED, reason)
-    users = User.objects.filter(memberships__tenant=tenant, memberships__partner_id=proof.partner_id)
-    notifications_create_many(
+    tell_partner_users(
         tenant=tenant,
-        notices=[
-            Notice(user=user, title=f"Proof file rejected: {proof.original_name}", body=reason)
-            for user in users
-        ],
+        partner_id=proof.partner_id,
+        title=f"Proof file rejected: {proof.original_name}",
+        body=reason,
     )
     return proof

@@ -47,13 +47,12 @@ from mdf.models import (
 )
 from mdf.services.ledger import CENT, ledger_release, ledger_reserve, locked_fund, require_fund_manager
 from mdf.services.ledger import money as _money
+from mdf.services.notices import tell_partner_managers, tell_partner_users
 from partnerhub.tenancy.actors import Actor
 from partnerhub.tenancy.audit import audit, audit_transition
 from partnerhub.tenancy.errors import ServiceError
-from partnerhub.tenancy.models import Membership, Partner, Tenant
-from partnerhub.tenancy.roles import Role
+from partnerhub.tenancy.models import Partner, Tenant
 from partnerhub.tenancy.services.common import membership_of, user_of
-from partnerhub.tenancy.services.notifications import Notice, notifications_create_many
 from partnerhub.tenancy.taxonomy import currency_code
 from plays.models import Play
 
@@ -679,32 +678,25 @@ def _request_url(tenant: Tenant, request: FundRequest) -> str:
 
 
 def _tell_partner(tenant: Tenant, request: FundRequest, title: str, body: str = "") -> None:
-    users = Membership.objects.filter(tenant=tenant, partner_id=request.partner_id).select_related("user")
-    notifications_create_many(
+    tell_partner_users(
         tenant=tenant,
-        notices=[
-            Notice(user=m.user, title=title, body=body, url=_request_url(tenant, request)) for m in users
-        ],
+        partner_id=request.partner_id,
+        title=title,
+        body=body,
+        url=_request_url(tenant, request),
     )
 
 
 def _tell_reviewers(
     tenant: Tenant, request: FundRequest, title: str, body: str = "", *, besides: int | None = None
 ) -> None:
-    """The partner's account manager when it is one of the tenant's partner managers, otherwise
-    every partner manager (never `besides`, the user who already approved step 1)."""
-    managers = list(
-        Membership.objects.filter(tenant=tenant, partner=None, role=Role.PARTNER_MANAGER)
-        .exclude(user_id=besides)
-        .select_related("user")
-    )
-    owner = [m for m in managers if m.user_id == request.partner.account_manager_id]
-    notifications_create_many(
+    tell_partner_managers(
         tenant=tenant,
-        notices=[
-            Notice(user=m.user, title=title, body=body, url=_request_url(tenant, request))
-            for m in owner or managers
-        ],
+        title=title,
+        body=body,
+        url=_request_url(tenant, request),
+        partner=request.partner,
+        besides=besides,
     )
 
 

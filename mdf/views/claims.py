@@ -24,11 +24,17 @@ from mdf.forms.claims import (
     ProofReviewForm,
     ProofUploadForm,
 )
-from mdf.models import ClaimState, ProofKind, ReviewState
+from mdf.models import APPROVED_CLAIM, ClaimState, ProofKind
 from mdf.selectors import request_detail
 from mdf.selectors.claims import claim_detail, claim_files
-from mdf.services.claims import claim_ceiling, claim_deadline, claim_missing, required_proof_kinds
-from mdf.views.common import REVIEW, MdfView
+from mdf.services.claims import (
+    claim_ceiling,
+    claim_deadline,
+    claim_missing,
+    replaceable_proofs,
+    required_proof_kinds,
+)
+from mdf.views.common import REVIEW, DecisionPage, MdfView
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView
 from partnerhub.tenancy.selectors import audit_history_for
@@ -157,9 +163,6 @@ class ClaimDetailView(ClaimView, TemplateView):
         files = claim_files(tenant=self.tenant, claim=claim)
         own = self.partner is not None and self.can(CLAIM)
         open_for_files = claim.state in (ClaimState.DRAFT, ClaimState.SUBMITTED)
-        rejected = [
-            row.proof for row in files if row.proof.review_state == ReviewState.REJECTED and not row.replaced
-        ]
         context.update(
             claim=claim,
             files=files,
@@ -168,8 +171,12 @@ class ClaimDetailView(ClaimView, TemplateView):
             ceiling=claim_ceiling(claim.request),
             deadline=claim_deadline(claim.request),
             required=required_labels(claim.request),
-            missing=claim_missing(claim) if claim.state == ClaimState.DRAFT else [],
-            upload_form=ProofUploadForm(rejected=rejected) if own and open_for_files else None,
+            missing=claim_missing(self.tenant, claim, [row.proof for row in files if not row.replaced])
+            if claim.state == ClaimState.DRAFT
+            else [],
+            upload_form=ProofUploadForm(rejected=replaceable_proofs(files))
+            if own and open_for_files
+            else None,
             review_form=ProofReviewForm() if self.reviewer and claim.state == ClaimState.SUBMITTED else None,
         )
         if self.partner is None:
@@ -219,9 +226,7 @@ class ProofUploadView(ClaimObjectView):
         return self.partner is not None
 
     def post(self, request, *args, **kwargs):
-        rejected = [
-            row.proof for row in claim_files(tenant=self.tenant, claim=self.object) if not row.replaced
-        ]
+        rejected = replaceable_proofs(claim_files(tenant=self.tenant, claim=self.object))
         form = ProofUploadForm(request.POST, request.FILES, rejected=rejected)
         if not form.is_valid():
             errors = "; ".join(f"{error}" for field_errors in form.errors.values() for error in field_errors)
@@ -258,7 +263,7 @@ class ClaimSubmitView(ClaimObjectView, TenantConfirmView):
     def refusal(self):
         if self.object.state != ClaimState.DRAFT:
             return "Only a draft claim is submitted."
-        missing = claim_missing(self.object)
+        missing = claim_missing(self.tenant, self.object)
         return ("Before it is sent: " + " ".join(missing)) if missing else ""
 
     def perform(self):
@@ -295,28 +300,13 @@ class ProofReviewView(ClaimObjectView, ServiceFormView):
         return f"{proof.original_name}: {proof.get_review_state_display().lower()}."
 
 
-class DecisionView(ClaimObjectView, ServiceFormView):
-    permission = REVIEW
+class DecisionView(ClaimObjectView, DecisionPage):
+    permission = REVIEW  # before ClaimView's in the MRO
     template_name = "mdf/claims/claim_decision.html"
-    title = ""
-    confirm_label = "Confirm"
-    danger = False
-
-    def allowed(self):
-        return self.partner is None
+    waiting_states = (ClaimState.SUBMITTED,)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            claim=self.object,
-            title=self.title,
-            confirm_label=self.confirm_label,
-            danger=self.danger,
-            waiting=self.object.state in self.waiting_states(),
-            **kwargs,
-        )
-
-    def waiting_states(self):
-        return (ClaimState.SUBMITTED,)
+        return super().get_context_data(claim=self.object, **kwargs)
 
 
 class ClaimApproveView(DecisionView):
@@ -361,8 +351,7 @@ class ClaimPayView(DecisionView):
     title = "Record the payment"
     confirm_label = "Record payment"
 
-    def waiting_states(self):
-        return (ClaimState.APPROVED, ClaimState.PARTIALLY_APPROVED)
+    waiting_states = APPROVED_CLAIM
 
     def get_initial(self):
         return {"paid_on": timezone.localdate()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from partnerhub.tenancy.models import Partner
-from partnerhub.tenancy.portal import TenantView
+from partnerhub.tenancy.portal import ServiceFormView, TenantView
 
 REVIEW = "mdf.change"
 
@@ -41,3 +41,28 @@ class MdfView(TenantView):
         if not self.allowed():
             raise PermissionDenied("Your role does not allow this.")
         return super().dispatch(request, *args, **kwargs)
+
+
+class DecisionPage(MdfView, ServiceFormView):
+    """A fund manager's decision on its own page (the form is the confirmation): the page says what
+    it does, or that the object no longer waits for it (`waiting_states`)."""
+
+    permission = REVIEW
+    title = ""
+    confirm_label = "Confirm"
+    explanation = ""
+    danger = False
+    waiting_states: tuple = ()
+
+    def allowed(self) -> bool:
+        return self.partner is None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=self.title,
+            confirm_label=self.confirm_label,
+            explanation=self.explanation,
+            danger=self.danger,
+            waiting=self.object.state in self.waiting_states,
+            **kwargs,
+        )

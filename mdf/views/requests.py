@@ -24,7 +24,7 @@ from mdf.models import EDITABLE, IN_REVIEW, CatalogItem, FundRequest, ProposalTe
 from mdf.selectors import catalog_offer, request_accounts, request_detail, template_offer
 from mdf.selectors.claims import live_claim_of
 from mdf.selectors.request_choices import fund_choices, partner_plans, plan_account_groups
-from mdf.views.common import REVIEW, MdfView
+from mdf.views.common import REVIEW, DecisionPage, MdfView
 from partnerhub.tenancy.models import Partner
 from partnerhub.tenancy.portal import ServiceFormView, TenantConfirmView, TenantListView
 from partnerhub.tenancy.selectors import audit_history_for, partner_choices
@@ -417,30 +417,14 @@ class RequestCancelView(StepView):
         return "Cancelled."
 
 
-class DecisionView(RequestObjectView, ServiceFormView):
-    """A reviewer's decision on its own page (the form is the confirmation)."""
-
-    permission = REVIEW
+class DecisionView(RequestObjectView, DecisionPage):
+    permission = REVIEW  # before RequestView's in the MRO
     template_name = "mdf/requests/request_decision.html"
     form_class = NoteForm
-    title = ""
-    confirm_label = "Confirm"
-    explanation = ""
-    danger = False
-
-    def allowed(self):
-        return self.partner is None
+    waiting_states = IN_REVIEW
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            fund_request=self.object,
-            title=self.title,
-            confirm_label=self.confirm_label,
-            explanation=self.explanation,
-            danger=self.danger,
-            waiting=self.object.state in IN_REVIEW,
-            **kwargs,
-        )
+        return super().get_context_data(fund_request=self.object, **kwargs)
 
 
 class RequestApproveView(DecisionView):
