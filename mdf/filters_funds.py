@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import django_filters
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
 
+from mdf.filters_requests import request_funds
 from mdf.models import Allocation, EntryKind, Fund, LedgerEntry
 from mdf.selectors.funds import Quarter
 from partnerhub.tenancy.filters import SortFilter, tenant_partners
 from partnerhub.tenancy.scoping import scope_for
 from partnerhub.tenancy.taxonomy import currency_choices
 
-QUARTER = RegexValidator(r"^\d{4}-[Qq][1-4]$", "A quarter is written 2026-Q4.")
+
+def valid_quarter(value: str) -> None:
+    """The one reading of a quarter (Quarter.parse): what it refuses is a 400, never an unfiltered list."""
+    if Quarter.parse(value) is None:
+        raise ValidationError("A quarter is written 2026-Q4, between 2000 and 2100.")
 
 
 def tenant_funds(request):
@@ -36,7 +41,7 @@ class QuarterFilter(django_filters.CharFilter):
 
     def __init__(self, *args, prefix: str = "", **kwargs):
         self.prefix = prefix
-        kwargs.setdefault("validators", [QUARTER])
+        kwargs.setdefault("validators", [valid_quarter])
         kwargs.setdefault("help_text", "A quarter, written 2026-Q4.")
         super().__init__(*args, **kwargs)
 
@@ -65,7 +70,8 @@ class FundFilter(django_filters.FilterSet):
 
 
 class AllocationFilter(django_filters.FilterSet):
-    fund = django_filters.ModelChoiceFilter(queryset=tenant_funds, empty_label="Any fund")
+    # Funds are the vendor's rows: a partner may still name those it draws on (its allocations show them).
+    fund = django_filters.ModelChoiceFilter(queryset=request_funds, empty_label="Any fund")
     partner = django_filters.ModelChoiceFilter(queryset=tenant_partners, empty_label="Any partner")
     period = QuarterFilter(prefix="fund__")
     pool = django_filters.BooleanFilter(

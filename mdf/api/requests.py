@@ -245,7 +245,12 @@ class ProposalTemplateSerializer(serializers.ModelSerializer):
 
 
 def tenant_plays(request):
-    return Play.objects.filter(tenant=request.tenant)
+    """Plays a template filter may name: a partner's, only those its published templates show (the
+    playbook itself is the vendor's), so an id tells a partner nothing else."""
+    plays = Play.objects.filter(tenant=request.tenant)
+    if _is_partner(request):
+        plays = plays.filter(proposal_templates__is_active=True).distinct()
+    return plays
 
 
 class ProposalTemplateFilter(django_filters.FilterSet):

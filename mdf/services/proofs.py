@@ -197,13 +197,14 @@ def _require_reviewer(tenant: Tenant, actor: Actor) -> None:
         raise ServiceError("Your role cannot review proof files.")
 
 
-def _locked(tenant: Tenant, proof_id, *, field: str = "proof_file") -> ProofFile:
-    proof = (
-        ProofFile.objects.select_for_update(of=("self",))
-        .select_related("partner")
-        .filter(tenant=tenant, id=proof_id)
-        .first()
-    )
+def _locked(
+    tenant: Tenant, proof_id, *, field: str = "proof_file", partner_id: int | None = None
+) -> ProofFile:
+    """The file, locked; with `partner_id`, only that partner's (another's row is never touched)."""
+    proofs = ProofFile.objects.select_for_update(of=("self",)).select_related("partner")
+    if partner_id is not None:
+        proofs = proofs.filter(partner_id=partner_id)
+    proof = proofs.filter(tenant=tenant, id=proof_id).first()
     if proof is None:
         raise ServiceError(NOT_FOUND, field=field)
     return proof
@@ -214,9 +215,7 @@ def _replaced(tenant: Tenant, partner_id: int, replaces_id: int | None, kind: st
     that does not exist), rejected, not replaced yet."""
     if replaces_id is None:
         return None
-    replaced = _locked(tenant, replaces_id, field="replaces")
-    if replaced.partner_id != partner_id:
-        raise ServiceError(NOT_FOUND, field="replaces")
+    replaced = _locked(tenant, replaces_id, field="replaces", partner_id=partner_id)
     if replaced.review_state != ReviewState.REJECTED:
         raise ServiceError("Only a rejected proof file is replaced by a new upload.", field="replaces")
     if replaced.replacements.exists():

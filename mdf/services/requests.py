@@ -45,6 +45,7 @@ from mdf.models import (
     RequestRules,
     RequestState,
 )
+from mdf.selectors.requests import catalog_offer
 from mdf.services.ledger import CENT, ledger_release, ledger_reserve, locked_fund, require_fund_manager
 from mdf.services.ledger import money as _money
 from mdf.services.notices import tell_partner_managers, tell_partner_users
@@ -545,14 +546,10 @@ def request_create(
     )
     request.allocation = _source_allocation(tenant, fund, partner, kind, by_partner=own_partner is not None)
     if kind == FundRequest.Kind.CATALOG:
-        item = CatalogItem.objects.filter(tenant=tenant, id=catalog_item_id, is_active=True).first()
+        # Only what the partner's tier is offered: another tier's item is "not in the catalog" too.
+        item = catalog_offer(tenant=tenant, partner=partner).filter(id=catalog_item_id).first()
         if item is None:
             raise ServiceError("Select an item of the catalog.", field="catalog_item")
-        if partner.tier not in item.tiers:
-            raise ServiceError(
-                f"{item.name} is not offered to {partner.get_tier_display().lower()} partners.",
-                field="catalog_item",
-            )
         if item.currency != fund.currency:
             raise ServiceError(
                 f"{item.name} is in {item.currency}; {fund.name} is in {fund.currency}.", field="fund"
@@ -743,29 +740,32 @@ def _send_for_review(tenant, actor, request_id, from_states, to_state, now) -> F
         first_approved_by=None,
         first_approved_amount=None,
     )
+    detail = ""
     if request.kind == FundRequest.Kind.CATALOG:
-        reason = _catalog_auto_approve(tenant, request, now)
-        if reason is None:
+        waits = _catalog_auto_approve(tenant, request, now)
+        if waits is None:
             return request
-        request.review_note = reason
+        request.review_note, detail = waits
         request.save(update_fields=["review_note", "updated_at"])
     _tell_reviewers(
         tenant,
         request,
         f"Fund request from {request.partner.name}: {request.title}",
         f"{request.amount_requested} {request.currency} from {request.fund.name}."
-        + (f" {request.review_note}" if request.review_note else ""),
+        + (f" {detail}" if detail else ""),
     )
     return request
 
 
-def _catalog_auto_approve(tenant: Tenant, request: FundRequest, now) -> str | None:
+def _catalog_auto_approve(tenant: Tenant, request: FundRequest, now) -> tuple[str, str] | None:
     """Approve a catalog request as the system when the partner's limit and the pool allow it;
-    otherwise the reason it waits for review."""
+    otherwise why it waits for review: the partner's note, and the reviewers' detail. The pool is
+    the vendor's, shared by the tier: what it still holds is said to the reviewers only."""
     item = request.catalog_item
     fund = locked_fund(tenant=tenant, fund_id=request.fund_id)  # one partner's limit is counted at a time
     if not item.is_active:
-        return f"{item.name} is no longer offered in the catalog: it waits for review."
+        note = f"{item.name} is no longer offered in the catalog: it waits for review."
+        return note, note
     if item.limit_per_quarter is not None:
         approved = (
             FundRequest.objects.filter(
@@ -780,14 +780,16 @@ def _catalog_auto_approve(tenant: Tenant, request: FundRequest, now) -> str | No
             .count()
         )
         if approved >= item.limit_per_quarter:
-            return (
+            note = (
                 f"{request.partner.name} already has {approved} of {item.name} approved in Q{fund.quarter} "
                 f"{fund.year} (the limit is {item.limit_per_quarter}): it waits for review."
             )
+            return note, note
     try:
         _reserve(tenant, SYSTEM, request, request.amount_requested, now)
     except ServiceError as exc:
-        return f"{exc.message} It waits for review."
+        tier = request.partner.get_tier_display().lower()
+        return f"The pool of {tier} partners cannot cover it now: it waits for review.", exc.message
     return None
 
 

@@ -123,7 +123,12 @@ def test_allocations_are_created_reallocated_and_refused_beyond_the_money(
 def test_the_ledger_is_read_only_and_filtered(tenant, manager_user, fund, partner):
     client = api(manager_user)
     body = client.get(f"{API}ledger/", {"fund": fund.id}).json()
-    assert [row["kind"] for row in body["results"]] == ["allocate", "reserve", "allocate"][::-1]
+    # Newest first: the pool's allocation, the reservation, Contoso's allocation.
+    assert [(row["kind"], row["amount"]) for row in body["results"]] == [
+        ("allocate", "1000.00"),
+        ("reserve", "1500.00"),
+        ("allocate", "4000.00"),
+    ]
     reserved = client.get(f"{API}ledger/", {"fund": fund.id, "kind": "reserve"}).json()["results"]
     assert [(row["amount"], row["partner"], row["fund_reserved"]) for row in reserved] == [
         ("1500.00", partner.id, "1500.00")
@@ -171,3 +176,21 @@ def test_sales_staff_read_funds_but_cannot_create_them(tenant, fund):
         f"{API}funds/", {"name": "N", "year": 2031, "quarter": 1, "amount": "1"}, content_type=JSON
     )
     assert refused.status_code == 403
+
+
+def test_a_partner_filters_its_allocations_by_the_fund_they_name(tenant, fund, partner, partner_user):
+    other = make_fund(tenant, name="Next quarter", year=2030, quarter=1)
+    client = api(partner_user)
+    by_fund = client.get(f"{API}allocations/", {"fund": fund.id})
+    assert by_fund.status_code == 200
+    assert [row["partner_name"] for row in by_fund.json()["results"]] == ["Contoso Consulting"]
+    # A fund it draws nothing from is "not a valid choice", as one that does not exist.
+    assert client.get(f"{API}allocations/", {"fund": other.id}).status_code == 400
+
+
+@pytest.mark.parametrize("period", ["1999-Q1", "2200-Q1", "\uff12\uff10\uff12\uff16-Q4", "2026-Q5"])
+def test_a_quarter_the_funds_cannot_have_is_a_400_never_an_unfiltered_list(
+    tenant, manager_user, fund, period
+):
+    answer = api(manager_user).get(f"{API}funds/", {"period": period})
+    assert answer.status_code == 400 and "period" in answer.json()

@@ -225,7 +225,7 @@ def test_a_catalog_request_past_the_partners_limit_waits_for_review_saying_why(
     assert_books_balanced(in_tenant, fund)
 
 
-def test_a_catalog_request_the_pool_cannot_cover_waits_for_review_with_the_money_there(
+def test_a_catalog_request_the_pool_cannot_cover_waits_for_review_with_the_money_told_to_reviewers_only(
     in_tenant, partner_user, manager_user, fund, pool
 ):
     big = catalog_item(in_tenant, manager_user, "Trade show booth", "800")
@@ -234,9 +234,13 @@ def test_a_catalog_request_the_pool_cannot_cover_waits_for_review_with_the_money
     second = catalog_request(in_tenant, partner_user, fund, big)
 
     assert second.state == RequestState.SUBMITTED
-    assert second.review_note == (
-        "Only 200.00 USD is available in the allocation of its pool. It waits for review."
+    # The pool is the tier's, shared with other partners: the partner is not told what it holds.
+    assert (
+        second.review_note
+        == "The pool of one-to-few (growing) partners cannot cover it now: it waits for review."
     )
+    notice = Notification.objects.filter(user=manager_user).order_by("-id").first()
+    assert "Only 200.00 USD is available in the allocation of its pool." in notice.body
     assert_books_balanced(in_tenant, fund)
 
 
@@ -244,9 +248,8 @@ def test_catalog_items_serve_their_tiers_and_a_deactivated_one_is_not_offered(
     in_tenant, partner_user, manager_user, fund, pool, webinar
 ):
     for_many = catalog_item(in_tenant, manager_user, "Social campaign", "100", tiers=["one_to_many"])
-    with pytest.raises(
-        ServiceError, match=r"Social campaign is not offered to one-to-few \(growing\) partners"
-    ):
+    # Another tier's item is "not in the catalog", as one that does not exist: its name is not said.
+    with pytest.raises(ServiceError, match=r"^Select an item of the catalog\.$"):
         catalog_draft(in_tenant, partner_user, fund, for_many)
     catalog_item_set_active(tenant=in_tenant, actor=manager_user, item_id=webinar.id, active=False)
     with pytest.raises(ServiceError, match="Select an item of the catalog") as error:

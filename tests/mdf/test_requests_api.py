@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from mdf.api.requests import KEY_REFUSED
 from mdf.models import CatalogItem, EntryKind, FundRequest, LedgerEntry, ProposalTemplate
@@ -395,3 +396,18 @@ def test_a_sales_rep_reads_requests_and_does_not_decide(
     assert sales.get(f"{url}/").json()["state"] == "submitted"
     refused = post(sales, f"{url}/approve/")
     assert (refused.status_code, refused.json()) == (403, {"detail": "Your role does not allow this."})
+
+
+@pytest.mark.django_db
+def test_a_partner_names_only_the_plays_of_published_templates_in_the_template_filter(tenant, partner_user):
+    published = ProposalTemplateFactory(
+        tenant=tenant, play=PlayFactory(tenant=tenant, kind="roundtable")
+    ).play
+    hidden = PlayFactory(tenant=tenant, kind="expansion")
+    client = Client(HTTP_X_TENANT=tenant.slug)
+    client.force_login(partner_user)
+    url = "/api/v1/mdf-proposal-templates/"
+    assert client.get(url, {"play": published.id}).status_code == 200
+    # A play no published template shows is "not a valid choice", exactly like one that does not exist.
+    assert client.get(url, {"play": hidden.id}).json() == client.get(url, {"play": 999999}).json()
+    assert client.get(url, {"play": hidden.id}).status_code == 400
