@@ -15,7 +15,8 @@ from rest_framework.routers import SimpleRouter
 from mdf import services
 from mdf.filters_funds import AllocationFilter, FundFilter, LedgerFilter
 from mdf.models import Allocation, Fund, LedgerEntry
-from mdf.selectors.funds import allocation_list, fund_list, ledger_entries
+from mdf.selectors.balances import ledger_list
+from mdf.selectors.funds import allocation_list, fund_list
 from mdf.services.funds import FUND_FIELDS
 from partnerhub.tenancy.api.fields import CurrencyField, DateTimeField, TenantRelatedField
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, ServiceActionsMixin, TenantViewSetMixin
@@ -313,7 +314,7 @@ class AllocationViewSet(_FundsViewSet):
 class LedgerEntryViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The append-only ledger: every movement of a fund's money; never changed or deleted."""
 
-    queryset_selector = ledger_entries
+    queryset_selector = ledger_list
     serializer_class = LedgerEntrySerializer
     filterset_class = LedgerFilter
     permission_read = "mdf.view"

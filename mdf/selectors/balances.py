@@ -101,14 +101,15 @@ def partner_balances(*, tenant: Tenant, partner_ids: list[int], year: int, quart
     return _with_available(allocations).order_by("partner_id", "currency")
 
 
-def ledger_list(*, tenant: Tenant, fund_id: int, kind: str | None = None) -> QuerySet[LedgerEntry]:
-    """A fund's ledger, newest first, with what each entry's allocation and partner are."""
-    entries = LedgerEntry.objects.filter(tenant=tenant, fund_id=fund_id).select_related(
-        "allocation__partner", "concerns_type"
-    )
+def ledger_list(
+    *, tenant: Tenant, fund_id: int | None = None, kind: str | None = None
+) -> QuerySet[LedgerEntry]:
+    """Ledger entries with what each entry's allocation and partner are (one query): a fund's
+    newest first, or every fund's in the model's order (by fund, newest first)."""
+    entries = LedgerEntry.objects.filter(tenant=tenant).select_related("allocation__partner", "concerns_type")
     if kind:
         entries = entries.filter(kind=kind)
-    return entries.order_by("-seq")
+    return entries.filter(fund_id=fund_id).order_by("-seq") if fund_id is not None else entries
 
 
 def fund_last_entry(*, tenant: Tenant, fund_id: int) -> LedgerEntry | None:

@@ -151,13 +151,6 @@ def allocation_targets(*, tenant: Tenant, fund: Fund) -> QuerySet[Partner]:
     return Partner.objects.filter(tenant=tenant, tier__in=fund.tiers).order_by("name", "id")
 
 
-def ledger_entries(*, tenant: Tenant) -> QuerySet[LedgerEntry]:
-    """Ledger entries with their fund, allocation and partner read in the same query, newest first."""
-    return LedgerEntry.objects.filter(tenant=tenant).select_related(
-        "fund", "allocation__partner", "concerns_type"
-    )
-
-
 @dataclasses.dataclass(frozen=True)
 class MyFunds:
     """What a partner's company may draw on in a quarter."""

@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from mdf import services
 from mdf.filters_funds import FundLedgerFilter
 from mdf.forms_funds import AllocationForm, FundForm, ReallocationForm
+from mdf.selectors.balances import ledger_list
 from mdf.selectors.funds import (
     Quarter,
     allocation_list,
@@ -25,7 +26,6 @@ from mdf.selectors.funds import (
     fund_allocations,
     fund_list,
     funds_of_quarter,
-    ledger_entries,
     my_funds,
     quarter_choices,
 )
@@ -253,10 +253,8 @@ class FundLedgerView(FundView, TenantListView):
         return self._object
 
     def get_queryset(self):
-        entries = scope_for(
-            ledger_entries(tenant=self.tenant), tenant=self.tenant, membership=self.membership
-        )
-        return entries.filter(fund=self.object).order_by("-seq")
+        entries = ledger_list(tenant=self.tenant, fund_id=self.object.id)
+        return scope_for(entries, tenant=self.tenant, membership=self.membership)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, fund=self.object)
