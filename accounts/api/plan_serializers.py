@@ -23,7 +23,7 @@ from partnerhub.tenancy.api.fields import (
     MAX_INTEGER,
     CurrencyField,
     TenantEmailRelatedField,
-    TenantRelatedField,
+    TenantIdField,
 )
 from partnerhub.tenancy.filters import tenant_partners
 from partnerhub.tenancy.taxonomy import Currency
@@ -35,11 +35,6 @@ RANKING_MAX_LIMIT = 200
 
 
 # --- Input fields --------------------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class TenantIdField(TenantRelatedField):
-    """An object named by its id, resolved inside the caller's tenant."""
 
 
 @extend_schema_field(OpenApiTypes.EMAIL)

@@ -6,8 +6,7 @@ mdf.services; a refusal is a 400 on the field at fault."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.routers import SimpleRouter
@@ -18,10 +17,10 @@ from mdf.models import Allocation, Fund, LedgerEntry
 from mdf.selectors.balances import ledger_list
 from mdf.selectors.funds import allocation_list, fund_list
 from mdf.services.funds import FUND_FIELDS
-from partnerhub.tenancy.api.fields import CurrencyField, DateTimeField, TenantRelatedField
+from partnerhub.tenancy.api.fields import CurrencyField, DateTimeField, TenantIdField
 from partnerhub.tenancy.api.viewsets import IdempotentCreateMixin, ServiceActionsMixin, TenantViewSetMixin
+from partnerhub.tenancy.filters import tenant_partners
 from partnerhub.tenancy.models import Partner
-from partnerhub.tenancy.selectors import partner_choices
 
 CHANGE = "mdf.change"
 FUND = Fund._meta
@@ -124,23 +123,17 @@ class AllocationSerializer(BalancesMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdRelatedField(TenantRelatedField):
-    """An object of the tenant named by its id."""
-
-
 def _funds(request):
-    return fund_list(tenant=request.tenant)
-
-
-def _partners(request):
-    return partner_choices(tenant=request.tenant)
+    return Fund.objects.filter(tenant=request.tenant)
 
 
 class AllocationInputSerializer(serializers.Serializer):
-    fund = IdRelatedField(queryset_for=_funds, help_text="The fund the money comes from.")
-    partner = IdRelatedField(
-        queryset_for=_partners, required=False, allow_null=True, help_text="The partner; or name a `tier`."
+    fund = TenantIdField(queryset_for=_funds, help_text="The fund the money comes from.")
+    partner = TenantIdField(
+        queryset_for=tenant_partners,
+        required=False,
+        allow_null=True,
+        help_text="The partner; or name a `tier`.",
     )
     tier = serializers.ChoiceField(
         choices=Partner.Tier.choices,
@@ -154,8 +147,8 @@ class AllocationInputSerializer(serializers.Serializer):
 
 class ReallocateSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    to_partner = IdRelatedField(
-        queryset_for=_partners,
+    to_partner = TenantIdField(
+        queryset_for=tenant_partners,
         required=False,
         allow_null=True,
         help_text="The partner the money goes on to; none (and no `to_tier`): back to the fund.",

@@ -5,6 +5,7 @@ value the database could not hold is a field error here, not a failure deeper do
 import datetime
 import re
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -173,3 +174,8 @@ class VerticalField(serializers.CharField):
             return []
         held = getattr(instance, field.source, None) or []
         return [held] if isinstance(held, str) else list(held)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class TenantIdField(TenantRelatedField):
+    """An object named by its id, resolved inside the caller's tenant."""
