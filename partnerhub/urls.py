@@ -10,6 +10,7 @@ from partnerhub.tenancy.api import urls as tenancy_api
 from partnerhub.tenancy.api.views import WhoAmIView
 from partnerhub.tenancy.views.public import HealthView, HomeView, InvitationAcceptView
 from plays import api as plays_api
+from reporting import api as reporting_api
 
 # One router for the whole API; each app registers its viewsets.
 api_router = SimpleRouter(use_regex_path=False)
@@ -18,6 +19,7 @@ accounts_api.register(api_router)
 leads_api.register(api_router)
 mdf_api.register(api_router)
 plays_api.register(api_router)
+reporting_api.register(api_router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -31,6 +33,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("plays.urls")),
     path("t/<slug:tenant_slug>/", include("leads.urls")),
     path("t/<slug:tenant_slug>/", include("mdf.urls")),
+    path("t/<slug:tenant_slug>/", include("reporting.urls")),
     # A program's public, co-branded landing page (no sign-in; rate-limited per IP).
     path("l/", include(("leads.views.landing", "landing"))),
     # The revops API: the key (or the session's tenant) decides the tenant.

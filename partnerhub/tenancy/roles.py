@@ -114,6 +114,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registration.view": frozenset(Role),
     "registration.change": PARTNER_ROLES,
     "registration.review": frozenset({Role.TENANT_ADMIN, Role.PARTNER_MANAGER, Role.CHANNEL, Role.REVOPS}),
+    # Reporting: the vendor's dashboards, scorecards and attribution; partners see their own results
+    # on their home page and their plans' checkpoints (scope).
+    "report.view": STAFF_ROLES,
+    "checkpoint.view": frozenset(Role),
+    # FX rates and the reporting settings (reporting currency, the sourced window): revops keeps them.
+    "fx.change": frozenset({Role.TENANT_ADMIN, Role.REVOPS}),
 }
 
 

@@ -1,1 +1,0 @@
-"""Measurement (DOMAIN.md §6): snapshots and read models; nothing below writes to them."""

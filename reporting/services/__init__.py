@@ -1,0 +1,1 @@
+"""Writes of reporting: freezing checkpoints, FX rates, refreshing read models, nudges."""
