@@ -170,3 +170,31 @@ def program_complete(*, tenant: Tenant, actor: Actor, plan: Plan) -> Program | N
         to_state=Program.Status.COMPLETED,
     )
     return program
+
+
+def checkpoint_freeze(
+    *, tenant: Tenant, actor: Actor, checkpoint_id: int, snapshot: dict
+) -> Checkpoint | None:
+    """Freeze a due checkpoint's snapshot, once: the row is locked and only an open checkpoint is
+    written, so a second sweep (or two at once) changes nothing and gets None. Reporting computes
+    the snapshot (docs/reporting.md); the checkpoint, and its freeze-once rule, live here."""
+    with transaction.atomic():
+        checkpoint = (
+            Checkpoint.objects.select_for_update()
+            .filter(tenant=tenant, id=checkpoint_id, frozen_at__isnull=True)
+            .first()
+        )
+        if checkpoint is None:
+            return None
+        checkpoint.frozen_at = timezone.now()
+        checkpoint.snapshot = snapshot
+        checkpoint.save(update_fields=["frozen_at", "snapshot"])
+        audit(
+            tenant=tenant,
+            actor=actor,
+            action="checkpoint.frozen",
+            target=checkpoint,
+            before={"frozen_at": None},
+            after={"frozen_at": checkpoint.frozen_at.isoformat(), "met": snapshot.get("met")},
+        )
+    return checkpoint
