@@ -396,6 +396,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mdf.send_claim_reminders",
         "schedule": timedelta(hours=1),
     },
+    # Launched plans' day 30/60/90 checkpoints whose due day has come: each frozen once.
+    "freeze-due-checkpoints": {
+        "task": "reporting.freeze_due_checkpoints",
+        "schedule": timedelta(minutes=15),
+    },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {
         "task": "tenancy.send_pending_notification_emails",

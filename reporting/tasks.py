@@ -1,0 +1,10 @@
+"""Tasks of the reporting app: interfaces only, each calls a service."""
+
+from celery import shared_task
+
+from reporting.services import checkpoints
+
+
+@shared_task(name="reporting.freeze_due_checkpoints", acks_late=True)
+def freeze_due_checkpoints_task() -> int:
+    return checkpoints.checkpoints_freeze_due()

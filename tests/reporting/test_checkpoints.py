@@ -1,0 +1,285 @@
+"""Checkpoints that freeze (issue 11, point 1): a plan is launched, attendance, meetings, stage
+changes, handoffs and MDF are fed through the services, and the clock moves to day 30, 60 and 90.
+Each checkpoint freezes once with the right actuals (two sweeps at once freeze and notify once), and
+a later correction shows as "live now" beside the frozen figure, which does not move."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from accounts import services as plans
+from accounts.models import Checkpoint, Plan
+from accounts.services.accounts import opportunity_create, opportunity_update
+from leads.services.attendance import attendance_record
+from leads.services.handoffs import handoff_accept, handoff_offer
+from leads.services.leads import lead_intake
+from partnerhub.tenancy.models import AuditEvent, Notification
+from partnerhub.tenancy.roles import Role
+from plays.services import catalog_install
+from reporting.selectors.checkpoints import plan_checkpoints
+from reporting.services.checkpoints import checkpoints_freeze_due
+from tests.conftest import make_member
+from tests.factories import TargetAccountFactory
+from tests.threads import run_at_once
+
+
+def at(tenant, day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)), tenant.zone)
+
+
+LAUNCH_DAY = datetime.date(2026, 6, 1)
+DAY = datetime.timedelta(days=1)
+
+
+def launched_plan(tenant, manager, sales, partner):
+    """A plan on six named accounts (three of them existing customers), launched on LAUNCH_DAY with
+    targets: 5 accounts followed up, 3 meetings, 2 opportunities and 50,000 USD of pipeline."""
+    play = {play.kind: play for play in catalog_install(tenant=tenant)}["vertical_wedge"]
+    named = [
+        TargetAccountFactory(tenant=tenant, domain=f"named{i}.example", stage=stage)
+        for i, stage in enumerate(["net_new"] * 3 + ["existing_customer"] * 3)
+    ]
+    with time_machine.travel(at(tenant, LAUNCH_DAY - 7 * DAY), tick=False):
+        plan = plans.plan_create(tenant=tenant, actor=manager, year=2026, quarter=2, name="Healthcare Q2")
+        plans.plan_set_market(
+            tenant=tenant, actor=manager, plan_id=plan.id, market_kind="vertical", market_value="healthcare"
+        )
+        plans.plan_set_accounts(
+            tenant=tenant, actor=manager, plan_id=plan.id, account_ids=[a.id for a in named]
+        )
+        plans.plan_set_partner(tenant=tenant, actor=manager, plan_id=plan.id, partner_id=partner.id)
+        plans.plan_set_play(tenant=tenant, actor=manager, plan_id=plan.id, play_id=play.id)
+        plans.plan_set_follow_up(
+            tenant=tenant,
+            actor=manager,
+            plan_id=plan.id,
+            sales_owner=sales,
+            due_on=LAUNCH_DAY + 14 * DAY,
+            talk_track="Offer the architecture review.",
+        )
+        plans.plan_set_targets(
+            tenant=tenant,
+            actor=manager,
+            plan_id=plan.id,
+            day30_followups=5,
+            day60_meetings=3,
+            day90_opportunities=2,
+            day90_pipeline=Decimal("50000.00"),
+        )
+    Plan.objects.filter(id=plan.id).update(owner_partner_marketing=manager)
+    with time_machine.travel(at(tenant, LAUNCH_DAY), tick=False):
+        plan = plans.plan_launch(tenant=tenant, actor=manager, plan_id=plan.id)
+    return plan, named
+
+
+def touch(tenant, actor, account, kind, when, who="buyer", **fields):
+    return lead_intake(
+        tenant=tenant,
+        actor=actor,
+        data={"email": f"{who}@{account.domain}", "touch_kind": kind, "occurred_at": when, **fields},
+        source="api",
+    ).lead
+
+
+def sweep_on(tenant, day: datetime.date, hour: int = 6) -> int:
+    with time_machine.travel(at(tenant, day, hour), tick=False):
+        return checkpoints_freeze_due()
+
+
+def measures(checkpoint: Checkpoint) -> dict:
+    return {row["key"]: (row["target"], row["actual"], row["met"]) for row in checkpoint.snapshot["measures"]}
+
+
+@pytest.fixture
+def people(tenant):
+    return {
+        "manager": make_member(tenant, Role.PARTNER_MANAGER, email="pm@northwind.example"),
+        "sales": make_member(tenant, Role.SALES, email="sales@northwind.example"),
+    }
+
+
+@pytest.mark.django_db
+def test_a_launched_plan_freezes_each_checkpoint_once_with_its_actuals(
+    in_tenant, people, partner, partner_user
+):
+    tenant, manager, sales = in_tenant, people["manager"], people["sales"]
+    plan, named = launched_plan(tenant, manager, sales, partner)
+    program = plan.program
+    elsewhere = TargetAccountFactory(tenant=tenant, domain="elsewhere.example")
+
+    # Days 1-29: the event (named0, named1 and named3 attend; an attendee from elsewhere), sales
+    # follows up named0-named2 by meeting or email reply, and the follow-up is marked done on time.
+    for account in (named[0], named[1], named[3], elsewhere):
+        attendance_record(
+            tenant=tenant,
+            actor=manager,
+            program_id=program.id,
+            data={
+                "email": f"guest@{account.domain}",
+                "status": "attended",
+                "occurred_at": at(tenant, LAUNCH_DAY + 5 * DAY),
+            },
+        )
+    touch(tenant, sales, named[0], "meeting", at(tenant, LAUNCH_DAY + 8 * DAY))
+    touch(tenant, sales, named[1], "email_reply", at(tenant, LAUNCH_DAY + 9 * DAY))
+    touch(tenant, sales, named[2], "meeting", at(tenant, LAUNCH_DAY + 29 * DAY, 23))  # the last evening
+    touch(tenant, sales, elsewhere, "meeting", at(tenant, LAUNCH_DAY + 10 * DAY))  # not a named account
+    with time_machine.travel(at(tenant, LAUNCH_DAY + 12 * DAY), tick=False):
+        plans.follow_up_complete(tenant=tenant, actor=sales, plan_id=plan.id)
+    # A handoff of a named account's lead, accepted by the partner.
+    attendance_record(
+        tenant=tenant,
+        actor=manager,
+        program_id=program.id,
+        data={
+            "email": f"cio@{named[3].domain}",
+            "status": "attended",
+            "occurred_at": at(tenant, LAUNCH_DAY + 5 * DAY),
+        },
+    )
+    lead = touch(tenant, sales, named[3], "meeting", at(tenant, LAUNCH_DAY + 6 * DAY), who="cio", title="CIO")
+    with time_machine.travel(at(tenant, LAUNCH_DAY + 6 * DAY, 11), tick=False):
+        handoff = handoff_offer(tenant=tenant, actor=manager, lead_id=lead.id, partner_id=partner.id)
+        handoff_accept(tenant=tenant, actor=partner_user, handoff_id=handoff.id)
+
+    assert sweep_on(tenant, LAUNCH_DAY + 29 * DAY) == 0  # not yet due
+    assert sweep_on(tenant, LAUNCH_DAY + 30 * DAY) == 1
+    day30 = Checkpoint.objects.get(plan=plan, day=30)
+    assert measures(day30) == {
+        "program_delivered": (1, 1, True),
+        "follow_up_on_time": (1, 1, True),
+        "accounts_followed_up": (5, 4, False),
+    }
+    assert day30.snapshot["met"] is False
+    assert day30.snapshot["period"] == {"from": "2026-06-01", "to": "2026-07-01"}
+
+    # Days 30-59: two more meetings on named accounts (one on the due day itself counts for day 90's
+    # period, not day 60's).
+    touch(tenant, sales, named[4], "meeting", at(tenant, LAUNCH_DAY + 40 * DAY))
+    touch(tenant, sales, named[5], "meeting", at(tenant, LAUNCH_DAY + 60 * DAY, 9))
+    assert sweep_on(tenant, LAUNCH_DAY + 60 * DAY, 12) == 1
+    day60 = Checkpoint.objects.get(plan=plan, day=60)
+    assert measures(day60) == {"meetings": (3, 4, True)}  # named0, named2, named3, named4
+    assert day60.snapshot["met"] is True
+
+    # Days 60-89: opportunities on named accounts move; one on another account, one lost, one that
+    # never moved since launch do not count.
+    with time_machine.travel(at(tenant, LAUNCH_DAY - 30 * DAY), tick=False):
+        standing = opportunity_create(
+            tenant=tenant,
+            actor=sales,
+            account=named[1],
+            name="Standing",
+            stage="qualification",
+            amount=Decimal("99999.00"),
+            currency="USD",
+        )
+        losing = opportunity_create(
+            tenant=tenant,
+            actor=sales,
+            account=named[2],
+            name="Lost",
+            stage="proposal",
+            amount=Decimal("7000.00"),
+            currency="USD",
+        )
+    with time_machine.travel(at(tenant, LAUNCH_DAY + 70 * DAY), tick=False):
+        opportunity_create(
+            tenant=tenant,
+            actor=sales,
+            account=named[0],
+            name="New",
+            stage="prospecting",
+            amount=Decimal("20000.00"),
+            currency="USD",
+        )
+        upsell = opportunity_create(
+            tenant=tenant,
+            actor=sales,
+            account=named[3],
+            name="Upsell",
+            stage="prospecting",
+            amount=Decimal("12000.00"),
+            currency="USD",
+        )
+        opportunity_create(
+            tenant=tenant,
+            actor=sales,
+            account=elsewhere,
+            name="Elsewhere",
+            stage="prospecting",
+            amount=Decimal("80000.00"),
+            currency="USD",
+        )
+        opportunity_update(tenant=tenant, actor=sales, opportunity_id=losing.id, stage="closed_lost")
+    with time_machine.travel(at(tenant, LAUNCH_DAY + 80 * DAY), tick=False):
+        opportunity_update(tenant=tenant, actor=sales, opportunity_id=upsell.id, stage="proposal")
+    assert standing.stage == "qualification"
+
+    assert sweep_on(tenant, LAUNCH_DAY + 91 * DAY) == 1  # a day late: the period is the same
+    day90 = Checkpoint.objects.get(plan=plan, day=90)
+    assert measures(day90) == {
+        "opportunities_progressed": (2, 2, True),
+        "pipeline": ("50000.00", "32000.00", False),
+    }
+    pipeline = day90.snapshot["measures"][1]
+    assert pipeline["gap"] == "18000.00" and pipeline["currency"] == "USD"
+    assert sweep_on(tenant, LAUNCH_DAY + 92 * DAY) == 0
+
+    # The owners heard each result, once, with the figures.
+    notices = Notification.objects.filter(title__contains="checkpoint").order_by("id")
+    assert sorted((n.user.email, n.title) for n in notices) == sorted(
+        (email, f"Day {day} checkpoint {word}: Healthcare Q2")
+        for day, word in ((30, "missed"), (60, "met"), (90, "missed"))
+        for email in ("pm@northwind.example", "sales@northwind.example")
+    )
+    day90_notice = notices.filter(title__startswith="Day 90").first()
+    assert (
+        "Pipeline of those opportunities: 32000.00 USD of 50000.00 USD, 18000.00 USD short"
+        in day90_notice.body
+    )
+    assert AuditEvent.objects.filter(action="checkpoint.frozen").count() == 3
+
+    # A meeting logged late, in day 30's period: day 30 stays frozen; live now shows the change.
+    touch(tenant, sales, named[5], "email_reply", at(tenant, LAUNCH_DAY + 20 * DAY), who="late")
+    assert sweep_on(tenant, LAUNCH_DAY + 100 * DAY) == 0
+    frozen_before = Checkpoint.objects.get(id=day30.id)
+    assert frozen_before.snapshot == day30.snapshot and frozen_before.frozen_at == day30.frozen_at
+    views = {view.checkpoint.day: view for view in plan_checkpoints(tenant=tenant, plan=plan)}
+    followed = next(row for row in views[30].rows if row["key"] == "accounts_followed_up")
+    assert (followed["frozen_actual"], followed["actual"], followed["changed"]) == (4, 5, True)
+    assert views[30].frozen_met is False and views[30].live_met is True
+    meetings = views[60].rows[0]
+    assert (meetings["frozen_actual"], meetings["actual"], meetings["changed"]) == (4, 4, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_freeze_and_notify_once(tenant, people, partner, partner_user):
+    from partnerhub.tenancy.context import tenant_context
+
+    with tenant_context(tenant):
+        plan, _ = launched_plan(tenant, people["manager"], people["sales"], partner)
+    for _ in range(5):
+        frozen = run_at_once(lambda: sweep_on(tenant, LAUNCH_DAY + 95 * DAY), times=2)
+        if sum(frozen):
+            break
+    assert sum(frozen) == 3  # day 30, 60 and 90, between the two
+    with tenant_context(tenant):
+        assert Checkpoint.objects.filter(plan=plan, frozen_at__isnull=False).count() == 3
+        assert AuditEvent.objects.filter(action="checkpoint.frozen").count() == 3
+        assert Notification.objects.filter(title__contains="checkpoint").count() == 6
+
+
+@pytest.mark.django_db
+def test_a_checkpoint_with_no_target_is_recorded_not_judged(in_tenant, people, partner):
+    tenant = in_tenant
+    plan, _ = launched_plan(tenant, people["manager"], people["sales"], partner)
+    Plan.objects.filter(id=plan.id).update(target_day60_meetings=None)
+    sweep_on(tenant, LAUNCH_DAY + 61 * DAY)
+    day60 = Checkpoint.objects.get(plan=plan, day=60)
+    assert day60.snapshot["met"] is None
+    assert measures(day60) == {"meetings": (None, 0, None)}
+    assert Notification.objects.filter(title="Day 60 checkpoint recorded: Healthcare Q2").count() == 2
