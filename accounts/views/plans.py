@@ -45,6 +45,7 @@ from accounts.selectors.plans import (
 )
 from accounts.selectors.recommendation import play_recommendation
 from mdf.selectors import ranking_with_funds
+from reporting.selectors.checkpoints import plan_checkpoints
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import (
     ServiceFormView,
@@ -223,7 +224,7 @@ class PlanDetailView(PlanPageMixin, TenantView):
         context = self.wizard_context(plan)
         context["owners"] = [(label, getattr(plan, name)) for name, label in PLAN_OWNER_FIELDS.items()]
         context["follow_up"] = getattr(plan, "follow_up", None)
-        context["checkpoints"] = list(plan.checkpoints.all())
+        context["checkpoints"] = plan_checkpoints(tenant=self.tenant, plan=plan)
         context["program"] = getattr(plan, "program", None) if plan.status in ("launched", "closed") else None
         context["history"] = self.history(plan)
         context["meeting_started_at"] = plan.meeting_started_at

@@ -21,7 +21,7 @@ from partnerhub.tenancy.roles import Role
 from plays.services import catalog_install
 from reporting.selectors.checkpoints import plan_checkpoints
 from reporting.services.checkpoints import checkpoints_freeze_due
-from tests.conftest import make_member
+from tests.conftest import login, make_member
 from tests.factories import TargetAccountFactory
 from tests.threads import run_at_once
 
@@ -283,3 +283,24 @@ def test_a_checkpoint_with_no_target_is_recorded_not_judged(in_tenant, people, p
     assert day60.snapshot["met"] is None
     assert measures(day60) == {"meetings": (None, 0, None)}
     assert Notification.objects.filter(title="Day 60 checkpoint recorded: Healthcare Q2").count() == 2
+
+
+@pytest.mark.django_db
+def test_the_plan_page_shows_the_frozen_result_beside_live_now(in_tenant, people, partner, partner_user):
+    tenant, sales = in_tenant, people["sales"]
+    plan, named = launched_plan(tenant, people["manager"], sales, partner)
+    touch(tenant, sales, named[0], "meeting", at(tenant, LAUNCH_DAY + 3 * DAY))
+    sweep_on(tenant, LAUNCH_DAY + 30 * DAY)
+    touch(tenant, sales, named[1], "meeting", at(tenant, LAUNCH_DAY + 4 * DAY), who="late")  # logged late
+
+    url = f"/t/{tenant.slug}/plans/{plan.id}/"
+    for user in (people["manager"], partner_user):  # the partner sees its own plan's results
+        page = login(user).get(url).content.decode()
+        card = page[page.index('id="plan-checkpoints"') :]
+        day30 = card[card.index('data-day="30"') : card.index('data-day="60"')]
+        assert "Missed" in day30 and "Frozen" in day30 and "Live now" in day30
+        followed = day30[day30.index("Named accounts followed up by sales") :].split("</tr>")[0]
+        cells = [cell.split("<")[0].strip() for cell in followed.split('<td class="num">')[1:]]
+        assert cells == ["5", "1", "2"]  # target, frozen, live now
+        assert "changed since" in followed
+        assert 'data-day="60"' in card and "Open" in card
