@@ -60,6 +60,10 @@ NAV: list[NavItem] = [
     NavItem("Fund requests", "mdf:request_queue", "mdf.change", audience="staff", section="MDF"),
     NavItem("Claims", "mdf:claim_queue", "mdf.change", audience="staff", section="MDF"),
     NavItem("MDF catalog", "mdf:catalog_list", "mdf.view", audience="staff", section="MDF"),
+    NavItem("Scorecard", "reporting:scorecard", "report.view", audience="staff", section="Reporting"),
+    NavItem(
+        "Checkpoints", "reporting:checkpoint_list", "checkpoint.view", audience="staff", section="Reporting"
+    ),
     NavItem("Imports", "accounts:import_list", "account.view", audience="staff", section="Accounts"),
     NavItem("Plays", "plays:play_list", "play.view", audience="staff", section="Playbook"),
     NavItem("Packages", "plays:package_list", "play.view", audience="staff", section="Playbook"),

@@ -39,6 +39,7 @@ urlpatterns = [
     # The revops API: the key (or the session's tenant) decides the tenant.
     path("api/v1/whoami/", WhoAmIView.as_view(), name="api_whoami"),
     path("api/v1/", include(api_router.urls)),
+    path("api/v1/", include(reporting_api.urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script as a file: the page needs no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

@@ -1,5 +1,9 @@
 """Reporting pages, mounted under /t/<tenant_slug>/."""
 
+from reporting.views import scorecards
+
 app_name = "reporting"
 
-urlpatterns = []
+urlpatterns = [
+    *scorecards.urlpatterns,
+]

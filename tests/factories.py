@@ -374,13 +374,17 @@ class CheckpointFactory(TenantScopedFactory):
     class Meta:
         model = Checkpoint
 
-    plan = factory.SubFactory(PlanFactory, tenant=same_tenant())
+    # A checkpoint is opened when its plan is launched.
+    plan = factory.SubFactory(
+        PlanFactory, tenant=same_tenant(), status="launched", launched_at=factory.LazyFunction(timezone.now)
+    )
     day = 30
     due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
 
     @classmethod
     def for_partner(cls, *, tenant, partner):
-        return cls(tenant=tenant, plan=PlanFactory(tenant=tenant, partner=partner))
+        plan = PlanFactory(tenant=tenant, partner=partner, status="launched", launched_at=timezone.now())
+        return cls(tenant=tenant, plan=plan)
 
 
 class FundFactory(TenantScopedFactory):

@@ -45,7 +45,6 @@ from accounts.selectors.plans import (
 )
 from accounts.selectors.recommendation import play_recommendation
 from mdf.selectors import ranking_with_funds
-from reporting.selectors.checkpoints import plan_checkpoints
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.portal import (
     ServiceFormView,
@@ -56,6 +55,7 @@ from partnerhub.tenancy.portal import (
 )
 from partnerhub.tenancy.selectors import audit_history_for
 from plays.selectors import play_choices
+from reporting.selectors.checkpoints import plan_checkpoints
 
 RANKING_SHOWN = 10
 HISTORY_SHOWN = 15

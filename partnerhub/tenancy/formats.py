@@ -92,6 +92,14 @@ def format_number(value) -> str:
     return babel_numbers.format_decimal(number, locale=active_locale(), decimal_quantization=False)
 
 
+def format_percent(ratio) -> str:
+    """A ratio as a percentage: `0.425` → `42.5%` (en_US), `42,5 %` (de_DE); empty for none."""
+    number = _as_decimal(ratio)
+    if number is None:
+        return ""
+    return babel_numbers.format_percent(number, "#,##0.#%", locale=active_locale())
+
+
 def _to_local(value: datetime.datetime) -> datetime.datetime:
     if timezone.is_naive(value):
         value = timezone.make_aware(value, datetime.UTC)

@@ -1,7 +1,16 @@
 """Reporting REST API; each module registers its viewsets on the project's one router."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
+
+from reporting.api import checkpoints, scorecards
 
 
 def register(router: SimpleRouter) -> None:
-    pass
+    checkpoints.register(router)
+
+
+# Endpoints that are not collections, mounted under /api/v1/.
+urlpatterns = [
+    path("reporting/scorecards/", scorecards.ScorecardView.as_view(), name="api_reporting_scorecards"),
+]

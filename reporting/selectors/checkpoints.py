@@ -163,20 +163,12 @@ class CheckpointView:
 
 def plan_checkpoints(*, tenant: Tenant, plan: Plan) -> list[CheckpointView]:
     """A launched plan's checkpoints with their live figures (one statement for the three)."""
-    checkpoints = list(Checkpoint.objects.filter(tenant=tenant, plan=plan).order_by("day"))
-    if not checkpoints or plan.launched_at is None:
+    if plan.launched_at is None:
         return []
-    now = timezone.now()
-    windows = []
+    checkpoints = list(Checkpoint.objects.filter(tenant=tenant, plan=plan).order_by("day"))
     for checkpoint in checkpoints:
-        window = checkpoint_window(tenant, plan, checkpoint)
-        # An open checkpoint counts up to now: how the plan stands so far.
-        windows.append(window if checkpoint.frozen_at or window.ends <= now else _until(window, now))
-    views = []
-    for checkpoint, figures in zip(checkpoints, plan_figures(tenant=tenant, windows=windows), strict=True):
-        live, live_met = measures_for(plan, checkpoint.day, figures)
-        views.append(CheckpointView(checkpoint=checkpoint, live=live, live_met=live_met))
-    return views
+        checkpoint.plan = plan
+    return checkpoints_live(tenant=tenant, checkpoints=checkpoints)
 
 
 def _until(window: PlanWindow, now: datetime.datetime) -> PlanWindow:
@@ -193,3 +185,27 @@ def checkpoints_due(*, tenant: Tenant, today: datetime.date, limit: int):
         .select_related("plan__owner_partner_marketing", "plan__created_by", "plan__follow_up__sales_owner")
         .order_by("due_on", "id")[:limit]
     )
+
+
+def checkpoint_list(*, tenant: Tenant):
+    """Checkpoints of launched plans, with the plan and its partner."""
+    return (
+        Checkpoint.objects.filter(tenant=tenant, plan__launched_at__isnull=False)
+        .select_related("plan__partner")
+        .order_by("due_on", "plan_id", "day")
+    )
+
+
+def checkpoints_live(*, tenant: Tenant, checkpoints) -> list[CheckpointView]:
+    """The given checkpoints (with their plans) beside their live figures, in one statement."""
+    checkpoints = list(checkpoints)
+    now = timezone.now()
+    windows = []
+    for checkpoint in checkpoints:
+        window = checkpoint_window(tenant, checkpoint.plan, checkpoint)
+        windows.append(window if checkpoint.frozen_at or window.ends <= now else _until(window, now))
+    views = []
+    for checkpoint, figures in zip(checkpoints, plan_figures(tenant=tenant, windows=windows), strict=True):
+        live, live_met = measures_for(checkpoint.plan, checkpoint.day, figures)
+        views.append(CheckpointView(checkpoint=checkpoint, live=live, live_met=live_met))
+    return views

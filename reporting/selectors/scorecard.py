@@ -20,6 +20,7 @@ from accounts.models import (
     Opportunity,
     OpportunityStage,
     OpportunityStageChange,
+    Plan,
     PlanAccount,
     Program,
     TargetAccount,
@@ -295,3 +296,63 @@ def plan_figures(*, tenant: Tenant, windows: list[PlanWindow]) -> list[PlanFigur
         window = windows[values_by_name.pop("window")]
         figures.append(PlanFigures(plan_id=window.plan_id, currency=window.currency, **values_by_name))
     return figures
+
+
+# --- Scorecards per plan, program, partner, quarter ----------------------------------------------
+
+# A plan is scored on its first 90 days (its checkpoints' span), or up to now while younger.
+SCORED_DAYS = 90
+SCORECARD_GROUPS = {"plan": "Plan", "partner": "Partner", "quarter": "Quarter"}
+
+
+@dataclass
+class ScorecardRow:
+    key: str
+    label: str
+    plans: int
+    figures: PlanFigures
+
+
+def scored_plans(*, tenant: Tenant):
+    """Launched (and closed) plans, with what a scorecard row names."""
+    return (
+        Plan.objects.filter(tenant=tenant, launched_at__isnull=False)
+        .select_related("partner", "play", "program")
+        .order_by("-launched_at", "-id")
+    )
+
+
+def scorecard(
+    *, tenant: Tenant, plans, by: str = "plan", currency: str, now: datetime.datetime
+) -> list[ScorecardRow]:
+    """Scorecard rows of `plans` (launched), one per plan (and so per program: one each), partner or
+    quarter, in `currency`: two statements whatever the number of plans."""
+    plans = list(plans)
+    windows = [
+        PlanWindow(
+            plan_id=plan.id,
+            starts=plan.launched_at,
+            ends=min(now, plan.launched_at + datetime.timedelta(days=SCORED_DAYS)),
+            currency=currency,
+        )
+        for plan in plans
+    ]
+    rows: dict[str, ScorecardRow] = {}
+    for plan, figures in zip(plans, plan_figures(tenant=tenant, windows=windows), strict=True):
+        key, label = _group(plan, by)
+        row = rows.get(key)
+        if row is None:
+            rows[key] = ScorecardRow(key=key, label=label, plans=1, figures=figures)
+        else:
+            row.plans += 1
+            row.figures.add(figures)
+    return list(rows.values())
+
+
+def _group(plan, by: str) -> tuple[str, str]:
+    if by == "partner":
+        return str(plan.partner_id), plan.partner.name if plan.partner else "No partner"
+    if by == "quarter":
+        return f"{plan.year}-Q{plan.quarter}", plan.quarter_label
+    program = getattr(plan, "program", None)
+    return str(plan.id), f"{plan} ({program.tracking_code})" if program else str(plan)

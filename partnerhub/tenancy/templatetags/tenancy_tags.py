@@ -36,6 +36,12 @@ def number(value) -> str:
     return formats.format_number(value)
 
 
+@register.filter
+def percent(ratio) -> str:
+    """{{ figures.attendance_rate|percent }} → 42.5%"""
+    return formats.format_percent(ratio)
+
+
 @register.simple_tag(takes_context=True)
 def vertical_label(context, value: str) -> str:
     """{% vertical_label account.industry %} → the tenant's label of the vertical ("" for none; a
