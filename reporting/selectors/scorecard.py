@@ -71,7 +71,8 @@ class PlanFigures:
     pipeline_progressed: Decimal = Decimal("0.00")
     opportunities_in_room: int = 0  # progressed, on accounts that attended
     pipeline_in_room: Decimal = Decimal("0.00")
-    expansion_opportunities: int = 0  # progressed, inside existing customers
+    # Progressed inside existing customers: accounts won before the plan's launch (or marked so).
+    expansion_opportunities: int = 0
     expansion_pipeline: Decimal = Decimal("0.00")
     handoffs: int = 0
     handoffs_accepted_in_sla: int = 0
@@ -82,7 +83,7 @@ class PlanFigures:
     registrations: int = 0
     attendees: int = 0
     leads: int = 0
-    mdf_paid: Decimal = Decimal("0.00")
+    mdf_paid: Decimal = Decimal("0.00")  # for the plan, whenever paid: claims come weeks later
     program_delivered: bool = False
 
     @property
@@ -159,7 +160,12 @@ met AS (
 ),
 progressed AS (
     SELECT w.i, o.id, o.account_id, {opportunity_amount} AS amount,
-           acc.stage = '{AccountStage.EXISTING_CUSTOMER}' AS expansion
+           (acc.manual_stage = '{AccountStage.EXISTING_CUSTOMER}' OR EXISTS (
+               SELECT 1 FROM {t["opportunity"]} won JOIN {t["stage_change"]} wc ON wc.opportunity_id = won.id
+               WHERE won.account_id = o.account_id
+                 AND won.tenant_id = %(tenant)s AND wc.tenant_id = %(tenant)s
+                 AND wc.to_stage = '{OpportunityStage.CLOSED_WON}' AND wc.changed_at < w.starts
+           )) AS expansion
     FROM w JOIN named n ON n.i = w.i
     JOIN {t["opportunity"]} o ON o.account_id = n.account_id AND o.tenant_id = %(tenant)s
     JOIN {t["account"]} acc ON acc.id = o.account_id
@@ -232,7 +238,6 @@ CROSS JOIN LATERAL (
            count(*) FILTER (WHERE {claim_amount} IS NULL) AS without_rate
     FROM {t["request"]} r JOIN {t["claim"]} c ON c.request_id = r.id AND c.tenant_id = %(tenant)s
     WHERE r.plan_id = w.plan_id AND r.tenant_id = %(tenant)s AND c.state = '{ClaimState.PAID}'
-      AND c.paid_on < (w.ends AT TIME ZONE %(zone)s)::date + 1
 ) mdf
 ORDER BY w.i
 """
