@@ -1,6 +1,6 @@
 """Leads pages, mounted under /t/<tenant_slug>/."""
 
-from leads.views import attendance, calendars, handoffs, leads, registrations, routing, sla_policies
+from leads.views import attendance, calendars, handoffs, leads, meetings, registrations, routing, sla_policies
 
 app_name = "leads"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *registrations.urlpatterns,
     *attendance.urlpatterns,
     *sla_policies.urlpatterns,
+    *meetings.urlpatterns,
 ]

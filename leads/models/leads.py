@@ -18,6 +18,7 @@ class LeadSource(models.TextChoices):
     EVENT = "event", "Event attendance"
     LANDING_PAGE = "landing_page", "Landing page"
     PARTNER = "partner", "Submitted by a partner"
+    SALES = "sales", "Logged by sales"
 
 
 class LeadStage(models.TextChoices):
