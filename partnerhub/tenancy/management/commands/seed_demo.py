@@ -11,6 +11,7 @@ from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import ApiKey, Membership, Partner, Tenant, User
 from partnerhub.tenancy.roles import Role
+from reporting.demo import seed_reporting
 
 DEMO_PASSWORD = "partnerhub-demo"
 DEMO_KEY_NAME = "Demo CRM sync"
@@ -117,6 +118,7 @@ class Command(BaseCommand):
             seed_planning(tenants["northwind"])
             seed_leads(tenants["northwind"])
             seed_mdf(tenants["northwind"])
+            seed_reporting(tenants["northwind"])
         if not quiet:
             self.report(raw_key)
 
