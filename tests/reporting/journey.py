@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts import services as plans
 from accounts.models import Plan
+from leads.services.attendance import attendance_record
 from leads.services.leads import lead_intake
 from plays.services import catalog_install
 from reporting.services.checkpoints import checkpoints_freeze_due
@@ -23,45 +24,64 @@ LAUNCH_DAY = datetime.date(2026, 6, 1)
 DAY = datetime.timedelta(days=1)
 
 
-def launched_plan(tenant, manager, sales, partner):
-    """A plan on six named accounts (three of them existing customers), launched on LAUNCH_DAY with
-    targets: 5 accounts followed up, 3 meetings, 2 opportunities and 50,000 USD of pipeline."""
-    play = {play.kind: play for play in catalog_install(tenant=tenant)}["vertical_wedge"]
-    named = [
-        TargetAccountFactory(tenant=tenant, domain=f"named{i}.example", stage=stage)
-        for i, stage in enumerate(["net_new"] * 3 + ["existing_customer"] * 3)
-    ]
-    with time_machine.travel(at(tenant, LAUNCH_DAY - 7 * DAY), tick=False):
-        plan = plans.plan_create(tenant=tenant, actor=manager, year=2026, quarter=2, name="Healthcare Q2")
+HEALTHCARE_TARGETS = {
+    "day30_followups": 5,
+    "day60_meetings": 3,
+    "day90_opportunities": 2,
+    "day90_pipeline": Decimal("50000.00"),
+}
+
+
+def launched_plan(
+    tenant,
+    manager,
+    sales,
+    partner,
+    *,
+    name="Healthcare Q2",
+    market="healthcare",
+    play="vertical_wedge",
+    launch_day=LAUNCH_DAY,
+    accounts=None,
+    targets=HEALTHCARE_TARGETS,
+):
+    """A plan launched on `launch_day` through the plan services. By default on six named accounts
+    (named0-named5) with targets: 5 accounts followed up, 3 meetings, 2 opportunities and 50,000 USD
+    of pipeline."""
+    chosen = {each.kind: each for each in catalog_install(tenant=tenant)}[play]
+    named = accounts or [TargetAccountFactory(tenant=tenant, domain=f"named{i}.example") for i in range(6)]
+    with time_machine.travel(at(tenant, launch_day - 7 * DAY), tick=False):
+        quarter = (launch_day.month - 1) // 3 + 1
+        plan = plans.plan_create(
+            tenant=tenant, actor=manager, year=launch_day.year, quarter=quarter, name=name
+        )
         plans.plan_set_market(
-            tenant=tenant, actor=manager, plan_id=plan.id, market_kind="vertical", market_value="healthcare"
+            tenant=tenant, actor=manager, plan_id=plan.id, market_kind="vertical", market_value=market
         )
         plans.plan_set_accounts(
             tenant=tenant, actor=manager, plan_id=plan.id, account_ids=[a.id for a in named]
         )
         plans.plan_set_partner(tenant=tenant, actor=manager, plan_id=plan.id, partner_id=partner.id)
-        plans.plan_set_play(tenant=tenant, actor=manager, plan_id=plan.id, play_id=play.id)
+        plans.plan_set_play(tenant=tenant, actor=manager, plan_id=plan.id, play_id=chosen.id)
         plans.plan_set_follow_up(
             tenant=tenant,
             actor=manager,
             plan_id=plan.id,
             sales_owner=sales,
-            due_on=LAUNCH_DAY + 14 * DAY,
+            due_on=launch_day + 14 * DAY,
             talk_track="Offer the architecture review.",
         )
-        plans.plan_set_targets(
-            tenant=tenant,
-            actor=manager,
-            plan_id=plan.id,
-            day30_followups=5,
-            day60_meetings=3,
-            day90_opportunities=2,
-            day90_pipeline=Decimal("50000.00"),
-        )
+        plans.plan_set_targets(tenant=tenant, actor=manager, plan_id=plan.id, **targets)
     Plan.objects.filter(id=plan.id).update(owner_partner_marketing=manager)
-    with time_machine.travel(at(tenant, LAUNCH_DAY), tick=False):
+    with time_machine.travel(at(tenant, launch_day), tick=False):
         plan = plans.plan_launch(tenant=tenant, actor=manager, plan_id=plan.id)
     return plan, named
+
+
+def attend(tenant, actor, program, account, when, who="guest", status="attended", **fields):
+    """Someone of `account` on the program's attendee list."""
+    data = {"email": f"{who}@{account.domain}", "status": status, "occurred_at": when, **fields}
+    attendance_record(tenant=tenant, actor=actor, program_id=program.id, data=data)
 
 
 def touch(tenant, actor, account, kind, when, who="buyer", **fields):

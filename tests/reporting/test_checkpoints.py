@@ -12,14 +12,13 @@ import time_machine
 from accounts import services as plans
 from accounts.models import Checkpoint, Plan
 from accounts.services.accounts import opportunity_create, opportunity_update
-from leads.services.attendance import attendance_record
 from leads.services.handoffs import handoff_accept, handoff_offer
 from partnerhub.tenancy.models import AuditEvent, Notification
 from partnerhub.tenancy.roles import Role
 from reporting.selectors.checkpoints import plan_checkpoints
 from tests.conftest import login, make_member
 from tests.factories import TargetAccountFactory
-from tests.reporting.journey import DAY, LAUNCH_DAY, at, launched_plan, sweep_on, touch
+from tests.reporting.journey import DAY, LAUNCH_DAY, at, attend, launched_plan, sweep_on, touch
 from tests.threads import run_at_once
 
 
@@ -47,16 +46,7 @@ def test_a_launched_plan_freezes_each_checkpoint_once_with_its_actuals(
     # Days 1-29: the event (named0, named1 and named3 attend; an attendee from elsewhere), sales
     # follows up named0-named2 by meeting or email reply, and the follow-up is marked done on time.
     for account in (named[0], named[1], named[3], elsewhere):
-        attendance_record(
-            tenant=tenant,
-            actor=manager,
-            program_id=program.id,
-            data={
-                "email": f"guest@{account.domain}",
-                "status": "attended",
-                "occurred_at": at(tenant, LAUNCH_DAY + 5 * DAY),
-            },
-        )
+        attend(tenant, manager, program, account, at(tenant, LAUNCH_DAY + 5 * DAY))
     touch(tenant, sales, named[0], "meeting", at(tenant, LAUNCH_DAY + 8 * DAY))
     touch(tenant, sales, named[1], "email_reply", at(tenant, LAUNCH_DAY + 9 * DAY))
     touch(tenant, sales, named[2], "meeting", at(tenant, LAUNCH_DAY + 29 * DAY, 23))  # the last evening
@@ -64,16 +54,7 @@ def test_a_launched_plan_freezes_each_checkpoint_once_with_its_actuals(
     with time_machine.travel(at(tenant, LAUNCH_DAY + 12 * DAY), tick=False):
         plans.follow_up_complete(tenant=tenant, actor=sales, plan_id=plan.id)
     # A handoff of a named account's lead, accepted by the partner.
-    attendance_record(
-        tenant=tenant,
-        actor=manager,
-        program_id=program.id,
-        data={
-            "email": f"cio@{named[3].domain}",
-            "status": "attended",
-            "occurred_at": at(tenant, LAUNCH_DAY + 5 * DAY),
-        },
-    )
+    attend(tenant, manager, program, named[3], at(tenant, LAUNCH_DAY + 5 * DAY), who="cio")
     lead = touch(tenant, sales, named[3], "meeting", at(tenant, LAUNCH_DAY + 6 * DAY), who="cio", title="CIO")
     with time_machine.travel(at(tenant, LAUNCH_DAY + 6 * DAY, 11), tick=False):
         handoff = handoff_offer(tenant=tenant, actor=manager, lead_id=lead.id, partner_id=partner.id)

@@ -9,9 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from accounts import services as plans
 from accounts.services.accounts import opportunity_create
-from leads.services.attendance import attendance_record
 from mdf.services import (
     claim_approve,
     claim_create,
@@ -24,10 +22,16 @@ from mdf.services.claims import required_proof_kinds
 from partnerhub.tenancy.models import Partner
 from partnerhub.tenancy.roles import Role
 from tests.conftest import login, make_member
-from tests.factories import AllocationFactory, ApiKeyFactory, CheckpointFactory, FundFactory
+from tests.factories import (
+    AllocationFactory,
+    ApiKeyFactory,
+    CheckpointFactory,
+    FundFactory,
+    TargetAccountFactory,
+)
 from tests.mdf.proof_files import pdf, png, proof_dir, xlsx
 from tests.mdf.test_claims import AFTER, approved_request
-from tests.reporting.journey import DAY, LAUNCH_DAY, at, launched_plan, touch
+from tests.reporting.journey import DAY, LAUNCH_DAY, at, attend, launched_plan, touch
 
 pytestmark = pytest.mark.django_db
 __all__ = ["proof_dir"]  # the fixture, used by name
@@ -39,19 +43,6 @@ def people(tenant):
         "manager": make_member(tenant, Role.PARTNER_MANAGER, email="pm@northwind.example"),
         "sales": make_member(tenant, Role.SALES, email="sales@northwind.example"),
     }
-
-
-def attend(tenant, actor, program, account, who="guest", status="attended"):
-    attendance_record(
-        tenant=tenant,
-        actor=actor,
-        program_id=program.id,
-        data={
-            "email": f"{who}@{account.domain}",
-            "status": status,
-            "occurred_at": at(tenant, LAUNCH_DAY + 5 * DAY),
-        },
-    )
 
 
 def paid_mdf(tenant, plan, partner, partner_user, reviewer, amount):
@@ -92,10 +83,18 @@ def scored(in_tenant, people, partner, partner_user, proof_dir):
     attendee."""
     tenant, manager, sales = in_tenant, people["manager"], people["sales"]
     plan, named = launched_plan(tenant, manager, sales, partner)
-    attend(tenant, manager, plan.program, named[0])
-    attend(tenant, manager, plan.program, named[1])
-    attend(tenant, manager, plan.program, named[1], who="second")
-    attend(tenant, manager, plan.program, named[4], who="signed-up", status="registered")  # never came
+    attend(tenant, manager, plan.program, named[0], at(tenant, LAUNCH_DAY + 5 * DAY))
+    attend(tenant, manager, plan.program, named[1], at(tenant, LAUNCH_DAY + 5 * DAY))
+    attend(tenant, manager, plan.program, named[1], at(tenant, LAUNCH_DAY + 5 * DAY), who="second")
+    attend(
+        tenant,
+        manager,
+        plan.program,
+        named[4],
+        at(tenant, LAUNCH_DAY + 5 * DAY),
+        who="signed-up",
+        status="registered",
+    )  # never came
     touch(tenant, sales, named[2], "meeting", at(tenant, LAUNCH_DAY + 9 * DAY))
     with time_machine.travel(at(tenant, LAUNCH_DAY - 60 * DAY), tick=False):  # named3: a customer since
         opportunity_create(
@@ -124,43 +123,26 @@ def scored(in_tenant, people, partner, partner_user, proof_dir):
 
 
 def second_plan(tenant, manager, sales, partner):
-    from accounts.models import Plan
-    from plays.models import Play
-    from tests.factories import TargetAccountFactory
-
     accounts = [TargetAccountFactory(tenant=tenant, domain=f"other{i}.example") for i in range(5)]
-    with time_machine.travel(at(tenant, LAUNCH_DAY + 30 * DAY), tick=False):
-        plan = plans.plan_create(tenant=tenant, actor=manager, year=2026, quarter=3, name="Retail Q3")
-        plans.plan_set_market(
-            tenant=tenant, actor=manager, plan_id=plan.id, market_kind="vertical", market_value="retail"
-        )
-        plans.plan_set_accounts(
-            tenant=tenant, actor=manager, plan_id=plan.id, account_ids=[a.id for a in accounts]
-        )
-        plans.plan_set_partner(tenant=tenant, actor=manager, plan_id=plan.id, partner_id=partner.id)
-        plans.plan_set_play(
-            tenant=tenant, actor=manager, plan_id=plan.id, play_id=Play.objects.get(kind="roundtable").id
-        )
-        plans.plan_set_follow_up(
-            tenant=tenant,
-            actor=manager,
-            plan_id=plan.id,
-            sales_owner=sales,
-            due_on=LAUNCH_DAY + 44 * DAY,
-            talk_track="Call them.",
-        )
-        plans.plan_set_targets(
-            tenant=tenant,
-            actor=manager,
-            plan_id=plan.id,
-            day30_followups=1,
-            day60_meetings=1,
-            day90_opportunities=1,
-            day90_pipeline=Decimal("1000.00"),
-        )
-        plan = plans.plan_launch(tenant=tenant, actor=manager, plan_id=plan.id)
-    attend(tenant, manager, plan.program, accounts[0])
-    return Plan.objects.get(id=plan.id)
+    plan, _ = launched_plan(
+        tenant,
+        manager,
+        sales,
+        partner,
+        name="Retail Q3",
+        market="retail",
+        play="roundtable",
+        launch_day=LAUNCH_DAY + 37 * DAY,
+        accounts=accounts,
+        targets={
+            "day30_followups": 1,
+            "day60_meetings": 1,
+            "day90_opportunities": 1,
+            "day90_pipeline": Decimal("1000.00"),
+        },
+    )
+    attend(tenant, manager, plan.program, accounts[0], at(tenant, LAUNCH_DAY + 40 * DAY))
+    return plan
 
 
 def rows_of(client, **query):
