@@ -64,6 +64,8 @@ def seed_reporting(tenant: Tenant) -> None:
             occurred_at=day(on),
             note="Walked through the plant-floor analytics pilot.",
         )
+    # Done through the service (its audit record), then dated back to day 9.
+    services.follow_up_complete(tenant=tenant, actor=sales, plan_id=plan.id)
     FollowUpCommitment.objects.filter(tenant=tenant, plan=plan).update(done_at=day(9))
     # One new opportunity in the room, opened on day 70.
     opportunity = services.opportunity_create(
