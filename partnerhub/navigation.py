@@ -74,6 +74,7 @@ NAV: list[NavItem] = [
     NavItem(
         "Import vocabulary", "accounts:import_vocabulary", "account.view", audience="staff", section="Admin"
     ),
+    NavItem("FX rates", "reporting:fx_rate_list", "report.view", audience="staff", section="Admin"),
     NavItem("Business calendars", "leads:calendar_list", "calendar.view", audience="staff", section="Admin"),
     NavItem("Status mapping", "leads:status_mapping_list", "lead.view", audience="staff", section="Admin"),
     NavItem("SLA policies", "leads:sla_policy_list", "sla_policy.view", audience="staff", section="Admin"),

@@ -87,6 +87,7 @@ from partnerhub.tenancy.models import (
 )
 from partnerhub.tenancy.roles import Role
 from plays.models import ActivationPackage, ComponentKey, PackageComponent, Play, PlayKind
+from reporting.models import FxRate
 
 PASSWORD = "correct-horse-battery"
 
@@ -866,3 +867,16 @@ class ClaimReminderFactory(TenantScopedFactory):
     @classmethod
     def for_partner(cls, *, tenant, partner):
         return cls(tenant=tenant, request=FundRequestFactory.for_partner(tenant=tenant, partner=partner))
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+class FxRateFactory(TenantScopedFactory):
+    class Meta:
+        model = FxRate
+
+    currency = "EUR"
+    quote_currency = "USD"
+    rate_date = factory.Sequence(lambda n: date(2026, 1, 1) + timedelta(days=n))
+    rate = Decimal("1.0825000000")

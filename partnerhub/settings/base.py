@@ -306,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "MdfActivityTypeEnum": "mdf.models.ActivityType",
         # A partner's tier, and the tiers a catalog item serves (the catalog's `tier` filter).
         "TierEnum": "partnerhub.tenancy.models.Partner.Tier",
+        # Every currency field (an FX rate has two) shares one enum.
+        "CurrencyEnum": "partnerhub.tenancy.taxonomy.currency_choices",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

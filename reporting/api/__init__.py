@@ -3,11 +3,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from reporting.api import checkpoints, scorecards
+from reporting.api import checkpoints, fx, scorecards
 
 
 def register(router: SimpleRouter) -> None:
     checkpoints.register(router)
+    fx.register(router)
 
 
 # Endpoints that are not collections, mounted under /api/v1/.

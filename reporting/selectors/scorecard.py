@@ -29,7 +29,7 @@ from leads.models import Attendance, AttendanceStatus, Handoff, Lead, Touch, Tou
 from mdf.models import Claim, FundRequest
 from mdf.models.claims import ClaimState
 from partnerhub.tenancy.models import Tenant
-from reporting.selectors.money import amount_sql
+from reporting.selectors.money import amount_sql, local_date_sql
 
 # A stage change moves an opportunity forward when the new stage ranks higher than the old one;
 # its creation (no old stage) counts, a loss never does.
@@ -136,7 +136,7 @@ def _statement(windows_sql: str) -> str:
     }
     attended, registered = AttendanceStatus.ATTENDED, AttendanceStatus.REGISTERED
     follow_up_kinds = ", ".join(f"'{kind}'" for kind in FOLLOW_UP_KINDS)
-    opportunity_amount = amount_sql("o.amount", "o.currency", "o.created_at", "w.currency")
+    opportunity_amount = amount_sql("o.amount", "o.currency", local_date_sql("o.created_at"), "w.currency")
     claim_amount = amount_sql("c.amount_approved", "c.currency", "c.paid_on", "w.currency")
     return f"""
 WITH w (i, plan_id, starts, ends, currency) AS ({windows_sql}),
