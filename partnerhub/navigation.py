@@ -61,6 +61,7 @@ NAV: list[NavItem] = [
     NavItem("Claims", "mdf:claim_queue", "mdf.change", audience="staff", section="MDF"),
     NavItem("MDF catalog", "mdf:catalog_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Scorecard", "reporting:scorecard", "report.view", audience="staff", section="Reporting"),
+    NavItem("Attribution", "reporting:attribution", "report.view", audience="staff", section="Reporting"),
     NavItem(
         "Checkpoints", "reporting:checkpoint_list", "checkpoint.view", audience="staff", section="Reporting"
     ),
@@ -75,6 +76,7 @@ NAV: list[NavItem] = [
         "Import vocabulary", "accounts:import_vocabulary", "account.view", audience="staff", section="Admin"
     ),
     NavItem("FX rates", "reporting:fx_rate_list", "report.view", audience="staff", section="Admin"),
+    NavItem("Reporting settings", "reporting:settings", "report.view", audience="staff", section="Admin"),
     NavItem("Business calendars", "leads:calendar_list", "calendar.view", audience="staff", section="Admin"),
     NavItem("Status mapping", "leads:status_mapping_list", "lead.view", audience="staff", section="Admin"),
     NavItem("SLA policies", "leads:sla_policy_list", "sla_policy.view", audience="staff", section="Admin"),

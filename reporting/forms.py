@@ -29,3 +29,13 @@ class FxRateFileForm(forms.Form):
         help_text="Columns currency, date (YYYY-MM-DD), rate and optionally quote_currency; "
         f"at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
     )
+
+
+class ReportingSettingsForm(forms.Form):
+    sourced_window_days = forms.IntegerField(
+        label="Sourced window (days)",
+        min_value=0,
+        max_value=365,
+        help_text="A lead the partner accepted that converted at most this many days before an opportunity "
+        "was created makes the partner its source. 30 by default.",
+    )

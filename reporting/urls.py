@@ -1,10 +1,12 @@
 """Reporting pages, mounted under /t/<tenant_slug>/."""
 
-from reporting.views import fx, scorecards
+from reporting.views import attribution, fx, scorecards, settings
 
 app_name = "reporting"
 
 urlpatterns = [
     *scorecards.urlpatterns,
     *fx.urlpatterns,
+    *attribution.urlpatterns,
+    *settings.urlpatterns,
 ]

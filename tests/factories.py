@@ -87,7 +87,7 @@ from partnerhub.tenancy.models import (
 )
 from partnerhub.tenancy.roles import Role
 from plays.models import ActivationPackage, ComponentKey, PackageComponent, Play, PlayKind
-from reporting.models import FxRate
+from reporting.models import FxRate, ReportingSettings
 
 PASSWORD = "correct-horse-battery"
 
@@ -880,3 +880,10 @@ class FxRateFactory(TenantScopedFactory):
     quote_currency = "USD"
     rate_date = factory.Sequence(lambda n: date(2026, 1, 1) + timedelta(days=n))
     rate = Decimal("1.0825000000")
+
+
+class ReportingSettingsFactory(TenantScopedFactory):
+    class Meta:
+        model = ReportingSettings
+
+    sourced_window_days = 30

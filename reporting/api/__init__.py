@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from reporting.api import checkpoints, fx, scorecards
+from reporting.api import attribution, checkpoints, fx, scorecards, settings
 
 
 def register(router: SimpleRouter) -> None:
@@ -14,4 +14,6 @@ def register(router: SimpleRouter) -> None:
 # Endpoints that are not collections, mounted under /api/v1/.
 urlpatterns = [
     path("reporting/scorecards/", scorecards.ScorecardView.as_view(), name="api_reporting_scorecards"),
+    path("reporting/attribution/", attribution.AttributionView.as_view(), name="api_reporting_attribution"),
+    path("reporting/settings/", settings.ReportingSettingsView.as_view(), name="api_reporting_settings"),
 ]

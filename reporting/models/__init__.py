@@ -2,5 +2,6 @@
 Each module holds one subject; they are imported here so Django finds them."""
 
 from reporting.models.fx import FxRate
+from reporting.models.settings import ReportingSettings
 
-__all__ = ["FxRate"]
+__all__ = ["FxRate", "ReportingSettings"]

@@ -40,8 +40,8 @@ from accounts.models import (
 from leads.models import DealRegistration, Handoff, Lead, LeadStage
 from partnerhub.tenancy.models import Partner, Tenant
 from reporting.selectors.money import amount_sql, local_date_sql, reporting_currency
+from reporting.selectors.settings import reporting_settings
 
-DEFAULT_SOURCED_WINDOW_DAYS = 30
 PROGRAM_RUNS_DAYS = 90  # a program influences for the days its checkpoints measure
 SOURCED, INFLUENCED = "sourced", "influenced"
 RULES = {
@@ -146,8 +146,9 @@ attributed AS (
 
 
 def sourced_window_days(tenant: Tenant) -> int:
-    """How long before an opportunity a partner-handed lead's conversion still sources it."""
-    return DEFAULT_SOURCED_WINDOW_DAYS
+    """How long before an opportunity a partner-handed lead's conversion still sources it (the
+    tenant's reporting settings)."""
+    return reporting_settings(tenant=tenant).sourced_window_days
 
 
 def _params(tenant: Tenant, period: Period, *, partner_id=None, now=None, window_days=None) -> dict:
@@ -184,6 +185,10 @@ class Attribution:
     rules: list[str]
 
     @property
+    def stage_label(self) -> str:
+        return OpportunityStage(self.stage).label
+
+    @property
     def rule_labels(self) -> list[str]:
         return [RULES[rule] for rule in self.rules]
 
@@ -194,6 +199,7 @@ def attributions(
     *,
     partner_id: int | None = None,
     kind: str | None = None,
+    rule: str | None = None,
     limit: int | None = None,
     offset: int = 0,
     now=None,
@@ -202,7 +208,7 @@ def attributions(
     """The drill-down: every (opportunity, partner) attributed, newest opportunity first."""
     t = _tables()
     params = _params(tenant, period, partner_id=partner_id, now=now, window_days=window_days)
-    params.update(kind=kind, limit=limit, offset=offset)
+    params.update(kind=kind, rule=rule, limit=limit, offset=offset)
     sql = f"""
 WITH {_attributed_sql()}
 SELECT o.id, o.name, acc.id, acc.name, o.stage, o.created_at, o.amount, o.currency, opp.amount_reporting,
@@ -214,6 +220,7 @@ JOIN {t["account"]} acc ON acc.id = o.account_id AND acc.tenant_id = %(tenant)s
 JOIN {t["partner"]} p ON p.id = a.partner_id AND p.tenant_id = %(tenant)s
 WHERE (%(partner)s::bigint IS NULL OR a.partner_id = %(partner)s)
   AND (%(kind)s::text IS NULL OR a.kind = %(kind)s)
+  AND (%(rule)s::text IS NULL OR %(rule)s = ANY(a.rules))
 ORDER BY o.created_at DESC, o.id DESC, a.kind DESC, p.name, p.id
 LIMIT %(limit)s OFFSET %(offset)s"""
     with connection.cursor() as cursor:
@@ -222,15 +229,16 @@ LIMIT %(limit)s OFFSET %(offset)s"""
 
 
 def attribution_count(
-    tenant: Tenant, period: Period = Period(), *, partner_id=None, kind=None, now=None
+    tenant: Tenant, period: Period = Period(), *, partner_id=None, kind=None, rule=None, now=None
 ) -> int:
     params = _params(tenant, period, partner_id=partner_id, now=now)
-    params["kind"] = kind
+    params.update(kind=kind, rule=rule)
     sql = f"""
 WITH {_attributed_sql()}
 SELECT count(*) FROM attributed a
 WHERE (%(partner)s::bigint IS NULL OR a.partner_id = %(partner)s)
-  AND (%(kind)s::text IS NULL OR a.kind = %(kind)s)"""
+  AND (%(kind)s::text IS NULL OR a.kind = %(kind)s)
+  AND (%(rule)s::text IS NULL OR %(rule)s = ANY(a.rules))"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
@@ -304,3 +312,21 @@ def pipeline_by_month(tenant: Tenant, period: Period, *, partner_id=None, now=No
         "without_rate",
     ]
     return [{"month": row[0], **dict(zip(keys, row[1:], strict=True))} for row in rows]
+
+
+class AttributionPage:
+    """The drill-down as a sequence Django's Paginator can page: a count, and one slice per page."""
+
+    def __init__(self, tenant: Tenant, *, now=None, **selection):
+        self.tenant, self.now, self.selection = tenant, now or timezone.now(), selection
+
+    def count(self) -> int:
+        return attribution_count(self.tenant, now=self.now, **self.selection)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Attribution]:
+        return attributions(
+            self.tenant, now=self.now, limit=window.stop - window.start, offset=window.start, **self.selection
+        )

@@ -63,7 +63,7 @@ def _check_rate(rate) -> Decimal:
         raise ServiceError(f"The rate must be less than {MAX_RATE:,}.", field="rate")
     if value != value.quantize(Decimal(1).scaleb(-RATE_PLACES)):
         raise ServiceError(f"The rate may have at most {RATE_PLACES} decimal places.", field="rate")
-    return value
+    return value.quantize(Decimal(1).scaleb(-RATE_PLACES))
 
 
 def _checked(tenant: Tenant, currency, quote_currency, rate) -> tuple[str, str, Decimal]:

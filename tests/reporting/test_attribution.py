@@ -12,6 +12,7 @@ from leads.models import DealRegistration, Handoff, LeadStage
 from partnerhub.tenancy.models import Tenant
 from reporting.selectors.attribution import Period, attributions, pipeline_by_month, pipeline_split
 from reporting.services.fx import fx_rate_set
+from reporting.services.settings import reporting_settings_update
 from tests.factories import (
     AccountMappingFactory,
     DealRegistrationFactory,
@@ -197,3 +198,10 @@ def test_an_fx_rate_loaded_later_for_the_day_changes_the_figure(world):
     rows = {row.opportunity_name: row.amount_reporting for row in attributions(tenant, now=NOW)}
     assert rows["no_rate"] == Decimal("12498.75")  # 9,999 GBP at 1.25
     assert pipeline_split(tenant, now=NOW).without_rate == 0
+
+
+def test_the_tenants_sourced_window_is_what_attribution_reads(world):
+    tenant = world["tenant"]
+    reporting_settings_update(tenant=tenant, actor=None, sourced_window_days=31)
+    rows = attributions(tenant, now=NOW)
+    assert by_opportunity(rows)[("lead_past_window", "Beta")] == ("sourced", ["converted_lead"])
