@@ -62,6 +62,7 @@ from mdf.models import (
     EntryKind,
     Fund,
     FundRequest,
+    FundTranche,
     LedgerEntry,
     ProofFile,
     ProofKind,
@@ -70,6 +71,7 @@ from mdf.models import (
     RequestRules,
     RequestState,
     ScanState,
+    TrancheState,
 )
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
@@ -808,6 +810,45 @@ class RequestAccountFactory(TenantScopedFactory):
     @classmethod
     def for_partner(cls, *, tenant, partner):
         return cls(tenant=tenant, request=FundRequestFactory.for_partner(tenant=tenant, partner=partner))
+
+
+class FundTrancheFactory(TenantScopedFactory):
+    """A held tranche (its checkpoint missed) of an approved request for its partner's launched plan;
+    states set directly, with no ledger entry (use the services for that)."""
+
+    class Meta:
+        model = FundTranche
+
+    request = factory.SubFactory(
+        FundRequestFactory,
+        tenant=same_tenant(),
+        state=RequestState.APPROVED,
+        amount_approved=Decimal("1000.00"),
+    )
+    plan = factory.LazyAttribute(
+        lambda tranche: PlanFactory(
+            tenant=tranche.tenant,
+            partner=tranche.request.partner,
+            status="launched",
+            launched_at=timezone.now(),
+        )
+    )
+    day = 60
+    percent = Decimal("50.00")
+    amount = Decimal("500.00")
+    currency = factory.LazyAttribute(lambda tranche: tranche.request.currency)
+    state = TrancheState.HELD
+    checkpoint_met = False
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        request = FundRequestFactory(
+            tenant=tenant,
+            allocation=AllocationFactory(tenant=tenant, partner=partner),
+            state=RequestState.APPROVED,
+            amount_approved=Decimal("1000.00"),
+        )
+        return cls(tenant=tenant, request=request)
 
 
 # --- mdf claims ------------------------------------------------------------------------------
