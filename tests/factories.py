@@ -89,6 +89,7 @@ from partnerhub.tenancy.models import (
 )
 from partnerhub.tenancy.roles import Role
 from plays.models import ActivationPackage, ComponentKey, PackageComponent, Play, PlayKind
+from reporting.models import PlanNudge
 
 PASSWORD = "correct-horse-battery"
 
@@ -387,6 +388,19 @@ class CheckpointFactory(TenantScopedFactory):
     def for_partner(cls, *, tenant, partner):
         plan = PlanFactory(tenant=tenant, partner=partner, status="launched", launched_at=timezone.now())
         return cls(tenant=tenant, plan=plan)
+
+
+class PlanNudgeFactory(TenantScopedFactory):
+    """The last untouched-accounts state a launched plan's owners were told about (reporting)."""
+
+    class Meta:
+        model = PlanNudge
+
+    plan = factory.SubFactory(
+        PlanFactory, tenant=same_tenant(), status="launched", launched_at=factory.LazyFunction(timezone.now)
+    )
+    account_ids = factory.LazyFunction(list)
+    named_count = 0
 
 
 class FundFactory(TenantScopedFactory):
