@@ -3,8 +3,11 @@ daily sweep tells a launched plan's owner and follow-up owner once per set of un
 naming them: not again the next day for the same set, again when the set changes, never when every
 account was touched, never for a plan younger than the window; two sweeps at once tell once."""
 
+import datetime
+
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import override_settings
 
 from partnerhub.tenancy.models import Notification
@@ -93,3 +96,13 @@ def test_two_sweeps_at_once_nudge_once(tenant, people, partner):
     assert sorted(told) == [0, 1]
     with tenant_context(tenant):
         assert len(nudges()) == 2  # one per owner
+
+
+def test_the_nudge_sweep_is_a_daily_beat_task():
+    from partnerhub.celery import app
+    from reporting.tasks import nudge_untouched_accounts_task
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["nudge-untouched-accounts"]
+    assert schedule["task"] == nudge_untouched_accounts_task.name == "reporting.nudge_untouched_accounts"
+    assert schedule["schedule"] == datetime.timedelta(days=1)
+    assert "reporting.nudge_untouched_accounts" in app.tasks
