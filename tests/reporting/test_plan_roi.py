@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from mdf.services import tranche_schedule_set
 from partnerhub.tenancy.roles import Role
 from reporting.selectors.plan_roi import plan_account_roi
+from reporting.selectors.scorecard import scorecard
 from tests.conftest import login, make_member
 from tests.factories import OpportunityFactory
 from tests.mdf.test_tranches import funded_plan
@@ -64,6 +65,10 @@ def test_the_plan_page_shows_mdf_roi_per_named_account(in_tenant, people, partne
     assert by_account[named[0].id] == (Decimal("500.00"), Decimal("12500.00"), Decimal("25.0"))
     assert by_account[named[1].id] == (Decimal("500.00"), Decimal("0.00"), Decimal("0.0"))  # before launch
     assert by_account[named[2].id][1] == Decimal("0.00")  # lost
+
+    # The scorecard counts the tranche as MDF paid for the plan as well.
+    [row] = scorecard(tenant=tenant, plans=[plan], currency="USD", now=after)
+    assert row.figures.mdf_paid == Decimal("3000.00")
 
     for viewer in (manager, partner_user):  # the partner of the plan sees it too
         page = login(viewer).get(f"/t/northwind/plans/{plan.id}/").content.decode()
