@@ -62,6 +62,7 @@ NAV: list[NavItem] = [
     NavItem("Held tranches", "mdf:tranche_held", "mdf.change", audience="staff", section="MDF"),
     NavItem("MDF catalog", "mdf:catalog_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Scorecard", "reporting:scorecard", "report.view", audience="staff", section="Reporting"),
+    NavItem("Method views", "reporting:method", "report.view", audience="staff", section="Reporting"),
     NavItem(
         "Checkpoints", "reporting:checkpoint_list", "checkpoint.view", audience="staff", section="Reporting"
     ),
