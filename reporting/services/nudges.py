@@ -73,16 +73,19 @@ def plans_nudged_untouched(*, now: datetime.datetime | None = None, batch: int =
 
 
 def _nudge_tenant(*, tenant: Tenant, now: datetime.datetime, since: datetime.datetime, batch: int) -> int:
-    plans = list(
+    """Every due plan of the tenant, `batch` at a time (one query for their untouched accounts each)."""
+    due = (
         Plan.objects.filter(tenant=tenant, status=Plan.Status.LAUNCHED, launched_at__lte=since)
         .select_related("owner_partner_marketing", "created_by", "follow_up__sales_owner")
         .annotate(named_count=Count("plan_accounts"))
-        .order_by("id")[:batch]
+        .order_by("id")
     )
-    untouched = untouched_accounts(tenant=tenant, plan_ids=[plan.id for plan in plans], since=since)
-    told = 0
-    for plan in plans:
-        told += _nudge_plan(tenant, plan, untouched[plan.id], now)
+    told, after = 0, 0
+    while plans := list(due.filter(id__gt=after)[:batch]):
+        untouched = untouched_accounts(tenant=tenant, plan_ids=[plan.id for plan in plans], since=since)
+        for plan in plans:
+            told += _nudge_plan(tenant, plan, untouched[plan.id], now)
+        after = plans[-1].id
     return told
 
 
