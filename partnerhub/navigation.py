@@ -59,9 +59,11 @@ NAV: list[NavItem] = [
     NavItem("Funds", "mdf:fund_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Fund requests", "mdf:request_queue", "mdf.change", audience="staff", section="MDF"),
     NavItem("Claims", "mdf:claim_queue", "mdf.change", audience="staff", section="MDF"),
+    NavItem("Held tranches", "mdf:tranche_held", "mdf.change", audience="staff", section="MDF"),
     NavItem("MDF catalog", "mdf:catalog_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Scorecard", "reporting:scorecard", "report.view", audience="staff", section="Reporting"),
     NavItem("Attribution", "reporting:attribution", "report.view", audience="staff", section="Reporting"),
+    NavItem("Method views", "reporting:method", "report.view", audience="staff", section="Reporting"),
     NavItem(
         "Checkpoints", "reporting:checkpoint_list", "checkpoint.view", audience="staff", section="Reporting"
     ),

@@ -1,6 +1,6 @@
 """Reporting pages, mounted under /t/<tenant_slug>/."""
 
-from reporting.views import attribution, fx, scorecards, settings
+from reporting.views import attribution, fx, method, scorecards, settings
 
 app_name = "reporting"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *fx.urlpatterns,
     *attribution.urlpatterns,
     *settings.urlpatterns,
+    *method.urlpatterns,
 ]

@@ -403,6 +403,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.freeze_due_checkpoints",
         "schedule": timedelta(minutes=15),
     },
+    # Launched plans' named accounts with no touch in PARTNERHUB_NUDGE_UNTOUCHED_DAYS: owners told
+    # once per set of accounts.
+    "nudge-untouched-accounts": {
+        "task": "reporting.nudge_untouched_accounts",
+        "schedule": timedelta(days=1),
+    },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {
         "task": "tenancy.send_pending_notification_emails",
@@ -501,6 +507,8 @@ LOGGING = {
 PARTNERHUB_TENANT_SETUP = ["plays.services.catalog_install"]
 PARTNERHUB_BASE_URL = env("PARTNERHUB_BASE_URL", "http://127.0.0.1:8000")
 PARTNERHUB_INVITATION_DAYS = env_int("PARTNERHUB_INVITATION_DAYS", 7)
+# A launched plan's owners are nudged about named accounts with no touch in this many days.
+PARTNERHUB_NUDGE_UNTOUCHED_DAYS = env_int("PARTNERHUB_NUDGE_UNTOUCHED_DAYS", 14)
 # A heartbeat older than this means the worker or beat is not running.
 PARTNERHUB_HEARTBEAT_STALE_SECONDS = env_int("PARTNERHUB_HEARTBEAT_STALE_SECONDS", 120)
 # MDF proof-of-performance files: the largest accepted, and the virus scanner every upload passes

@@ -2,6 +2,7 @@
 Each module holds one subject; they are imported here so Django finds them."""
 
 from reporting.models.fx import FxRate
+from reporting.models.nudges import PlanNudge
 from reporting.models.settings import ReportingSettings
 
-__all__ = ["FxRate", "ReportingSettings"]
+__all__ = ["FxRate", "PlanNudge", "ReportingSettings"]
