@@ -2,9 +2,23 @@
 
 from celery import shared_task
 
-from reporting.services import checkpoints
+from partnerhub.tenancy.context import get_active_tenant
+from partnerhub.tenancy.tasking import TenantTask
+from reporting.services import checkpoints, rollups
 
 
 @shared_task(name="reporting.freeze_due_checkpoints", acks_late=True)
 def freeze_due_checkpoints_task() -> int:
     return checkpoints.checkpoints_freeze_due()
+
+
+@shared_task(name="reporting.refresh_rollups", acks_late=True)
+def refresh_rollups_task() -> int:
+    """Every tenant's dashboard rollups, incrementally (the beat schedule runs it)."""
+    return rollups.rollups_refresh_all()
+
+
+@shared_task(name="reporting.refresh_tenant_rollups", base=TenantTask, acks_late=True)
+def refresh_tenant_rollups_task(*, tenant_id: int) -> int:
+    """One tenant's "Refresh now"; idempotent, so a repeat costs one small refresh."""
+    return rollups.rollups_refresh(get_active_tenant()).rows

@@ -87,6 +87,7 @@ from partnerhub.tenancy.models import (
 )
 from partnerhub.tenancy.roles import Role
 from plays.models import ActivationPackage, ComponentKey, PackageComponent, Play, PlayKind
+from reporting.models import Rollup, RollupState
 
 PASSWORD = "correct-horse-battery"
 
@@ -866,3 +867,26 @@ class ClaimReminderFactory(TenantScopedFactory):
     @classmethod
     def for_partner(cls, *, tenant, partner):
         return cls(tenant=tenant, request=FundRequestFactory.for_partner(tenant=tenant, partner=partner))
+
+
+# --- reporting ----------------------------------------------------------------------------------
+
+
+class RollupFactory(TenantScopedFactory):
+    class Meta:
+        model = Rollup
+
+    period = "month"
+    starts_on = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    metric = "leads"
+    count = 1
+
+
+class RollupStateFactory(TenantScopedFactory):
+    class Meta:
+        model = RollupState
+        django_get_or_create = ("tenant",)
+
+    refreshed_at = factory.LazyFunction(timezone.now)
+    watermark = factory.SelfAttribute("refreshed_at")
