@@ -61,6 +61,8 @@ NAV: list[NavItem] = [
     NavItem("Claims", "mdf:claim_queue", "mdf.change", audience="staff", section="MDF"),
     NavItem("MDF catalog", "mdf:catalog_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Scorecard", "reporting:scorecard", "report.view", audience="staff", section="Reporting"),
+    NavItem("Executive", "reporting:executive", "report.view", audience="staff", section="Reporting"),
+    NavItem("Operational", "reporting:operational", "report.view", audience="staff", section="Reporting"),
     NavItem(
         "Checkpoints", "reporting:checkpoint_list", "checkpoint.view", audience="staff", section="Reporting"
     ),
