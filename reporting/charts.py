@@ -102,7 +102,8 @@ def _empty(title: str) -> ChartDrawing:
 
 
 def _has_values(series: list[Series]) -> bool:
-    return any(v is not None for s in series for v in s.values)
+    """Something to draw: a value that is neither missing nor zero (all zeros read as no data)."""
+    return any(v for s in series for v in s.values)
 
 
 def _marker(i: int, x: float, y: float, tooltip: str) -> _Tagged:

@@ -209,6 +209,10 @@ def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
+def _period_end(period: str, starts_on: datetime.date) -> datetime.date:
+    return _next_month(starts_on) if period == "month" else starts_on + datetime.timedelta(days=7)
+
+
 def _rewrite(cursor, tenant: Tenant, params: dict, period: str, starts: set[datetime.date]) -> int:
     if not starts:
         return 0
@@ -218,7 +222,10 @@ def _rewrite(cursor, tenant: Tenant, params: dict, period: str, starts: set[date
         period=period,
         unit=UNITS[period],
         periods=days,
-        **{"from": _local_midnight(tenant, days[0]), "to": _local_midnight(tenant, _next_month(days[-1]))},
+        **{
+            "from": _local_midnight(tenant, days[0]),
+            "to": _local_midnight(tenant, _period_end(period, days[-1])),
+        },
     )
     cursor.execute(
         f"DELETE FROM {T['rollup']} WHERE tenant_id = %(tenant)s AND period = %(period)s"
