@@ -13,6 +13,24 @@ from django.utils import timezone
 from partnerhub.tenancy.models import Partner, Tenant
 from reporting.models import Period, Rollup, RollupState
 
+# Every metric the rollups count (reporting.services.rollups; docs/reporting.md, "Freshness").
+METRICS = {
+    "leads": "Leads created",
+    "leads_mql": "Leads created that reached MQL or beyond",
+    "leads_sql": "Leads created that reached SQL or beyond",
+    "leads_opportunity": "Leads created that became an opportunity",
+    "handoffs_offered": "Handoffs offered",
+    "handoffs_accepted": "Handoffs offered that were accepted",
+    "handoffs_silent": "Handoffs offered that went silent",
+    "sla_breaches": "SLA deadlines breached",
+    "pipeline_sourced": "Partner-sourced pipeline created",
+    "pipeline_influenced": "Partner-influenced pipeline created",
+    "amounts_without_rate": "Opportunities left out: no FX rate",
+    "mdf_paid": "MDF paid",
+    "programs_launched": "Programs launched",
+    "partners_active": "Partners active (launched a program or handed a lead)",
+}
+
 
 @dataclass(frozen=True)
 class Figure:
