@@ -26,6 +26,7 @@ from leads.services.meetings import meeting_log
 from partnerhub.tenancy.models import Partner, Tenant, User
 from plays.models import Play
 from reporting.services.checkpoints import checkpoints_freeze_due
+from reporting.services.rollups import rollups_refresh
 
 PLAN_NAME = "DACH manufacturers' roundtable"
 LAUNCHED_DAYS_AGO = 100
@@ -79,6 +80,8 @@ def seed_reporting(tenant: Tenant) -> None:
     )
     OpportunityStageChange.objects.filter(tenant=tenant, opportunity=opportunity).update(changed_at=day(70))
     checkpoints_freeze_due()
+    # The dashboards read rollups: computed once now (everything the demo seeded), then by beat.
+    rollups_refresh(tenant, full=True)
 
 
 def _launch(tenant, manager, sales, partner, named, launched_at) -> Plan:

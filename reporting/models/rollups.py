@@ -21,11 +21,24 @@ class Rollup(TenantScopedModel):
 
     period = models.CharField(max_length=5, choices=Period.choices)
     starts_on = models.DateField(help_text="First day of the month, or the Monday of the ISO week.")
+    # No foreign-key checks on this read model: a refresh writes hundreds of thousands of rows, and
+    # each is rewritten from the source tables anyway (a deleted partner's rows go at the next full
+    # refresh; reads join nothing through them).
     partner = models.ForeignKey(
-        "tenancy.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "tenancy.Partner",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     program = models.ForeignKey(
-        "accounts.Program", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "accounts.Program",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     metric = models.CharField(max_length=40)
     value = models.DecimalField(

@@ -82,7 +82,8 @@ def _pipeline_facts(amount: str) -> str:
 
 def _facts() -> str:
     """Every counted fact as (at, partner_id, program_id, metric, value, n, for_total). `for_total`
-    false: the row counts for its partner only (its all-partner twin is a separate row)."""
+    false: the row counts for its partner only (its all-partner twin is a separate row). Handoffs
+    and breaches count per partner, not per program: a program's figures are its leads'."""
     opportunity_amount = amount_sql("o.amount", "o.currency", "o.created_at", "%(currency)s")
     paid_amount = amount_sql("e.amount", "e.currency", "e.created_at", "%(currency)s")
     lead_partner = f"""coalesce(p.partner_id, (
@@ -99,17 +100,16 @@ def _facts() -> str:
         ('leads_opportunity', l.stage = 'opportunity')) AS m(metric, hit)
     WHERE l.tenant_id = %(tenant)s AND m.hit AND {{range:l.created_at}}
     UNION ALL
-    SELECT h.offered_at, h.partner_id, l.program_id, m.metric, NULL, 1, true
-    FROM {T["handoff"]} h JOIN {T["lead"]} l ON l.id = h.lead_id AND l.tenant_id = %(tenant)s
+    SELECT h.offered_at, h.partner_id, NULL, m.metric, NULL, 1, true
+    FROM {T["handoff"]} h
     CROSS JOIN LATERAL (VALUES ('handoffs_offered', true),
         ('handoffs_accepted', h.accepted_at IS NOT NULL),
         ('handoffs_silent', h.silent_at IS NOT NULL)) AS m(metric, hit)
     WHERE h.tenant_id = %(tenant)s AND m.hit AND {{range:h.offered_at}}
     UNION ALL
-    SELECT e.at, h.partner_id, l.program_id, 'sla_breaches', NULL, 1, true
+    SELECT e.at, h.partner_id, NULL, 'sla_breaches', NULL, 1, true
     FROM {T["escalation"]} e
     JOIN {T["handoff"]} h ON h.id = e.handoff_id AND h.tenant_id = %(tenant)s
-    JOIN {T["lead"]} l ON l.id = h.lead_id AND l.tenant_id = %(tenant)s
     WHERE e.tenant_id = %(tenant)s AND e.step = '{Step.BREACHED}' AND {{range:e.at}}
     UNION ALL
     {_pipeline_facts(opportunity_amount)}
