@@ -16,7 +16,7 @@ from mdf.models import Claim, ClaimState, FundRequest
 from mdf.models.requests import IN_REVIEW
 from partnerhub.tenancy.models import Partner, Tenant
 from reporting.selectors.money import reporting_currency
-from reporting.selectors.rollups import Figure, period_starts, rollup_breakdown, rollup_series
+from reporting.selectors.rollups import Figure, period_starts, rollup_breakdown, rollup_series, rollup_total
 
 EXECUTIVE_METRICS = [
     "pipeline_sourced",
@@ -40,6 +40,10 @@ OPERATIONAL_METRICS = [key for key, _ in FUNNEL] + [
     "partners_active",
 ]
 LIVE_LIST = 10  # the short live lists: the worst first
+
+
+def _local_midnight(tenant: Tenant, day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=tenant.zone)
 
 
 def _ratio(part, whole) -> Decimal | None:
@@ -226,8 +230,13 @@ def operational_dashboard(
     if partner is not None:
         handoffs = handoffs.filter(partner=partner)
     breached = filter_sla_state(handoffs.filter(state__in=Handoff.OPEN_STATES), SlaState.BREACHED, now)
-    silent = handoffs.filter(state=Handoff.State.ACCEPTED, silent_at__isnull=False)
+    # Fallen silent: accepted, and its silence instant (no feedback since) has passed. The list
+    # reads the range's handoffs (an index range), the count the rollups.
+    silent = handoffs.filter(
+        state=Handoff.State.ACCEPTED, silent_at__lte=now, offered_at__gte=_local_midnight(tenant, starts[0])
+    )
 
+    silent_total = rollup_total(tenant=tenant, metric="handoffs_silent", period="week", partner=partner)
     recent = starts[-4:]  # activation: anything in the last four weeks
     activity = rollup_breakdown(
         tenant=tenant, metrics=["partners_active"], period="week", starts=recent, by="partner"
@@ -257,8 +266,8 @@ def operational_dashboard(
         checkpoints=_checkpoint_states(tenant, partner),
         breached=list(breached[:LIVE_LIST]),
         breached_count=breached.count(),
-        silent=list(silent.order_by("silent_at", "id")[:LIVE_LIST]),
-        silent_count=silent.count(),
+        silent=list(silent.order_by("-silent_at", "-id")[:LIVE_LIST]),
+        silent_count=silent_total,
         partners_active=partner_counts["active"],
         partners_quiet=list(quiet[:LIVE_LIST]),
         partners_total=partner_counts["total"],

@@ -97,6 +97,13 @@ def rollup_breakdown(
     return {(row[key], row["metric"]): Figure(value=row["value"], count=row["count"]) for row in totals}
 
 
+def rollup_total(*, tenant: Tenant, metric: str, period: str, partner: Partner | None = None) -> int:
+    """A metric's count over every period (one indexed sum), for all partners or one."""
+    rows = Rollup.objects.filter(tenant=tenant, period=period, metric=metric, program__isnull=True)
+    rows = rows.filter(partner=partner) if partner is not None else rows.filter(partner__isnull=True)
+    return rows.aggregate(total=Sum("count"))["total"] or 0
+
+
 def rollups_freshness(tenant: Tenant, *, now: datetime.datetime | None = None) -> Freshness:
     state = RollupState.objects.filter(tenant=tenant).first()
     if state is None or state.refreshed_at is None:

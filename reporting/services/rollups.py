@@ -103,9 +103,13 @@ def _facts() -> str:
     SELECT h.offered_at, h.partner_id, NULL, m.metric, NULL, 1, true
     FROM {T["handoff"]} h
     CROSS JOIN LATERAL (VALUES ('handoffs_offered', true),
-        ('handoffs_accepted', h.accepted_at IS NOT NULL),
-        ('handoffs_silent', h.silent_at IS NOT NULL)) AS m(metric, hit)
+        ('handoffs_accepted', h.accepted_at IS NOT NULL)) AS m(metric, hit)
     WHERE h.tenant_id = %(tenant)s AND m.hit AND {{range:h.offered_at}}
+    UNION ALL  -- fallen silent (accepted, no feedback by its silence instant), when it fell silent
+    SELECT h.silent_at, h.partner_id, NULL, 'handoffs_silent', NULL, 1, true
+    FROM {T["handoff"]} h
+    WHERE h.tenant_id = %(tenant)s AND h.state = 'accepted' AND h.silent_at <= %(now)s
+      AND {{range:h.silent_at}}
     UNION ALL
     SELECT e.at, h.partner_id, NULL, 'sla_breaches', NULL, 1, true
     FROM {T["escalation"]} e
@@ -172,6 +176,9 @@ FROM (
     SELECT l.created_at AS at FROM {T["lead"]} l WHERE l.tenant_id = %(tenant)s AND l.updated_at >= %(since)s
     UNION ALL
     SELECT h.offered_at FROM {T["handoff"]} h WHERE h.tenant_id = %(tenant)s AND h.updated_at >= %(since)s
+    UNION ALL
+    SELECT h.silent_at FROM {T["handoff"]} h
+    WHERE h.tenant_id = %(tenant)s AND h.updated_at >= %(since)s AND h.silent_at IS NOT NULL
     UNION ALL  -- the partner of a lead follows its latest handoff
     SELECT l.created_at FROM {T["handoff"]} h
     JOIN {T["lead"]} l ON l.id = h.lead_id AND l.tenant_id = %(tenant)s
