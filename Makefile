@@ -60,6 +60,7 @@ bench: install
 	$(PY) -m bench.planning --json bench/results/planning.json
 	$(PY) -m bench.lists --json bench/results/lists.json
 	$(PY) -m bench.mdf --json bench/results/mdf.json
+	$(PY) -m bench.reporting --json bench/results/reporting.json
 
 stop: install
 	$(PY) -m partnerhub.dev stop

@@ -64,6 +64,8 @@ NAV: list[NavItem] = [
     NavItem("Scorecard", "reporting:scorecard", "report.view", audience="staff", section="Reporting"),
     NavItem("Attribution", "reporting:attribution", "report.view", audience="staff", section="Reporting"),
     NavItem("Method views", "reporting:method", "report.view", audience="staff", section="Reporting"),
+    NavItem("Executive", "reporting:executive", "report.view", audience="staff", section="Reporting"),
+    NavItem("Operational", "reporting:operational", "report.view", audience="staff", section="Reporting"),
     NavItem(
         "Checkpoints", "reporting:checkpoint_list", "checkpoint.view", audience="staff", section="Reporting"
     ),

@@ -8,10 +8,12 @@ Pages show each chart's numbers as a table below it as well.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from io import StringIO
 
+from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -102,7 +104,8 @@ def _empty(title: str) -> ChartDrawing:
 
 
 def _has_values(series: list[Series]) -> bool:
-    return any(v is not None for s in series for v in s.values)
+    """Something to draw: a value that is neither missing nor zero (all zeros read as no data)."""
+    return any(v for s in series for v in s.values)
 
 
 def _marker(i: int, x: float, y: float, tooltip: str) -> _Tagged:
@@ -343,3 +346,18 @@ def svg(drawing: Drawing) -> SafeString:
     out = StringIO()
     canvas.svg.writexml(out)
     return mark_safe(out.getvalue())  # minidom escaped every text and attribute
+
+
+CACHE_SECONDS = 3600
+
+
+def cached_svg(chart, **inputs) -> SafeString:
+    """`svg(chart(**inputs))`, kept in the cache under a digest of its inputs: the same figures
+    draw the same picture, so a page reloads without drawing its charts again."""
+    digest = hashlib.sha256(repr((chart.__name__, sorted(inputs.items()))).encode()).hexdigest()
+    key = f"reporting:chart:{digest}"
+    markup = cache.get(key)
+    if markup is None:
+        markup = str(svg(chart(**inputs)))
+        cache.set(key, markup, CACHE_SECONDS)
+    return mark_safe(markup)  # our own SVG, its text escaped when drawn

@@ -28,6 +28,7 @@ from plays.models import Play
 from reporting.models import FxRate
 from reporting.services.checkpoints import checkpoints_freeze_due
 from reporting.services.fx import fx_rate_set
+from reporting.services.rollups import rollups_refresh
 
 PLAN_NAME = "DACH manufacturers' roundtable"
 LAUNCHED_DAYS_AGO = 100
@@ -86,6 +87,8 @@ def seed_reporting(tenant: Tenant) -> None:
     )
     OpportunityStageChange.objects.filter(tenant=tenant, opportunity=opportunity).update(changed_at=day(70))
     checkpoints_freeze_due()
+    # The dashboards read rollups: computed once now (everything the demo seeded), then by beat.
+    rollups_refresh(tenant, full=True)
 
 
 def _seed_fx_rates(tenant: Tenant) -> None:

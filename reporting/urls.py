@@ -1,11 +1,12 @@
 """Reporting pages, mounted under /t/<tenant_slug>/."""
 
-from reporting.views import attribution, fx, method, scorecards, settings
+from reporting.views import attribution, dashboards, fx, method, scorecards, settings
 
 app_name = "reporting"
 
 urlpatterns = [
     *scorecards.urlpatterns,
+    *dashboards.urlpatterns,
     *fx.urlpatterns,
     *attribution.urlpatterns,
     *settings.urlpatterns,

@@ -89,7 +89,7 @@ from partnerhub.tenancy.models import (
 )
 from partnerhub.tenancy.roles import Role
 from plays.models import ActivationPackage, ComponentKey, PackageComponent, Play, PlayKind
-from reporting.models import FxRate, PlanNudge, ReportingSettings
+from reporting.models import FxRate, PlanNudge, ReportingSettings, Rollup, RollupState
 
 PASSWORD = "correct-horse-battery"
 
@@ -941,3 +941,23 @@ class ReportingSettingsFactory(TenantScopedFactory):
         model = ReportingSettings
 
     sourced_window_days = 30
+
+
+class RollupFactory(TenantScopedFactory):
+    class Meta:
+        model = Rollup
+
+    period = "month"
+    starts_on = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    partner = factory.SubFactory(PartnerFactory, tenant=same_tenant())
+    metric = "leads"
+    count = 1
+
+
+class RollupStateFactory(TenantScopedFactory):
+    class Meta:
+        model = RollupState
+        django_get_or_create = ("tenant",)
+
+    refreshed_at = factory.LazyFunction(timezone.now)
+    watermark = factory.SelfAttribute("refreshed_at")

@@ -409,6 +409,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.nudge_untouched_accounts",
         "schedule": timedelta(days=1),
     },
+    # Dashboard rollups: periods with changed source rows rewritten; pending "Refresh now" clicks.
+    "refresh-rollups": {
+        "task": "reporting.refresh_rollups",
+        "schedule": timedelta(minutes=10),
+    },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {
         "task": "tenancy.send_pending_notification_emails",

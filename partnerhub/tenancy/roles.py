@@ -117,6 +117,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Reporting: the vendor's dashboards, scorecards and attribution; partners see their own results
     # on their home page and their plans' checkpoints (scope).
     "report.view": STAFF_ROLES,
+    # The dashboards' series in the API: staff any partner's or all; partners their own (scope).
+    "report.series": frozenset(Role),
     "checkpoint.view": frozenset(Role),
     # FX rates and the reporting settings (reporting currency, the sourced window): revops keeps them.
     "fx.change": frozenset({Role.TENANT_ADMIN, Role.REVOPS}),

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from reporting.api import attribution, checkpoints, fx, scorecards, settings
+from reporting.api import attribution, checkpoints, fx, scorecards, series, settings
 
 
 def register(router: SimpleRouter) -> None:
@@ -16,4 +16,5 @@ urlpatterns = [
     path("reporting/scorecards/", scorecards.ScorecardView.as_view(), name="api_reporting_scorecards"),
     path("reporting/attribution/", attribution.AttributionView.as_view(), name="api_reporting_attribution"),
     path("reporting/settings/", settings.ReportingSettingsView.as_view(), name="api_reporting_settings"),
+    path("reporting/series/", series.SeriesView.as_view(), name="api_reporting_series"),
 ]

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0014_account_reversed_domain'),
-        ('reporting', '0004_fx_rates'),
+        ('reporting', '0005_rollups'),
         ('tenancy', '0010_logos'),
     ]
 
