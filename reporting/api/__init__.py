@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from reporting.api import checkpoints, scorecards
+from reporting.api import checkpoints, review, scorecards
 
 
 def register(router: SimpleRouter) -> None:
@@ -13,4 +13,9 @@ def register(router: SimpleRouter) -> None:
 # Endpoints that are not collections, mounted under /api/v1/.
 urlpatterns = [
     path("reporting/scorecards/", scorecards.ScorecardView.as_view(), name="api_reporting_scorecards"),
+    path(
+        "reporting/partners/<int:partner_id>/review/",
+        review.PartnerReviewAPIView.as_view(),
+        name="api_reporting_partner_review",
+    ),
 ]

@@ -141,3 +141,25 @@ def test_the_review_costs_the_same_queries_for_more_rows(reviewed, partner):
         PlanFactory(tenant=partner.tenant, partner=partner, year=2026, quarter=4)
     assert Plan.objects.filter(partner=partner).count() == 7
     assert queries_for(client, review_url(partner)) == before
+
+
+def test_the_api_answers_the_review_figures(reviewed, partner, partner_user):
+    client = login(partner_user)
+    client.defaults["HTTP_X_TENANT"] = "northwind"
+    answer = client.get(f"/api/v1/reporting/partners/{partner.id}/review/?quarter={QUARTER}")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["partner_name"] == "Contoso Consulting" and body["quarter"] == QUARTER
+    assert [row["leads"] for row in body["funnel"]] == [4, 2, 1, 0]
+    assert body["mdf"] == {
+        "paid": "4000.00",
+        "pipeline_sourced": "30000.00",
+        "pipeline_influenced": "0.00",
+        "roi": "7.50",
+        "amounts_without_rate": 0,
+    }
+    assert [row["state"] for row in body["results"]] == ["missed", "open", "open"]
+    other = PartnerFactory(tenant=partner.tenant, name="Litware")
+    assert client.get(f"/api/v1/reporting/partners/{other.id}/review/").status_code == 404
+    bad = client.get(f"/api/v1/reporting/partners/{partner.id}/review/?quarter=soon")
+    assert bad.status_code == 400 and "quarter" in bad.json()
