@@ -4,6 +4,7 @@ dashboard."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 
 from partnerhub.tenancy.models import Partner
@@ -38,4 +39,16 @@ def home_context(*, request, tenant, membership) -> dict:
     return {
         "home_template": "reporting/partials/_home_todo.html",
         "todo": staff_todo(tenant=tenant, membership=membership, now=now),
+    }
+
+
+def account_page_context(*, request, tenant, account) -> dict:
+    """The account page's link to its ledger (reporting.views.ledger)."""
+    return {
+        "account_links": [
+            (
+                "Ledger",
+                reverse("reporting:account_ledger", args=[tenant.slug, account.id]),
+            )
+        ]
     }

@@ -1,10 +1,11 @@
 """Reporting pages, mounted under /t/<tenant_slug>/."""
 
-from reporting.views import review, scorecards
+from reporting.views import ledger, review, scorecards
 
 app_name = "reporting"
 
 urlpatterns = [
     *scorecards.urlpatterns,
     *review.urlpatterns,
+    *ledger.urlpatterns,
 ]

@@ -500,6 +500,8 @@ PARTNERHUB_TENANT_SETUP = ["plays.services.catalog_install"]
 # What the home page shows beside the core's figures: each is called with request=, tenant=,
 # membership= and returns context (its `home_template` is included). Wired here for the same reason.
 PARTNERHUB_HOME = ["reporting.home.home_context"]
+# The same for the target account page (called with request=, tenant=, account=).
+PARTNERHUB_ACCOUNT_PAGE = ["reporting.home.account_page_context"]
 PARTNERHUB_BASE_URL = env("PARTNERHUB_BASE_URL", "http://127.0.0.1:8000")
 PARTNERHUB_INVITATION_DAYS = env_int("PARTNERHUB_INVITATION_DAYS", 7)
 # A heartbeat older than this means the worker or beat is not running.
