@@ -1,6 +1,6 @@
 """Reporting pages, mounted under /t/<tenant_slug>/."""
 
-from reporting.views import attribution, dashboards, fx, method, scorecards, settings
+from reporting.views import attribution, dashboards, fx, ledger, method, review, scorecards, settings
 
 app_name = "reporting"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     *attribution.urlpatterns,
     *settings.urlpatterns,
     *method.urlpatterns,
+    *review.urlpatterns,
+    *ledger.urlpatterns,
 ]

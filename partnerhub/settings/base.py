@@ -510,6 +510,11 @@ LOGGING = {
 # What a new tenant gets, in order (tenancy.services.tenant_create): each is called with tenant=,
 # inside the new tenant. The core imports no domain app; this list is where they are wired in.
 PARTNERHUB_TENANT_SETUP = ["plays.services.catalog_install"]
+# What the home page shows beside the core's figures: each is called with request=, tenant=,
+# membership= and returns context (its `home_template` is included). Wired here for the same reason.
+PARTNERHUB_HOME = ["reporting.home.home_context"]
+# The same for the target account page (called with request=, tenant=, account=).
+PARTNERHUB_ACCOUNT_PAGE = ["reporting.home.account_page_context"]
 PARTNERHUB_BASE_URL = env("PARTNERHUB_BASE_URL", "http://127.0.0.1:8000")
 PARTNERHUB_INVITATION_DAYS = env_int("PARTNERHUB_INVITATION_DAYS", 7)
 # A launched plan's owners are nudged about named accounts with no touch in this many days.

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from reporting.api import attribution, checkpoints, fx, scorecards, series, settings
+from reporting.api import attribution, checkpoints, fx, review, scorecards, series, settings
 
 
 def register(router: SimpleRouter) -> None:
@@ -17,4 +17,9 @@ urlpatterns = [
     path("reporting/attribution/", attribution.AttributionView.as_view(), name="api_reporting_attribution"),
     path("reporting/settings/", settings.ReportingSettingsView.as_view(), name="api_reporting_settings"),
     path("reporting/series/", series.SeriesView.as_view(), name="api_reporting_series"),
+    path(
+        "reporting/partners/<int:partner_id>/review/",
+        review.PartnerReviewAPIView.as_view(),
+        name="api_reporting_partner_review",
+    ),
 ]
