@@ -161,3 +161,8 @@ def test_the_api_answers_the_review_figures(reviewed, partner, partner_user):
     assert client.get(f"/api/v1/reporting/partners/{other.id}/review/").status_code == 404
     bad = client.get(f"/api/v1/reporting/partners/{partner.id}/review/?quarter=soon")
     assert bad.status_code == 400 and "quarter" in bad.json()
+
+
+def test_the_scorecard_by_partner_links_to_each_review(reviewed, partner):
+    page = login(reviewed["manager"]).get("/t/northwind/reporting/scorecard/?by=partner").content.decode()
+    assert f'href="/t/northwind/reporting/partners/{partner.id}/review/"' in page
