@@ -62,10 +62,11 @@ class Pipeline:
     without_rate: int = 0
 
 
-def partner_pipeline(*, tenant: Tenant, partner: Partner, since, until, currency: str) -> Pipeline:
-    """Pipeline created in [since, until) that the partner sourced or influenced, by the attribution
-    rules (reporting.selectors.attribution), in the reporting currency at each opportunity's FX rate."""
-    split = pipeline_split(tenant, Period(since=since, until=until), partner_id=partner.id)
+def partner_pipeline(*, tenant: Tenant, partner: Partner, since, until, now=None) -> Pipeline:
+    """Pipeline created in [since, until) that the partner sourced or influenced, by the
+    attribution rules (reporting.selectors.attribution), in the reporting currency at the FX rate
+    of each opportunity's day: one statement."""
+    split = pipeline_split(tenant, Period(since=since, until=until), partner_id=partner.id, now=now)
     return Pipeline(sourced=split.sourced, influenced=split.influenced, without_rate=split.without_rate)
 
 
@@ -200,9 +201,7 @@ def partner_review(
         feedback_rate=feedback_rate(tenant=tenant, partner=partner, now=now),
         mdf_paid=paid,
         mdf_other_currency=other,
-        pipeline=partner_pipeline(
-            tenant=tenant, partner=partner, since=since, until=until, currency=currency
-        ),
+        pipeline=partner_pipeline(tenant=tenant, partner=partner, since=since, until=until, now=now),
         registrations=registration_counts(tenant=tenant, partner=partner, since=since, until=until),
         next_plans=list(
             Plan.objects.filter(
