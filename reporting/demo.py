@@ -21,8 +21,10 @@ from accounts.models import (
     Program,
     TargetAccount,
 )
+from leads.models import DealRegistration
 from leads.services.attendance import attendance_record
 from leads.services.meetings import meeting_log
+from leads.services.registrations import registration_approve, registration_create, registration_submit
 from partnerhub.tenancy.models import Partner, Tenant, User
 from plays.models import Play
 from reporting.models import FxRate
@@ -40,6 +42,7 @@ DEMO_FX = {"EUR": Decimal("1.0800"), "GBP": Decimal("1.2700"), "CHF": Decimal("1
 
 def seed_reporting(tenant: Tenant) -> None:
     _seed_fx_rates(tenant)
+    _seed_sourced_deal(tenant)
     if Plan.objects.filter(tenant=tenant, name=PLAN_NAME).exists():
         return
     manager = User.objects.get(email="pm@northwind.example")
@@ -102,6 +105,30 @@ def _seed_fx_rates(tenant: Tenant) -> None:
         drift = Decimal(months_back % 5) / 100  # a little movement from month to month
         for currency, rate in DEMO_FX.items():
             fx_rate_set(tenant=tenant, actor=None, currency=currency, rate_date=month, rate=rate + drift)
+
+
+SOURCED_DEAL = "Lakeview Foods"
+
+
+def _seed_sourced_deal(tenant: Tenant) -> None:
+    """Contoso registers a deal in euros and the partner manager approves it: an opportunity the
+    partner sourced, by rule, converted at the day's EUR rate on the attribution page."""
+    if DealRegistration.objects.filter(tenant=tenant, customer_name=SOURCED_DEAL).exists():
+        return
+    partner_user = User.objects.get(email="partner@contoso.example")
+    manager = User.objects.get(email="pm@northwind.example")
+    registration = registration_create(
+        tenant=tenant,
+        actor=partner_user,
+        customer_name=SOURCED_DEAL,
+        customer_domain="lakeviewfoods.example",
+        solution="Cloud data platform",
+        amount=Decimal("85000.00"),
+        currency="EUR",
+        close_date=timezone.localdate() + datetime.timedelta(days=75),
+    )
+    registration_submit(tenant=tenant, actor=partner_user, registration_id=registration.id)
+    registration_approve(tenant=tenant, actor=manager, registration_id=registration.id)
 
 
 def _launch(tenant, manager, sales, partner, named, launched_at) -> Plan:

@@ -193,6 +193,11 @@ class PartnerDashboard:
     handed: list[int]
 
     @property
+    def months_handed(self) -> list[tuple[datetime.date, int]]:
+        """Newest month first, for the table under the chart."""
+        return list(zip(self.months, self.handed, strict=True))[::-1]
+
+    @property
     def checkpoint_tally(self) -> dict[str, int]:
         tally = Counter(state for result in self.plans for _, state in result.checkpoints)
         return {state: tally.get(state, 0) for state in ("met", "missed", "open", "no_target")}
