@@ -16,6 +16,7 @@ from accounts.models import Checkpoint, Opportunity, OpportunityStage, Plan, Pla
 from leads.models import Lead, Touch
 from mdf.models import PAID_OUT, Claim, ClaimState, FundRequest, FundTranche, RequestState
 from partnerhub.tenancy.models import Partner, Tenant
+from reporting.selectors.money import reporting_amount
 
 ZERO = Decimal("0.00")
 QUARTERS = ["Q1", "Q2", "Q3", "Q4"]
@@ -66,16 +67,21 @@ def play_segment_matrix(*, tenant: Tenant, year: int, currency: str) -> Matrix:
         )
         .order_by()
     )
-    opened = Q(
-        account__opportunities__created_at__gte=F("plan__launched_at"),
-        account__opportunities__currency=currency,
-    ) & ~Q(account__opportunities__stage=OpportunityStage.CLOSED_LOST)
+    opened = Q(account__opportunities__created_at__gte=F("plan__launched_at")) & ~Q(
+        account__opportunities__stage=OpportunityStage.CLOSED_LOST
+    )
+    converted = reporting_amount(
+        tenant,
+        amount="account__opportunities__amount",
+        currency="account__opportunities__currency",
+        on="account__opportunities__created_at",
+    )
     pipeline = (
         PlanAccount.objects.filter(launched, tenant=tenant)
         .values("plan__play__name", "plan__market_kind", "plan__market_value")
         .annotate(
             programs=Count("plan", distinct=True),
-            pipeline=Sum("account__opportunities__amount", filter=opened),
+            pipeline=Sum(converted, filter=opened),
         )
         .order_by()
     )
@@ -150,7 +156,7 @@ def year_in_quarters(*, tenant: Tenant, year: int, currency: str) -> YearInQuart
             touched=ExtractQuarter("first", tzinfo=zone), opened=ExtractQuarter("created_at", tzinfo=zone)
         )
         .values("touched", "opened")
-        .annotate(n=Count("id"), pipeline=Sum("amount", filter=Q(currency=currency)))
+        .annotate(n=Count("id"), pipeline=Sum(reporting_amount(tenant)))
         .order_by()
     )
     result = YearInQuarters(leads=[0, 0, 0, 0], carry={}, pipeline=[ZERO] * 4)

@@ -4,6 +4,9 @@ Without such a rate it has no value (NULL): reports leave it out and count it, n
 
 from __future__ import annotations
 
+from django.db.models import Case, DateTimeField, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, When
+from django.db.models.functions import Round, TruncDate
+
 from reporting.models import FxRate
 
 
@@ -26,3 +29,27 @@ def local_date_sql(timestamp: str) -> str:
 def reporting_currency(tenant) -> str:
     """The currency reports are read in: the tenant's default currency (Settings)."""
     return tenant.default_currency
+
+
+def reporting_amount(tenant, *, amount: str = "amount", currency: str = "currency", on: str = "created_at"):
+    """The ORM twin of `amount_sql`: the row's `amount` in the reporting currency at the FX rate of
+    the tenant's day of `on` (field paths of the queried model; None without a rate)."""
+    to = reporting_currency(tenant)
+    rate = Subquery(
+        FxRate.objects.filter(
+            tenant=tenant,
+            currency=OuterRef(currency),
+            quote_currency=to,
+            rate_date__lte=TruncDate(
+                ExpressionWrapper(OuterRef(on), output_field=DateTimeField()), tzinfo=tenant.zone
+            ),
+        )
+        .order_by("-rate_date")
+        .values("rate")[:1]
+    )
+    money = DecimalField(max_digits=18, decimal_places=2)
+    return Case(
+        When(**{currency: to}, then=F(amount)),
+        default=Round(ExpressionWrapper(F(amount) * rate, output_field=money), 2),
+        output_field=money,
+    )

@@ -10,6 +10,7 @@ from accounts.models import Plan
 from partnerhub.tenancy.models import Partner
 from partnerhub.tenancy.roles import Role
 from reporting.selectors.method import play_segment_matrix, scalability, year_in_quarters
+from reporting.services.fx import fx_rate_set
 from tests.conftest import login, make_member
 from tests.factories import OpportunityFactory
 from tests.reporting.journey import DAY, LAUNCH_DAY, at, launched_plan, sweep_on, touch
@@ -73,3 +74,20 @@ def test_the_method_views_count_a_launched_program(in_tenant, people, partner, p
         "No program was launched in 2025"
         in staff.get("/t/northwind/reporting/method/?year=2025").content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_pipeline_in_another_currency_converts_at_its_days_rate(in_tenant, people, partner):
+    tenant, sales = in_tenant, people["sales"]
+    plan, named = launched_plan(tenant, people["manager"], sales, partner)
+    touch(tenant, sales, named[0], "meeting", at(tenant, LAUNCH_DAY + 10 * DAY))
+    opened = at(tenant, LAUNCH_DAY + 70 * DAY)
+    OpportunityFactory(
+        tenant=tenant, account=named[0], amount=Decimal("1000.00"), currency="EUR", created_at=opened
+    )
+    fx_rate_set(tenant=tenant, actor=None, currency="EUR", rate_date=opened.date(), rate="1.25")
+    fx_rate_set(tenant=tenant, actor=None, currency="EUR", rate_date=(opened + DAY).date(), rate="9")
+    play = Plan.objects.select_related("play").get(id=plan.id).play.name
+    matrix = play_segment_matrix(tenant=tenant, year=2026, currency="USD")
+    assert matrix.cells[(play, plan.market_label)]["pipeline"] == Decimal("1250.00")
+    assert year_in_quarters(tenant=tenant, year=2026, currency="USD").pipeline[1] == Decimal("1250.00")
