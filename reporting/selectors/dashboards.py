@@ -70,8 +70,10 @@ class MonthRow:
 
     @property
     def mdf_roi(self) -> Decimal | None:
-        """Pipeline generated per unit of MDF paid in the month."""
-        return _ratio(self.pipeline, self.mdf_paid)
+        """Pipeline generated per unit of MDF paid in the month (to a tenth: 12.5 times)."""
+        if not self.mdf_paid:
+            return None
+        return (self.pipeline / self.mdf_paid).quantize(Decimal("0.1"))
 
 
 @dataclass
