@@ -1,6 +1,6 @@
 """MDF pages, mounted under /t/<tenant_slug>/."""
 
-from mdf.views import catalog, claims, funds, proofs, requests
+from mdf.views import catalog, claims, funds, proofs, requests, tranches
 
 app_name = "mdf"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *catalog.urlpatterns,
     *claims.urlpatterns,
     *proofs.urlpatterns,
+    *tranches.urlpatterns,
 ]

@@ -59,8 +59,11 @@ NAV: list[NavItem] = [
     NavItem("Funds", "mdf:fund_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Fund requests", "mdf:request_queue", "mdf.change", audience="staff", section="MDF"),
     NavItem("Claims", "mdf:claim_queue", "mdf.change", audience="staff", section="MDF"),
+    NavItem("Held tranches", "mdf:tranche_held", "mdf.change", audience="staff", section="MDF"),
     NavItem("MDF catalog", "mdf:catalog_list", "mdf.view", audience="staff", section="MDF"),
     NavItem("Scorecard", "reporting:scorecard", "report.view", audience="staff", section="Reporting"),
+    NavItem("Attribution", "reporting:attribution", "report.view", audience="staff", section="Reporting"),
+    NavItem("Method views", "reporting:method", "report.view", audience="staff", section="Reporting"),
     NavItem("Executive", "reporting:executive", "report.view", audience="staff", section="Reporting"),
     NavItem("Operational", "reporting:operational", "report.view", audience="staff", section="Reporting"),
     NavItem(
@@ -76,6 +79,8 @@ NAV: list[NavItem] = [
     NavItem(
         "Import vocabulary", "accounts:import_vocabulary", "account.view", audience="staff", section="Admin"
     ),
+    NavItem("FX rates", "reporting:fx_rate_list", "report.view", audience="staff", section="Admin"),
+    NavItem("Reporting settings", "reporting:settings", "report.view", audience="staff", section="Admin"),
     NavItem("Business calendars", "leads:calendar_list", "calendar.view", audience="staff", section="Admin"),
     NavItem("Status mapping", "leads:status_mapping_list", "lead.view", audience="staff", section="Admin"),
     NavItem("SLA policies", "leads:sla_policy_list", "sla_policy.view", audience="staff", section="Admin"),

@@ -25,14 +25,21 @@ from leads.services.attendance import attendance_record
 from leads.services.meetings import meeting_log
 from partnerhub.tenancy.models import Partner, Tenant, User
 from plays.models import Play
+from reporting.models import FxRate
 from reporting.services.checkpoints import checkpoints_freeze_due
+from reporting.services.fx import fx_rate_set
 from reporting.services.rollups import rollups_refresh
 
 PLAN_NAME = "DACH manufacturers' roundtable"
 LAUNCHED_DAYS_AGO = 100
 
 
+# Month-start rates into the demo's reporting currency (USD) for the last two years.
+DEMO_FX = {"EUR": Decimal("1.0800"), "GBP": Decimal("1.2700"), "CHF": Decimal("1.1200")}
+
+
 def seed_reporting(tenant: Tenant) -> None:
+    _seed_fx_rates(tenant)
     if Plan.objects.filter(tenant=tenant, name=PLAN_NAME).exists():
         return
     manager = User.objects.get(email="pm@northwind.example")
@@ -82,6 +89,19 @@ def seed_reporting(tenant: Tenant) -> None:
     checkpoints_freeze_due()
     # The dashboards read rollups: computed once now (everything the demo seeded), then by beat.
     rollups_refresh(tenant, full=True)
+
+
+def _seed_fx_rates(tenant: Tenant) -> None:
+    """Revops' monthly rates, through the service (audited), once."""
+    if FxRate.objects.filter(tenant=tenant).exists():
+        return
+    first = timezone.localdate().replace(day=1)
+    for months_back in range(24, -1, -1):
+        index = first.year * 12 + first.month - 1 - months_back
+        month = datetime.date(index // 12, index % 12 + 1, 1)
+        drift = Decimal(months_back % 5) / 100  # a little movement from month to month
+        for currency, rate in DEMO_FX.items():
+            fx_rate_set(tenant=tenant, actor=None, currency=currency, rate_date=month, rate=rate + drift)
 
 
 def _launch(tenant, manager, sales, partner, named, launched_at) -> Plan:

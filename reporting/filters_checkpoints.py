@@ -35,7 +35,9 @@ class CheckpointFilter(django_filters.FilterSet):
     )
     plan = django_filters.ModelChoiceFilter(queryset=launched_plans, empty_label="Any plan")
     day = django_filters.ChoiceFilter(choices=Checkpoint.Day.choices, empty_label="Any day")
-    state = django_filters.ChoiceFilter(choices=STATES, method="filter_state", empty_label="Any state")
+    state = django_filters.ChoiceFilter(
+        choices=STATES, method="filter_state", empty_label="Any state", label="State"
+    )
     period = QuarterFilter(prefix="plan__", label="Quarter", help_text="The plan's quarter, written 2026-Q4.")
     due_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from")
     due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label="Due until")

@@ -4,12 +4,17 @@ from celery import shared_task
 
 from partnerhub.tenancy.context import get_active_tenant
 from partnerhub.tenancy.tasking import TenantTask
-from reporting.services import checkpoints, rollups
+from reporting.services import checkpoints, nudges, rollups
 
 
 @shared_task(name="reporting.freeze_due_checkpoints", acks_late=True)
 def freeze_due_checkpoints_task() -> int:
     return checkpoints.checkpoints_freeze_due()
+
+
+@shared_task(name="reporting.nudge_untouched_accounts", acks_late=True)
+def nudge_untouched_accounts_task() -> int:
+    return nudges.plans_nudged_untouched()
 
 
 @shared_task(name="reporting.refresh_rollups", acks_late=True)

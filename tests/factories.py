@@ -62,6 +62,7 @@ from mdf.models import (
     EntryKind,
     Fund,
     FundRequest,
+    FundTranche,
     LedgerEntry,
     ProofFile,
     ProofKind,
@@ -70,6 +71,7 @@ from mdf.models import (
     RequestRules,
     RequestState,
     ScanState,
+    TrancheState,
 )
 from partnerhub.tenancy import services
 from partnerhub.tenancy.context import tenant_context
@@ -87,7 +89,7 @@ from partnerhub.tenancy.models import (
 )
 from partnerhub.tenancy.roles import Role
 from plays.models import ActivationPackage, ComponentKey, PackageComponent, Play, PlayKind
-from reporting.models import Rollup, RollupState
+from reporting.models import FxRate, PlanNudge, ReportingSettings, Rollup, RollupState
 
 PASSWORD = "correct-horse-battery"
 
@@ -386,6 +388,19 @@ class CheckpointFactory(TenantScopedFactory):
     def for_partner(cls, *, tenant, partner):
         plan = PlanFactory(tenant=tenant, partner=partner, status="launched", launched_at=timezone.now())
         return cls(tenant=tenant, plan=plan)
+
+
+class PlanNudgeFactory(TenantScopedFactory):
+    """The last untouched-accounts state a launched plan's owners were told about (reporting)."""
+
+    class Meta:
+        model = PlanNudge
+
+    plan = factory.SubFactory(
+        PlanFactory, tenant=same_tenant(), status="launched", launched_at=factory.LazyFunction(timezone.now)
+    )
+    account_ids = factory.LazyFunction(list)
+    named_count = 0
 
 
 class FundFactory(TenantScopedFactory):
@@ -811,6 +826,45 @@ class RequestAccountFactory(TenantScopedFactory):
         return cls(tenant=tenant, request=FundRequestFactory.for_partner(tenant=tenant, partner=partner))
 
 
+class FundTrancheFactory(TenantScopedFactory):
+    """A held tranche (its checkpoint missed) of an approved request for its partner's launched plan;
+    states set directly, with no ledger entry (use the services for that)."""
+
+    class Meta:
+        model = FundTranche
+
+    request = factory.SubFactory(
+        FundRequestFactory,
+        tenant=same_tenant(),
+        state=RequestState.APPROVED,
+        amount_approved=Decimal("1000.00"),
+    )
+    plan = factory.LazyAttribute(
+        lambda tranche: PlanFactory(
+            tenant=tranche.tenant,
+            partner=tranche.request.partner,
+            status="launched",
+            launched_at=timezone.now(),
+        )
+    )
+    day = 60
+    percent = Decimal("50.00")
+    amount = Decimal("500.00")
+    currency = factory.LazyAttribute(lambda tranche: tranche.request.currency)
+    state = TrancheState.HELD
+    checkpoint_met = False
+
+    @classmethod
+    def for_partner(cls, *, tenant, partner):
+        request = FundRequestFactory(
+            tenant=tenant,
+            allocation=AllocationFactory(tenant=tenant, partner=partner),
+            state=RequestState.APPROVED,
+            amount_approved=Decimal("1000.00"),
+        )
+        return cls(tenant=tenant, request=request)
+
+
 # --- mdf claims ------------------------------------------------------------------------------
 
 
@@ -869,7 +923,24 @@ class ClaimReminderFactory(TenantScopedFactory):
         return cls(tenant=tenant, request=FundRequestFactory.for_partner(tenant=tenant, partner=partner))
 
 
-# --- reporting ----------------------------------------------------------------------------------
+# --- reporting --------------------------------------------------------------------------------
+
+
+class FxRateFactory(TenantScopedFactory):
+    class Meta:
+        model = FxRate
+
+    currency = "EUR"
+    quote_currency = "USD"
+    rate_date = factory.Sequence(lambda n: date(2026, 1, 1) + timedelta(days=n))
+    rate = Decimal("1.0825000000")
+
+
+class ReportingSettingsFactory(TenantScopedFactory):
+    class Meta:
+        model = ReportingSettings
+
+    sourced_window_days = 30
 
 
 class RollupFactory(TenantScopedFactory):

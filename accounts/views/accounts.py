@@ -1,6 +1,8 @@
 """Accounts pages: target accounts, their opportunities (the CRM mirror) and the account mapping."""
 
+from django.conf import settings
 from django.urls import path, reverse
+from django.utils.module_loading import import_string
 from django.views.generic import DetailView, TemplateView
 
 from accounts import services
@@ -78,6 +80,9 @@ class AccountDetailView(TenantView, DetailView):
         context["opportunities"] = opportunities[: self.shown]
         context["mappings"] = selectors.account_mappings(tenant=self.tenant, account=account)[: self.shown]
         context["plans"] = selectors.account_plans(tenant=self.tenant, account=account)
+        # What the apps above add to the page (the ledger's link): accounts imports none of them.
+        for hook in settings.PARTNERHUB_ACCOUNT_PAGE:
+            context.update(import_string(hook)(request=self.request, tenant=self.tenant, account=account))
         if self.can("account.change"):
             context["history"] = audit_history_for(tenant=self.tenant, target=account)
             context["delete_refusal"] = selectors.account_delete_refusal(tenant=self.tenant, account=account)

@@ -56,6 +56,7 @@ from partnerhub.tenancy.portal import (
 from partnerhub.tenancy.selectors import audit_history_for
 from plays.selectors import play_choices
 from reporting.selectors.checkpoints import plan_checkpoints
+from reporting.selectors.plan_roi import plan_account_roi
 
 RANKING_SHOWN = 10
 HISTORY_SHOWN = 15
@@ -225,6 +226,7 @@ class PlanDetailView(PlanPageMixin, TenantView):
         context["owners"] = [(label, getattr(plan, name)) for name, label in PLAN_OWNER_FIELDS.items()]
         context["follow_up"] = getattr(plan, "follow_up", None)
         context["checkpoints"] = plan_checkpoints(tenant=self.tenant, plan=plan)
+        context["roi"] = plan_account_roi(tenant=self.tenant, plan=plan)
         context["program"] = getattr(plan, "program", None) if plan.status in ("launched", "closed") else None
         context["history"] = self.history(plan)
         context["meeting_started_at"] = plan.meeting_started_at

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from mdf.api import claims, funds, proofs, requests
+from mdf.api import claims, funds, proofs, requests, tranches
 
 
 def register(router: SimpleRouter) -> None:
@@ -10,3 +10,4 @@ def register(router: SimpleRouter) -> None:
     requests.register(router)
     proofs.register(router)
     claims.register(router)
+    tranches.register(router)

@@ -18,12 +18,14 @@ from decimal import Decimal
 import django_filters
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from mdf import services
+from mdf.api.tranches import TrancheScheduleSerializer, TrancheSerializer
 from mdf.filters_requests import FundRequestFilter
 from mdf.models import ActivityType, CatalogItem, FundRequest, ProposalTemplate
 from mdf.selectors import catalog_list, catalog_offer, request_detail, template_list, template_offer
@@ -447,7 +449,13 @@ class FundRequestViewSet(
     filterset_class = FundRequestFilter
     permission_read = VIEW
     permission_write = CHANGE
-    action_permissions = {"request_info": DECIDE, "approve": DECIDE, "reject": DECIDE, "decline": DECIDE}
+    action_permissions = {
+        "request_info": DECIDE,
+        "approve": DECIDE,
+        "reject": DECIDE,
+        "decline": DECIDE,
+        "tranches": DECIDE,
+    }
     create_serializer_class = FundRequestCreateSerializer
 
     def get_queryset(self):
@@ -518,6 +526,17 @@ class FundRequestViewSet(
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._act(services.request_decline, note=self.validated(FundRequestNoteSerializer)["note"])
+
+    @extend_schema(
+        summary="Pay an approved request for a launched plan in tranches tied to its checkpoints (staff)",
+        request=TrancheScheduleSerializer,
+        responses={201: TrancheSerializer(many=True)},
+    )
+    @action(detail=True, methods=["post"])
+    def tranches(self, request, pk=None):
+        data = self.validated(TrancheScheduleSerializer)
+        made = services.tranche_schedule_set(**self._who(), request_id=self.get_object().id, percents=data)
+        return Response(TrancheSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
 
 
 def register(router: SimpleRouter) -> None:

@@ -1,7 +1,8 @@
 """The models of MDF (issue 10), by subject: funds and their allocations (funds.py), the
 append-only ledger of every movement of their money (ledger.py), the catalog, proposal templates
 and approval rules (catalog.py), the partners' requests for money (requests.py), proof-of-performance
-files (proofs.py), claims on approved requests (claims.py)."""
+files (proofs.py), claims on approved requests (claims.py), tranches of a request paid against its plan's
+checkpoints (tranches.py)."""
 
 from mdf.models.catalog import (
     DEFAULT_AGING_BUSINESS_DAYS,
@@ -15,10 +16,12 @@ from mdf.models.funds import DEFAULT_CLAIM_WINDOW_DAYS, Allocation, Fund
 from mdf.models.ledger import BUCKETS, EARMARKING, EFFECTS, EntryKind, LedgerEntry
 from mdf.models.proofs import ProofFile, ProofKind, ReviewState, ScanState
 from mdf.models.requests import EDITABLE, IN_REVIEW, FundRequest, RequestAccount, RequestState
+from mdf.models.tranches import CHECKPOINT_DAYS, PAID_OUT, FundTranche, TrancheState
 
 __all__ = [
     "APPROVED_CLAIM",
     "BUCKETS",
+    "CHECKPOINT_DAYS",
     "DEFAULT_AGING_BUSINESS_DAYS",
     "DEFAULT_CLAIM_WINDOW_DAYS",
     "EARMARKING",
@@ -26,6 +29,7 @@ __all__ = [
     "EFFECTS",
     "IN_REVIEW",
     "OPEN_CLAIM",
+    "PAID_OUT",
     "ActivityType",
     "Allocation",
     "CatalogItem",
@@ -36,6 +40,7 @@ __all__ = [
     "EntryKind",
     "Fund",
     "FundRequest",
+    "FundTranche",
     "LedgerEntry",
     "ProofFile",
     "ProofKind",
@@ -45,4 +50,5 @@ __all__ = [
     "RequestState",
     "ReviewState",
     "ScanState",
+    "TrancheState",
 ]

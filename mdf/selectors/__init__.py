@@ -21,6 +21,7 @@ from mdf.selectors.requests import (
     template_list,
     template_offer,
 )
+from mdf.selectors.tranches import request_tranches, tranche_list
 
 __all__ = [
     "aging_business_days",
@@ -40,6 +41,8 @@ __all__ = [
     "request_accounts",
     "request_detail",
     "request_list",
+    "request_tranches",
     "template_list",
     "template_offer",
+    "tranche_list",
 ]

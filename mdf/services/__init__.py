@@ -46,6 +46,12 @@ from mdf.services.requests import (
     request_submit,
     request_update,
 )
+from mdf.services.tranches import (
+    tranche_cancel,
+    tranche_release,
+    tranche_schedule_set,
+    tranches_settle_for_checkpoint,
+)
 
 __all__ = [
     "allocation_create",
@@ -88,4 +94,8 @@ __all__ = [
     "request_rules_set",
     "request_submit",
     "request_update",
+    "tranche_cancel",
+    "tranche_release",
+    "tranche_schedule_set",
+    "tranches_settle_for_checkpoint",
 ]

@@ -34,6 +34,7 @@ from mdf.models import (
     ClaimProof,
     ClaimState,
     FundRequest,
+    FundTranche,
     ProofFile,
     ProofKind,
     RequestState,
@@ -245,6 +246,11 @@ def claim_create(
         raise ServiceError("Only an approved request is claimed.", field="request")
     if Claim.objects.filter(tenant=tenant, request=request).exclude(state=ClaimState.REJECTED).exists():
         raise ServiceError("This request has a claim already: open it.", field="request")
+    if FundTranche.objects.filter(tenant=tenant, request=request).exists():
+        raise ServiceError(
+            "This request is paid in tranches tied to its plan's checkpoints: it is not claimed.",
+            field="request",
+        )
     _check_window(tenant, request, now)
     amount = _check_amount(request, amount_claimed)
     claim = Claim.objects.create(

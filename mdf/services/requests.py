@@ -40,6 +40,7 @@ from mdf.models import (
     ClaimState,
     Fund,
     FundRequest,
+    FundTranche,
     ProposalTemplate,
     RequestAccount,
     RequestRules,
@@ -913,6 +914,8 @@ def request_cancel(
         raise ServiceError(f"This request is already {request.get_state_display().lower()}.")
     if Claim.objects.filter(tenant=tenant, request=request).exclude(state=ClaimState.REJECTED).exists():
         raise ServiceError("This request is claimed: it can no longer be cancelled.")
+    if FundTranche.objects.filter(tenant=tenant, request=request).exists():
+        raise ServiceError("This request is paid in tranches: a held tranche is cancelled on its own.")
     now = now or timezone.now()
     if request.state == RequestState.APPROVED:
         ledger_release(

@@ -21,7 +21,7 @@ from mdf import services
 from mdf.filters_requests import FundRequestFilter
 from mdf.forms.requests import ApproveForm, NoteForm, RequestForm
 from mdf.models import EDITABLE, IN_REVIEW, CatalogItem, FundRequest, ProposalTemplate, RequestState
-from mdf.selectors import catalog_offer, request_accounts, request_detail, template_offer
+from mdf.selectors import catalog_offer, request_accounts, request_detail, request_tranches, template_offer
 from mdf.selectors.claims import live_claim_of
 from mdf.selectors.request_choices import fund_choices, partner_plans, plan_account_groups
 from mdf.views.common import REVIEW, DecisionPage, MdfView
@@ -122,6 +122,7 @@ class RequestDetailView(RequestView, TemplateView):
         fund_request = self.object
         own = self.partner is not None and self.can(ASK)
         claim = live_claim_of(tenant=self.tenant, request=fund_request)
+        tranches = request_tranches(tenant=self.tenant, request=fund_request)
         context.update(
             fund_request=fund_request,
             accounts=request_accounts(tenant=self.tenant, request=fund_request),
@@ -132,9 +133,16 @@ class RequestDetailView(RequestView, TemplateView):
             in_review=fund_request.state in IN_REVIEW,
             cancellable=fund_request.state not in (RequestState.DECLINED, RequestState.CANCELLED)
             and claim is None
+            and not tranches
             and (own or self.reviewer),
             rules=services.request_rules(tenant=self.tenant),
             claim=claim,
+            tranches=tranches,
+            can_schedule=self.reviewer
+            and fund_request.state == RequestState.APPROVED
+            and claim is None
+            and not tranches
+            and (fund_request.plan_id is not None or fund_request.program_id is not None),
         )
         if self.partner is None:
             context["history"] = audit_history_for(tenant=self.tenant, target=fund_request)

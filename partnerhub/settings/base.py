@@ -306,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "MdfActivityTypeEnum": "mdf.models.ActivityType",
         # A partner's tier, and the tiers a catalog item serves (the catalog's `tier` filter).
         "TierEnum": "partnerhub.tenancy.models.Partner.Tier",
+        # Every currency field (an FX rate has two) shares one enum.
+        "CurrencyEnum": "partnerhub.tenancy.taxonomy.currency_choices",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
@@ -400,6 +402,12 @@ CELERY_BEAT_SCHEDULE = {
     "freeze-due-checkpoints": {
         "task": "reporting.freeze_due_checkpoints",
         "schedule": timedelta(minutes=15),
+    },
+    # Launched plans' named accounts with no touch in PARTNERHUB_NUDGE_UNTOUCHED_DAYS: owners told
+    # once per set of accounts.
+    "nudge-untouched-accounts": {
+        "task": "reporting.nudge_untouched_accounts",
+        "schedule": timedelta(days=1),
     },
     # Dashboard rollups: periods with changed source rows rewritten; pending "Refresh now" clicks.
     "refresh-rollups": {
@@ -502,8 +510,15 @@ LOGGING = {
 # What a new tenant gets, in order (tenancy.services.tenant_create): each is called with tenant=,
 # inside the new tenant. The core imports no domain app; this list is where they are wired in.
 PARTNERHUB_TENANT_SETUP = ["plays.services.catalog_install"]
+# What the home page shows beside the core's figures: each is called with request=, tenant=,
+# membership= and returns context (its `home_template` is included). Wired here for the same reason.
+PARTNERHUB_HOME = ["reporting.home.home_context"]
+# The same for the target account page (called with request=, tenant=, account=).
+PARTNERHUB_ACCOUNT_PAGE = ["reporting.home.account_page_context"]
 PARTNERHUB_BASE_URL = env("PARTNERHUB_BASE_URL", "http://127.0.0.1:8000")
 PARTNERHUB_INVITATION_DAYS = env_int("PARTNERHUB_INVITATION_DAYS", 7)
+# A launched plan's owners are nudged about named accounts with no touch in this many days.
+PARTNERHUB_NUDGE_UNTOUCHED_DAYS = env_int("PARTNERHUB_NUDGE_UNTOUCHED_DAYS", 14)
 # A heartbeat older than this means the worker or beat is not running.
 PARTNERHUB_HEARTBEAT_STALE_SECONDS = env_int("PARTNERHUB_HEARTBEAT_STALE_SECONDS", 120)
 # MDF proof-of-performance files: the largest accepted, and the virus scanner every upload passes

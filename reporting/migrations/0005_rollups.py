@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0014_account_reversed_domain'),
-        ('reporting', '0003_checkpoint_moves_to_accounts'),
+        ('reporting', '0004_fx_rates'),
         ('tenancy', '0010_logos'),
     ]
 

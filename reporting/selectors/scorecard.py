@@ -26,10 +26,10 @@ from accounts.models import (
     TargetAccount,
 )
 from leads.models import Attendance, AttendanceStatus, Handoff, Lead, Touch, TouchKind
-from mdf.models import Claim, FundRequest
+from mdf.models import PAID_OUT, Claim, FundRequest, FundTranche
 from mdf.models.claims import ClaimState
 from partnerhub.tenancy.models import Tenant
-from reporting.selectors.money import amount_sql
+from reporting.selectors.money import amount_sql, local_date_sql
 
 # A stage change moves an opportunity forward when the new stage ranks higher than the old one;
 # its creation (no old stage) counts, a loss never does.
@@ -133,11 +133,16 @@ def _statement(windows_sql: str) -> str:
         "commitment": FollowUpCommitment._meta.db_table,
         "claim": Claim._meta.db_table,
         "request": FundRequest._meta.db_table,
+        "tranche": FundTranche._meta.db_table,
     }
     attended, registered = AttendanceStatus.ATTENDED, AttendanceStatus.REGISTERED
     follow_up_kinds = ", ".join(f"'{kind}'" for kind in FOLLOW_UP_KINDS)
-    opportunity_amount = amount_sql("o.amount", "o.currency", "o.created_at", "w.currency")
+    opportunity_amount = amount_sql("o.amount", "o.currency", local_date_sql("o.created_at"), "w.currency")
     claim_amount = amount_sql("c.amount_approved", "c.currency", "c.paid_on", "w.currency")
+    tranche_amount = amount_sql(
+        "tr.amount", "tr.currency", "(coalesce(tr.decided_at, tr.settled_at))::date", "w.currency"
+    )
+    tranche_paid = ", ".join(f"'{state}'" for state in PAID_OUT)
     return f"""
 WITH w (i, plan_id, starts, ends, currency) AS ({windows_sql}),
 named AS (
@@ -234,10 +239,15 @@ CROSS JOIN LATERAL (
     WHERE p.plan_id = w.plan_id AND p.tenant_id = %(tenant)s
 ) signals
 CROSS JOIN LATERAL (
-    SELECT coalesce(sum({claim_amount}), 0) AS paid,
-           count(*) FILTER (WHERE {claim_amount} IS NULL) AS without_rate
-    FROM {t["request"]} r JOIN {t["claim"]} c ON c.request_id = r.id AND c.tenant_id = %(tenant)s
-    WHERE r.plan_id = w.plan_id AND r.tenant_id = %(tenant)s AND c.state = '{ClaimState.PAID}'
+    SELECT coalesce(sum(x.amount), 0) AS paid, count(*) FILTER (WHERE x.amount IS NULL) AS without_rate
+    FROM (
+        SELECT {claim_amount} AS amount
+        FROM {t["request"]} r JOIN {t["claim"]} c ON c.request_id = r.id AND c.tenant_id = %(tenant)s
+        WHERE r.plan_id = w.plan_id AND r.tenant_id = %(tenant)s AND c.state = '{ClaimState.PAID}'
+        UNION ALL  -- tranches paid against the plan's checkpoints (never claimed as well)
+        SELECT {tranche_amount} AS amount FROM {t["tranche"]} tr
+        WHERE tr.plan_id = w.plan_id AND tr.tenant_id = %(tenant)s AND tr.state IN ({tranche_paid})
+    ) x
 ) mdf
 ORDER BY w.i
 """

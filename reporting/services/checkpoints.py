@@ -1,6 +1,7 @@
 """The checkpoint sweep: each due checkpoint of a launched plan is evaluated and frozen once
 (`accounts.services.programs.checkpoint_freeze` holds the once), and the plan's owner and its
-follow-up owner hear the result: met or missed, and by how much."""
+follow-up owner hear the result: met or missed, and by how much. The plan's MDF tranches waiting for
+the checkpoint are settled with it (mdf.services.tranches)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Checkpoint, Plan
 from accounts.services.programs import checkpoint_freeze
+from mdf.services.tranches import tranches_settle_for_checkpoint
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant, User
@@ -66,6 +68,8 @@ def _freeze_tenant(*, tenant: Tenant, now: datetime.datetime, limit: int) -> int
             if done is None:  # another sweep froze it first
                 continue
             _tell_owners(tenant, checkpoint.plan, done)
+            # MDF tranches waiting for this checkpoint: paid if met, held if not (same transaction).
+            tranches_settle_for_checkpoint(tenant=tenant, checkpoint=done, now=now)
         frozen += 1
     return frozen
 

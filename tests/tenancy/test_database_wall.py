@@ -52,6 +52,7 @@ UNSCOPED_ALLOWED = {
     "mdf/services/claim_reminders.py": "lists approved requests whose claim window closes within 7 days",
     "mdf/api/requests.py": "an empty queryset for the schema generator",
     "reporting/services/checkpoints.py": "lists tenants with a checkpoint due",
+    "reporting/services/nudges.py": "lists tenants with a launched plan old enough to nudge about",
 }
 
 
