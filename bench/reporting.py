@@ -396,15 +396,32 @@ def _mdf(cursor, tenant, partners, now, Fund, Allocation) -> None:
 
 
 def _pages(slug: str) -> dict[str, str]:
+    from django.db.models import Count
     from django.urls import NoReverseMatch, reverse
 
+    from accounts.models import Program
+    from mdf.selectors.funds import current_quarter
+    from partnerhub.tenancy.context import tenant_context
     from partnerhub.tenancy.models import Partner, Tenant
 
     tenant = Tenant.objects.get(slug=slug)
     urls = {}
     for name in ("reporting:executive", "reporting:operational", "reporting:scorecard", "tenancy:dashboard"):
         urls[name] = reverse(name, args=[slug])
-    partner = Partner.unscoped.filter(tenant=tenant).order_by("id").first()
+    # The QBR of the partner with the most plans launched this quarter: like for like at both
+    # scales (a partner with nothing in the quarter skips the plans' figures, and a query).
+    with tenant_context(tenant):
+        quarter = current_quarter(tenant=tenant)
+        busiest = (
+            Program.objects.filter(plan__year=quarter.year, plan__quarter=quarter.quarter)
+            .values("partner")
+            .annotate(programs=Count("id"))
+            .order_by("-programs", "partner")
+            .first()
+        )
+        partner = (
+            Partner.objects.get(id=busiest["partner"]) if busiest else Partner.objects.order_by("id").first()
+        )
     for kwargs in ({"partner_id": partner.id}, {}):
         try:
             urls["reporting:partner_review"] = reverse(
