@@ -76,8 +76,15 @@ def _tables() -> dict:
     return {name: model._meta.db_table for name, model in models.items()}
 
 
-def _attributed_sql() -> str:
-    """CTEs ending in `attributed` (opportunity_id, partner_id, kind, rules) and `opp`."""
+OPPORTUNITIES_IN_PERIOD = """(%(since)s::timestamptz IS NULL OR o.created_at >= %(since)s)
+      AND (%(until)s::timestamptz IS NULL OR o.created_at < %(until)s)"""
+
+
+def attributed_sql(opportunities: str = OPPORTUNITIES_IN_PERIOD) -> str:
+    """CTEs `opp` (the opportunities `opportunities` selects, a condition on `o`, with their amount
+    in the reporting currency) ending in `attributed` (opportunity_id, partner_id, kind, rules).
+    The statement binds `attribution_params()` and `%(tenant)s`, `%(zone)s`, `%(currency)s`,
+    `%(now)s`."""
     t = _tables()
     closed = ", ".join(f"'{stage}'" for stage in (OpportunityStage.CLOSED_WON, OpportunityStage.CLOSED_LOST))
     registered = ", ".join(
@@ -89,9 +96,7 @@ opp AS (
     SELECT o.id, o.account_id, o.created_at, {amount} AS amount_reporting,
            CASE WHEN o.stage IN ({closed}) THEN o.stage_changed_at ELSE %(now)s END AS open_until
     FROM {t["opportunity"]} o
-    WHERE o.tenant_id = %(tenant)s
-      AND (%(since)s::timestamptz IS NULL OR o.created_at >= %(since)s)
-      AND (%(until)s::timestamptz IS NULL OR o.created_at < %(until)s)
+    WHERE o.tenant_id = %(tenant)s AND {opportunities}
 ),
 by_registration AS (
     SELECT DISTINCT ON (opp.id) opp.id AS opportunity_id, r.partner_id
@@ -151,8 +156,16 @@ def sourced_window_days(tenant: Tenant) -> int:
     return reporting_settings(tenant=tenant).sourced_window_days
 
 
-def _params(tenant: Tenant, period: Period, *, partner_id=None, now=None, window_days=None) -> dict:
+def attribution_params(tenant: Tenant, *, window_days: int | None = None) -> dict:
+    """The rules' own parameters of `attributed_sql()`: the sourced window and a program's run."""
     days = window_days if window_days is not None else sourced_window_days(tenant)
+    return {
+        "window": datetime.timedelta(days=days),
+        "program_runs": datetime.timedelta(days=PROGRAM_RUNS_DAYS),
+    }
+
+
+def _params(tenant: Tenant, period: Period, *, partner_id=None, now=None, window_days=None) -> dict:
     return {
         "tenant": tenant.id,
         "zone": tenant.timezone,
@@ -160,9 +173,8 @@ def _params(tenant: Tenant, period: Period, *, partner_id=None, now=None, window
         "now": now or timezone.now(),
         "since": period.since,
         "until": period.until,
-        "window": datetime.timedelta(days=days),
-        "program_runs": datetime.timedelta(days=PROGRAM_RUNS_DAYS),
         "partner": partner_id,
+        **attribution_params(tenant, window_days=window_days),
     }
 
 
@@ -210,7 +222,7 @@ def attributions(
     params = _params(tenant, period, partner_id=partner_id, now=now, window_days=window_days)
     params.update(kind=kind, rule=rule, limit=limit, offset=offset)
     sql = f"""
-WITH {_attributed_sql()}
+WITH {attributed_sql()}
 SELECT o.id, o.name, acc.id, acc.name, o.stage, o.created_at, o.amount, o.currency, opp.amount_reporting,
        p.id, p.name, a.kind, a.rules
 FROM attributed a
@@ -234,7 +246,7 @@ def attribution_count(
     params = _params(tenant, period, partner_id=partner_id, now=now)
     params.update(kind=kind, rule=rule)
     sql = f"""
-WITH {_attributed_sql()}
+WITH {attributed_sql()}
 SELECT count(*) FROM attributed a
 WHERE (%(partner)s::bigint IS NULL OR a.partner_id = %(partner)s)
   AND (%(kind)s::text IS NULL OR a.kind = %(kind)s)
@@ -263,7 +275,7 @@ class PipelineSplit:
 def _split_sql(group_month: bool) -> str:
     month = "date_trunc('month', opp.created_at AT TIME ZONE %(zone)s)::date" if group_month else "NULL::date"
     return f"""
-WITH {_attributed_sql()},
+WITH {attributed_sql()},
 classified AS (
     SELECT opp.id, opp.created_at, opp.amount_reporting,
            CASE WHEN bool_or(a.kind = '{SOURCED}') THEN '{SOURCED}'

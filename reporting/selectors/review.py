@@ -12,19 +12,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Checkpoint, Opportunity, OpportunityInfluence, Plan
+from accounts.models import Checkpoint, Plan
 from leads.models import Lead, LeadStage
 from mdf.models import Claim
 from mdf.models.claims import ClaimState
 from mdf.selectors.funds import Quarter
 from partnerhub.tenancy.models import Partner, Tenant
+from reporting.selectors.attribution import Period, pipeline_split
 from reporting.selectors.checkpoints import CheckpointView, checkpoints_live
-from reporting.selectors.money import amount_sql, reporting_currency
+from reporting.selectors.money import reporting_currency
 from reporting.selectors.partners import (
     SlaStanding,
     checkpoint_state,
@@ -62,35 +62,12 @@ class Pipeline:
     without_rate: int = 0
 
 
-def partner_pipeline(*, tenant: Tenant, partner: Partner, since, until, currency: str) -> Pipeline:
-    """Pipeline created in [since, until) that the partner sourced (the opportunity's source
-    partner) or influenced (an influence row, not sourced by it), in `currency`: one statement.
-
-    The one place the review reads attribution: it swaps for reporting.selectors.attribution
-    (sourced and influenced by rule) once that lands."""
-    amount = amount_sql("o.amount", "o.currency", "o.created_at", "%(currency)s")
-    sql = f"""
-    SELECT coalesce(sum({amount}) FILTER (WHERE o.source_partner_id = %(partner)s), 0),
-           coalesce(sum({amount}) FILTER (WHERE o.source_partner_id IS DISTINCT FROM %(partner)s
-                                            AND i.id IS NOT NULL), 0),
-           count(*) FILTER (WHERE {amount} IS NULL)
-    FROM {Opportunity._meta.db_table} o
-    LEFT JOIN {OpportunityInfluence._meta.db_table} i
-      ON i.opportunity_id = o.id AND i.partner_id = %(partner)s AND i.tenant_id = %(tenant)s
-    WHERE o.tenant_id = %(tenant)s AND o.created_at >= %(since)s AND o.created_at < %(until)s
-      AND (o.source_partner_id = %(partner)s OR i.id IS NOT NULL)
-    """
-    params = {
-        "tenant": tenant.id,
-        "partner": partner.id,
-        "since": since,
-        "until": until,
-        "currency": currency,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        sourced, influenced, without_rate = cursor.fetchone()
-    return Pipeline(sourced=Decimal(sourced), influenced=Decimal(influenced), without_rate=without_rate)
+def partner_pipeline(*, tenant: Tenant, partner: Partner, since, until, now=None) -> Pipeline:
+    """Pipeline created in [since, until) that the partner sourced or influenced, by the
+    attribution rules (reporting.selectors.attribution), in the reporting currency at the FX rate
+    of each opportunity's day: one statement."""
+    split = pipeline_split(tenant, Period(since=since, until=until), partner_id=partner.id, now=now)
+    return Pipeline(sourced=split.sourced, influenced=split.influenced, without_rate=split.without_rate)
 
 
 def lead_funnel(*, tenant: Tenant, partner: Partner, since, until) -> list[tuple[str, int]]:
@@ -224,9 +201,7 @@ def partner_review(
         feedback_rate=feedback_rate(tenant=tenant, partner=partner, now=now),
         mdf_paid=paid,
         mdf_other_currency=other,
-        pipeline=partner_pipeline(
-            tenant=tenant, partner=partner, since=since, until=until, currency=currency
-        ),
+        pipeline=partner_pipeline(tenant=tenant, partner=partner, since=since, until=until, now=now),
         registrations=registration_counts(tenant=tenant, partner=partner, since=since, until=until),
         next_plans=list(
             Plan.objects.filter(

@@ -140,7 +140,7 @@ def _statement(windows_sql: str) -> str:
     opportunity_amount = amount_sql("o.amount", "o.currency", local_date_sql("o.created_at"), "w.currency")
     claim_amount = amount_sql("c.amount_approved", "c.currency", "c.paid_on", "w.currency")
     tranche_amount = amount_sql(
-        "tr.amount", "tr.currency", "(coalesce(tr.decided_at, tr.settled_at))::date", "w.currency"
+        "tr.amount", "tr.currency", local_date_sql("coalesce(tr.decided_at, tr.settled_at)"), "w.currency"
     )
     tranche_paid = ", ".join(f"'{state}'" for state in PAID_OUT)
     return f"""

@@ -19,8 +19,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Opportunity, OpportunityInfluence, OpportunityStageChange, Program
-from leads.models import Handoff, HandoffEscalation, Lead
+from accounts.models import AccountMapping, Opportunity, OpportunityStageChange, PlanAccount, Program
+from leads.models import DealRegistration, Handoff, HandoffEscalation, Lead
 from leads.models.handoffs import Step
 from mdf.models import Allocation, Claim, FundRequest, LedgerEntry
 from mdf.models.ledger import EntryKind
@@ -28,8 +28,9 @@ from partnerhub.tenancy.audit import audit
 from partnerhub.tenancy.context import tenant_context
 from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.tasking import enqueue_on_commit
-from reporting.models import Rollup, RollupState
-from reporting.selectors.money import amount_sql, reporting_currency
+from reporting.models import FxRate, Rollup, RollupState
+from reporting.selectors.attribution import INFLUENCED, SOURCED, attributed_sql, attribution_params
+from reporting.selectors.money import amount_sql, local_date_sql, reporting_currency
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,6 @@ T = {
     "handoff": Handoff._meta.db_table,
     "escalation": HandoffEscalation._meta.db_table,
     "opportunity": Opportunity._meta.db_table,
-    "influence": OpportunityInfluence._meta.db_table,
     "stage_change": OpportunityStageChange._meta.db_table,
     "program": Program._meta.db_table,
     "entry": LedgerEntry._meta.db_table,
@@ -50,33 +50,35 @@ T = {
     "request": FundRequest._meta.db_table,
     "allocation": Allocation._meta.db_table,
     "rollup": Rollup._meta.db_table,
+    "mapping": AccountMapping._meta.db_table,
+    "registration": DealRegistration._meta.db_table,
+    "plan_account": PlanAccount._meta.db_table,
+    "fx_rate": FxRate._meta.db_table,
 }
 
 
-def _pipeline_facts(amount: str) -> str:
-    """Sourced and influenced pipeline by the opportunity's creation. One function, so the lead's
-    attribution rules (reporting.selectors.attribution) can replace it in one place."""
+def _pipeline_facts() -> str:
+    """Sourced and influenced pipeline by the opportunity's creation, by the attribution rules
+    (reporting.selectors.attribution): a partner's rows count what it sourced and what it
+    influenced; the all-partner rows count each opportunity once (sourced, else influenced)."""
     return f"""
-    SELECT o.created_at AS at, o.source_partner_id AS partner_id, NULL::bigint AS program_id,
-           'pipeline_sourced' AS metric, {amount} AS value, 1 AS n, true AS for_total
-    FROM {T["opportunity"]} o
-    WHERE o.tenant_id = %(tenant)s AND o.source_partner_id IS NOT NULL AND {{range:o.created_at}}
-    UNION ALL
-    SELECT o.created_at, i.partner_id, NULL, 'pipeline_influenced', {amount}, 1, false
-    FROM {T["opportunity"]} o JOIN {T["influence"]} i ON i.opportunity_id = o.id AND i.tenant_id = %(tenant)s
-    WHERE o.tenant_id = %(tenant)s AND {{range:o.created_at}}
-    UNION ALL
-    SELECT o.created_at, NULL, NULL, 'pipeline_influenced', {amount}, 1, true
-    FROM {T["opportunity"]} o
-    WHERE o.tenant_id = %(tenant)s AND {{range:o.created_at}}
-      AND EXISTS (SELECT 1 FROM {T["influence"]} i WHERE i.opportunity_id = o.id AND i.tenant_id = %(tenant)s)
-    UNION ALL
-    SELECT o.created_at, o.source_partner_id, NULL, 'amounts_without_rate', NULL, 1, true
-    FROM {T["opportunity"]} o
-    WHERE o.tenant_id = %(tenant)s AND {amount} IS NULL AND {{range:o.created_at}}
-      AND (o.source_partner_id IS NOT NULL
-           OR EXISTS (SELECT 1 FROM {T["influence"]} i
-                      WHERE i.opportunity_id = o.id AND i.tenant_id = %(tenant)s))
+    SELECT x.* FROM (
+        WITH {attributed_sql("{range:o.created_at}")}
+        SELECT opp.created_at AS at, a.partner_id, NULL::bigint AS program_id,
+               'pipeline_' || a.kind AS metric, opp.amount_reporting AS value, 1 AS n,
+               a.kind = '{SOURCED}' AS for_total
+        FROM attributed a JOIN opp ON opp.id = a.opportunity_id
+        UNION ALL
+        SELECT opp.created_at, NULL, NULL, 'pipeline_{INFLUENCED}', opp.amount_reporting, 1, true
+        FROM opp
+        WHERE EXISTS (SELECT 1 FROM attributed a WHERE a.opportunity_id = opp.id AND a.kind = '{INFLUENCED}')
+          AND NOT EXISTS (SELECT 1 FROM attributed a WHERE a.opportunity_id = opp.id AND a.kind = '{SOURCED}')
+        UNION ALL
+        SELECT opp.created_at, s.partner_id, NULL, 'amounts_without_rate', NULL, 1, true
+        FROM opp LEFT JOIN attributed s ON s.opportunity_id = opp.id AND s.kind = '{SOURCED}'
+        WHERE opp.amount_reporting IS NULL
+          AND EXISTS (SELECT 1 FROM attributed a WHERE a.opportunity_id = opp.id)
+    ) x
     """
 
 
@@ -84,8 +86,7 @@ def _facts() -> str:
     """Every counted fact as (at, partner_id, program_id, metric, value, n, for_total). `for_total`
     false: the row counts for its partner only (its all-partner twin is a separate row). Handoffs
     and breaches count per partner, not per program: a program's figures are its leads'."""
-    opportunity_amount = amount_sql("o.amount", "o.currency", "o.created_at", "%(currency)s")
-    paid_amount = amount_sql("e.amount", "e.currency", "e.created_at", "%(currency)s")
+    paid_amount = amount_sql("e.amount", "e.currency", local_date_sql("e.created_at"), "%(currency)s")
     lead_partner = f"""coalesce(p.partner_id, (
         SELECT h.partner_id FROM {T["handoff"]} h WHERE h.lead_id = l.id AND h.tenant_id = %(tenant)s
         ORDER BY h.offered_at DESC, h.id DESC LIMIT 1))"""
@@ -116,7 +117,7 @@ def _facts() -> str:
     JOIN {T["handoff"]} h ON h.id = e.handoff_id AND h.tenant_id = %(tenant)s
     WHERE e.tenant_id = %(tenant)s AND e.step = '{Step.BREACHED}' AND {{range:e.at}}
     UNION ALL
-    {_pipeline_facts(opportunity_amount)}
+    {_pipeline_facts()}
     UNION ALL
     SELECT e.created_at, coalesce(c.partner_id, a.partner_id), r.program_id, 'mdf_paid', {paid_amount},
            1, true
@@ -196,6 +197,34 @@ FROM (
     WHERE e.tenant_id = %(tenant)s AND e.kind = '{EntryKind.PAID}' AND e.created_at >= %(since)s
     UNION ALL
     SELECT p.launched_at FROM {T["program"]} p WHERE p.tenant_id = %(tenant)s AND p.launched_at >= %(since)s
+    UNION ALL  -- what attribution reads: the opportunities on the accounts it concerns
+    SELECT o.created_at FROM {T["mapping"]} m
+    JOIN {T["opportunity"]} o ON o.account_id = m.account_id AND o.tenant_id = %(tenant)s
+    WHERE m.tenant_id = %(tenant)s AND m.updated_at >= %(since)s
+    UNION ALL
+    SELECT o.created_at FROM {T["registration"]} r
+    JOIN {T["opportunity"]} o ON o.id = r.opportunity_id AND o.tenant_id = %(tenant)s
+    WHERE r.tenant_id = %(tenant)s AND r.updated_at >= %(since)s
+    UNION ALL
+    SELECT o.created_at FROM {T["handoff"]} h
+    JOIN {T["lead"]} l ON l.id = h.lead_id AND l.tenant_id = %(tenant)s
+    JOIN {T["opportunity"]} o ON o.account_id = l.account_id AND o.tenant_id = %(tenant)s
+    WHERE h.tenant_id = %(tenant)s AND (h.updated_at >= %(since)s OR l.updated_at >= %(since)s)
+    UNION ALL
+    SELECT o.created_at FROM {T["program"]} p
+    JOIN {T["plan_account"]} pa ON pa.plan_id = p.plan_id AND pa.tenant_id = %(tenant)s
+    JOIN {T["opportunity"]} o ON o.account_id = pa.account_id AND o.tenant_id = %(tenant)s
+    WHERE p.tenant_id = %(tenant)s AND p.launched_at >= %(since)s
+    UNION ALL  -- an FX rate loaded or corrected: the amounts of its currency from its day on
+    SELECT o.created_at FROM {T["fx_rate"]} r
+    JOIN {T["opportunity"]} o ON o.currency = r.currency AND o.tenant_id = %(tenant)s
+         AND o.created_at >= r.rate_date
+    WHERE r.tenant_id = %(tenant)s AND r.updated_at >= %(since)s
+    UNION ALL
+    SELECT e.created_at FROM {T["fx_rate"]} r
+    JOIN {T["entry"]} e ON e.currency = r.currency AND e.tenant_id = %(tenant)s
+         AND e.kind = '{EntryKind.PAID}' AND e.created_at >= r.rate_date
+    WHERE r.tenant_id = %(tenant)s AND r.updated_at >= %(since)s
 ) t
 """
 
@@ -263,7 +292,9 @@ def rollups_refresh(
         params = {
             "tenant": tenant.id,
             "tz": tenant.timezone,
+            "zone": tenant.timezone,
             "currency": reporting_currency(tenant),
+            **attribution_params(tenant),
             "claim_type": ContentType.objects.get_for_model(Claim).id,
             "now": now,
         }

@@ -96,3 +96,27 @@ def touch(tenant, actor, account, kind, when, who="buyer", **fields):
 def sweep_on(tenant, day: datetime.date, hour: int = 6) -> int:
     with time_machine.travel(at(tenant, day, hour), tick=False):
         return checkpoints_freeze_due()
+
+
+def sourced_by(tenant, opportunity, partner):
+    """Make `partner` the opportunity's source by the first rule: an approved deal registration."""
+    from leads.models import DealRegistration
+    from tests.factories import DealRegistrationFactory
+
+    return DealRegistrationFactory(
+        tenant=tenant,
+        partner=partner,
+        state=DealRegistration.State.APPROVED,
+        opportunity=opportunity,
+        decided_at=opportunity.created_at,
+        protection_ends_at=opportunity.created_at + datetime.timedelta(days=90),
+    )
+
+
+def influenced_by(tenant, opportunity, partner):
+    """Make `partner` an influencer of the opportunity: it maps the opportunity's account."""
+    from tests.factories import AccountMappingFactory
+
+    return AccountMappingFactory(
+        tenant=tenant, partner=partner, account=opportunity.account, created_at=opportunity.created_at
+    )

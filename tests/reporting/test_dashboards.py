@@ -20,6 +20,7 @@ from tests.factories import (
     OpportunityFactory,
     ProgramFactory,
 )
+from tests.reporting.journey import sourced_by
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +35,10 @@ def activity(tenant, partner, other_partner):
     LeadFactory(tenant=tenant, program=program, created_at=now)
     LeadFactory(tenant=tenant, program=program, created_at=now, stage="sql")
     HandoffFactory(tenant=tenant, partner=other_partner, offered_at=now)
-    OpportunityFactory(
-        tenant=tenant, source_partner=partner, amount=Decimal("2000.00"), currency=tenant.default_currency
+    opportunity = OpportunityFactory(
+        tenant=tenant, amount=Decimal("2000.00"), currency=tenant.default_currency
     )
+    sourced_by(tenant, opportunity, partner)
     rollups_refresh(tenant)
     return program
 

@@ -36,7 +36,7 @@ QUARTER = "2026-Q3"  # the plan launched on 1 June: its checkpoints fall due in 
 def reviewed(in_tenant, partner):
     """Contoso's Q3 2026: a plan launched on 1 June (day 30 frozen, missed), four leads handed in
     July (two reached MQL, one of them SQL), 4,000 USD of MDF paid, 30,000 USD of pipeline it
-    sourced, one registration under review and a plan for Q4."""
+    influenced (its program named the account), one registration under review and a plan for Q4."""
     tenant = in_tenant
     manager = make_member(tenant, Role.PARTNER_MANAGER, email="pm@northwind.example")
     sales = make_member(tenant, Role.SALES, email="sales@northwind.example")
@@ -65,9 +65,7 @@ def reviewed(in_tenant, partner):
         payment_reference="P-7",
         paid_on=datetime.date(2026, 8, 3),
     )
-    OpportunityFactory(
-        tenant=tenant, account=named[0], amount=Decimal("30000.00"), source_partner=partner, created_at=july
-    )
+    OpportunityFactory(tenant=tenant, account=named[0], amount=Decimal("30000.00"), created_at=july)
     DealRegistrationFactory(tenant=tenant, partner=partner, created_at=july)
     PlanFactory(tenant=tenant, partner=partner, year=2026, quarter=4, name="Retail Q4")
     # Another partner's figures never show in Contoso's review.
@@ -153,8 +151,8 @@ def test_the_api_answers_the_review_figures(reviewed, partner, partner_user):
     assert [row["leads"] for row in body["funnel"]] == [4, 2, 1, 0]
     assert body["mdf"] == {
         "paid": "4000.00",
-        "pipeline_sourced": "30000.00",
-        "pipeline_influenced": "0.00",
+        "pipeline_sourced": "0.00",
+        "pipeline_influenced": "30000.00",  # by rule: Contoso ran the program naming the account
         "roi": "7.50",
         "amounts_without_rate": 0,
     }
@@ -163,3 +161,8 @@ def test_the_api_answers_the_review_figures(reviewed, partner, partner_user):
     assert client.get(f"/api/v1/reporting/partners/{other.id}/review/").status_code == 404
     bad = client.get(f"/api/v1/reporting/partners/{partner.id}/review/?quarter=soon")
     assert bad.status_code == 400 and "quarter" in bad.json()
+
+
+def test_the_scorecard_by_partner_links_to_each_review(reviewed, partner):
+    page = login(reviewed["manager"]).get("/t/northwind/reporting/scorecard/?by=partner").content.decode()
+    assert f'href="/t/northwind/reporting/partners/{partner.id}/review/"' in page

@@ -13,6 +13,7 @@ from leads.models import Lead
 from partnerhub.tenancy.roles import Role
 from reporting.models import Rollup, RollupState
 from reporting.selectors.rollups import rollup_series, rollups_freshness
+from reporting.services.fx import fx_rate_set
 from reporting.services.rollups import rollups_refresh, rollups_refresh_all
 from tests.conftest import login, make_member
 from tests.factories import (
@@ -20,11 +21,10 @@ from tests.factories import (
     HandoffFactory,
     LeadFactory,
     OpportunityFactory,
-    OpportunityInfluenceFactory,
     PartnerFactory,
     ProgramFactory,
 )
-from tests.reporting.journey import at
+from tests.reporting.journey import at, influenced_by, sourced_by
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,6 @@ def history(tenant, partner, other_partner):
     )
     sourced = OpportunityFactory(
         tenant=tenant,
-        source_partner=partner,
         amount=Decimal("1000.00"),
         currency=tenant.default_currency,
         created_at=at(tenant, JAN + datetime.timedelta(days=20)),
@@ -77,8 +76,9 @@ def history(tenant, partner, other_partner):
         currency=tenant.default_currency,
         created_at=at(tenant, JAN + datetime.timedelta(days=21)),
     )
-    OpportunityInfluenceFactory(tenant=tenant, opportunity=influenced, partner=partner)
-    OpportunityInfluenceFactory(tenant=tenant, opportunity=influenced, partner=other_partner)
+    sourced_by(tenant, sourced, partner)
+    influenced_by(tenant, influenced, partner)
+    influenced_by(tenant, influenced, other_partner)
     late = LeadFactory(
         tenant=tenant, program=program, created_at=at(tenant, FEB + datetime.timedelta(days=2))
     )
@@ -126,6 +126,30 @@ def test_an_incremental_refresh_rewrites_only_the_periods_touched(tenant, partne
     with time_machine.travel(later + datetime.timedelta(hours=3), tick=False):
         again = rollups_refresh(tenant)
     assert (again.months, again.weeks, again.rows) == (0, 0, 0)
+
+
+def test_a_new_attribution_input_or_fx_rate_reaches_the_months_it_moves(
+    tenant, partner, other_partner, history, in_tenant
+):
+    later = timezone.now() + datetime.timedelta(hours=1)
+    with time_machine.travel(later, tick=False):
+        rollups_refresh(tenant)
+    assert figure(tenant, "pipeline_influenced", JAN, other_partner) == (Decimal("500.00"), 1)
+    euro = OpportunityFactory(
+        tenant=tenant,
+        amount=Decimal("100.00"),
+        currency="EUR",
+        created_at=at(tenant, JAN + datetime.timedelta(days=25)),
+    )
+    with time_machine.travel(later + datetime.timedelta(hours=1), tick=False):
+        sourced_by(tenant, euro, other_partner)  # an approved registration, the opportunity untouched
+        rollups_refresh(tenant)
+    assert figure(tenant, "pipeline_sourced", JAN, other_partner) == (Decimal("0.00"), 1)  # no rate yet
+    with time_machine.travel(later + datetime.timedelta(hours=2), tick=False):
+        fx_rate_set(tenant=tenant, actor=None, currency="EUR", rate_date=JAN, rate="1.1")
+        result = rollups_refresh(tenant)
+    assert result.months == 1
+    assert figure(tenant, "pipeline_sourced", JAN, other_partner) == (Decimal("110.00"), 1)
 
 
 def test_series_and_freshness_read_from_the_rollups(tenant, partner, history, in_tenant):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from reporting.services.rollups import rollups_refresh
 from tests.conftest import login
 from tests.factories import ApiKeyFactory, LeadFactory, OpportunityFactory, ProgramFactory
+from tests.reporting.journey import sourced_by
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/reporting/series/"
@@ -20,9 +21,10 @@ def figures(tenant, partner, other_partner):
     now = timezone.now()
     LeadFactory(tenant=tenant, program=ProgramFactory(tenant=tenant, partner=partner, launched_at=now))
     LeadFactory(tenant=tenant, program=ProgramFactory(tenant=tenant, partner=other_partner, launched_at=now))
-    OpportunityFactory(
-        tenant=tenant, source_partner=partner, amount=Decimal("750.00"), currency=tenant.default_currency
+    opportunity = OpportunityFactory(
+        tenant=tenant, amount=Decimal("750.00"), currency=tenant.default_currency
     )
+    sourced_by(tenant, opportunity, partner)
     rollups_refresh(tenant)
 
 
