@@ -7,7 +7,8 @@
 Two tenants with the same 500 partners and two years of history, in the bench database:
 `bench-reporting` (200,000 leads) and `bench-reporting-0-1` (a tenth of every bulk table). Per
 scale 1: ~960 launched programs (plan, program, three checkpoints each, the due ones frozen met or
-missed), 20,000 accounts, 50,000 opportunities (30 % partner-sourced, 10 % influenced), 200,000
+missed), 20,000 accounts, 50,000 opportunities (30 % with an approved deal registration, so
+partner-sourced by the attribution rules; a partner maps half of the accounts), 200,000
 leads (60 % through a program, stages new → opportunity), a handoff for 60 % of them (a tenth
 breached, a twentieth silent), and MDF paid each quarter through the ledger (allocate, reserve,
 claim approved, paid). The bulk rows are copies of one template row each, made by PostgreSQL
@@ -75,9 +76,9 @@ def generate(slug: str, scale: float, *, reset: bool) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from accounts.models import Opportunity, OpportunityInfluence, Program, TargetAccount
+    from accounts.models import AccountMapping, Opportunity, Program, TargetAccount
     from bench.generate import Generator, Size
-    from leads.models import Handoff, HandoffEscalation, Lead
+    from leads.models import DealRegistration, Handoff, HandoffEscalation, Lead
     from mdf.models import Allocation, Fund
     from partnerhub.tenancy.context import tenant_context
     from partnerhub.tenancy.models import Partner, Tenant
@@ -164,14 +165,54 @@ def generate(slug: str, scale: float, *, reset: bool) -> None:
                     },
                     {**params, "count": n["opportunities"], "accounts": n["accounts"]},
                 )
-                cursor.execute(
-                    f"""INSERT INTO {OpportunityInfluence._meta.db_table}
-                        (tenant_id, opportunity_id, partner_id)
-                    SELECT DISTINCT o.tenant_id, o.id,
-                           (%(partners)s::bigint[])[1 + floor(random() * 500)::int]
-                    FROM {Opportunity._meta.db_table} o
-                    WHERE o.tenant_id = %(tenant)s AND random() < 0.1""",
-                    params,
+                # Attribution's inputs: an approved deal registration sources 30 % of the
+                # opportunities; a partner maps half of the accounts (it influences their deals).
+                registration = DealRegistration.objects.create(
+                    tenant=tenant,
+                    partner=partners[0],
+                    customer_name="Template",
+                    customer_domain="template.example",
+                    domain_key="example.template.",
+                    solution="Bench",
+                    amount=1000,
+                    currency="USD",
+                    close_date=now.date(),
+                    state=DealRegistration.State.APPROVED,
+                    decided_at=now,
+                    protection_ends_at=now,
+                )
+                _clone(
+                    cursor,
+                    DealRegistration,
+                    registration.id,
+                    f"(SELECT o.id, o.created_at FROM {Opportunity._meta.db_table} o "
+                    "WHERE o.tenant_id = %(tenant)s AND o.id <> %(template_opportunity)s "
+                    "AND random() < 0.3) g",
+                    {
+                        "partner_id": "(%(partners)s::bigint[])[1 + floor(power(random(), 2) * 500)::int]",
+                        "opportunity_id": "g.id",
+                        "decided_at": "g.created_at - interval '1 day'",
+                        "protection_ends_at": "g.created_at + interval '90 days'",
+                        "created_at": "g.created_at - interval '2 days'",
+                        "updated_at": "%(now)s - interval '1 day'",
+                    },
+                    {**params, "template_opportunity": opportunity.id},
+                )
+                DealRegistration.objects.filter(id=registration.id).delete()
+                mapping = AccountMapping.objects.create(tenant=tenant, partner=partners[0], account=account)
+                _clone(
+                    cursor,
+                    AccountMapping,
+                    mapping.id,
+                    f"(SELECT a.id FROM {TargetAccount._meta.db_table} a "
+                    "WHERE a.tenant_id = %(tenant)s AND a.id <> %(template_account)s AND random() < 0.5) g",
+                    {
+                        "partner_id": "(%(partners)s::bigint[])[1 + floor(random() * 500)::int]",
+                        "account_id": "g.id",
+                        "created_at": "%(now)s - interval '800 days'",
+                        "updated_at": "%(now)s - interval '800 days'",
+                    },
+                    {**params, "template_account": account.id},
                 )
                 lead = Lead.objects.create(tenant=tenant, email="template@lead.example")
                 # A lead comes through a program launched in the ~90 days before it (programs are
@@ -396,15 +437,32 @@ def _mdf(cursor, tenant, partners, now, Fund, Allocation) -> None:
 
 
 def _pages(slug: str) -> dict[str, str]:
+    from django.db.models import Count
     from django.urls import NoReverseMatch, reverse
 
+    from accounts.models import Program
+    from mdf.selectors.funds import current_quarter
+    from partnerhub.tenancy.context import tenant_context
     from partnerhub.tenancy.models import Partner, Tenant
 
     tenant = Tenant.objects.get(slug=slug)
     urls = {}
     for name in ("reporting:executive", "reporting:operational", "reporting:scorecard", "tenancy:dashboard"):
         urls[name] = reverse(name, args=[slug])
-    partner = Partner.unscoped.filter(tenant=tenant).order_by("id").first()
+    # The QBR of the partner with the most plans launched this quarter: like for like at both
+    # scales (a partner with nothing in the quarter skips the plans' figures, and a query).
+    with tenant_context(tenant):
+        quarter = current_quarter(tenant=tenant)
+        busiest = (
+            Program.objects.filter(plan__year=quarter.year, plan__quarter=quarter.quarter)
+            .values("partner")
+            .annotate(programs=Count("id"))
+            .order_by("-programs", "partner")
+            .first()
+        )
+        partner = (
+            Partner.objects.get(id=busiest["partner"]) if busiest else Partner.objects.order_by("id").first()
+        )
     for kwargs in ({"partner_id": partner.id}, {}):
         try:
             urls["reporting:partner_review"] = reverse(

@@ -12,8 +12,10 @@ from django.db.models import Count, Q
 from accounts.models import Checkpoint, Program
 from leads.models import Handoff
 from leads.selectors.inbox import SlaState, filter_sla_state, handoff_list
-from mdf.models import Claim, ClaimState, FundRequest
+from mdf.models import ClaimState
 from mdf.models.requests import IN_REVIEW
+from mdf.selectors.claims import claim_list
+from mdf.selectors.requests import request_list
 from partnerhub.tenancy.models import Partner, Tenant
 from reporting.selectors.money import reporting_currency
 from reporting.selectors.rollups import Figure, period_starts, rollup_breakdown, rollup_series, rollup_total
@@ -68,8 +70,10 @@ class MonthRow:
 
     @property
     def mdf_roi(self) -> Decimal | None:
-        """Pipeline generated per unit of MDF paid in the month."""
-        return _ratio(self.pipeline, self.mdf_paid)
+        """Pipeline generated per unit of MDF paid in the month (to a tenth: 12.5 times)."""
+        if not self.mdf_paid:
+            return None
+        return (self.pipeline / self.mdf_paid).quantize(Decimal("0.1"))
 
 
 @dataclass
@@ -148,6 +152,7 @@ class Operational:
     partners_quiet: list[Partner]
     partners_total: int
     requests_waiting: int
+    requests_aging: int
     claims_waiting: int
     claims_to_pay: int
     checkpoint_rows: list[str] = field(default_factory=lambda: ["Open", "Met", "Missed", "No target"])
@@ -247,10 +252,12 @@ def operational_dashboard(
         partner_rows = partner_rows.filter(id=partner.id)
     quiet = partner_rows.exclude(id__in=active_ids).order_by("name", "id")
 
-    requests = FundRequest.objects.filter(tenant=tenant, state__in=IN_REVIEW)
-    claims = Claim.objects.filter(tenant=tenant)
+    # The MDF queues' own selectors: what their review pages list (and which requests are aging).
+    requests = request_list(tenant=tenant, now=now).filter(state__in=IN_REVIEW)
+    claims = claim_list(tenant=tenant)
     if partner is not None:
         requests, claims = requests.filter(partner=partner), claims.filter(partner=partner)
+    request_counts = requests.aggregate(waiting=Count("id"), aging=Count("id", filter=Q(is_aging=True)))
     claim_counts = claims.aggregate(
         waiting=Count("id", filter=Q(state=ClaimState.SUBMITTED)),
         to_pay=Count("id", filter=Q(state__in=[ClaimState.APPROVED, ClaimState.PARTIALLY_APPROVED])),
@@ -271,7 +278,8 @@ def operational_dashboard(
         partners_active=partner_counts["active"],
         partners_quiet=list(quiet[:LIVE_LIST]),
         partners_total=partner_counts["total"],
-        requests_waiting=requests.count(),
+        requests_waiting=request_counts["waiting"],
+        requests_aging=request_counts["aging"],
         claims_waiting=claim_counts["waiting"],
         claims_to_pay=claim_counts["to_pay"],
     )

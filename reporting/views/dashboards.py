@@ -91,7 +91,7 @@ class ExecutiveView(DashboardView):
     csv_name = "executive"
 
     def extra_context_for(self, board) -> dict:
-        return {}
+        return {"months": [(_month(m.starts_on), m) for m in board.months]}
 
     def board(self, count, partner):
         return executive_dashboard(tenant=self.tenant, months=count, partner=partner)

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from reporting.services.rollups import rollups_refresh
 from tests.factories import HandoffFactory, LeadFactory, OpportunityFactory, ProgramFactory
+from tests.reporting.journey import sourced_by
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,9 +20,10 @@ def figures(tenant, partner, other_partner):
     program = ProgramFactory(tenant=tenant, partner=partner, launched_at=now)
     LeadFactory(tenant=tenant, program=program, stage="sql")
     HandoffFactory(tenant=tenant, partner=other_partner, offered_at=now)
-    OpportunityFactory(
-        tenant=tenant, source_partner=partner, amount=Decimal("2500.00"), currency=tenant.default_currency
+    opportunity = OpportunityFactory(
+        tenant=tenant, amount=Decimal("2500.00"), currency=tenant.default_currency
     )
+    sourced_by(tenant, opportunity, partner)  # an approved deal registration: sourced by the rules
     rollups_refresh(tenant)
 
 

@@ -202,3 +202,18 @@ def test_one_tenant_rollups_never_hold_another_tenants_rows(tenant, other_tenant
 
     assert figure(tenant, "leads", JAN)[1] == 4
     assert figure(other_tenant, "leads", JAN)[1] == 1
+
+
+def test_refresh_now_sends_one_task_to_a_worker_once_committed(
+    tenant, admin_user, broker_queue, django_capture_on_commit_callbacks
+):
+    client = login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reporting:rollups_refresh", args=[tenant.slug]), {"next": "operational"}
+        )
+
+    assert response.url == reverse("reporting:operational", args=[tenant.slug])
+    assert broker_queue() == 1  # reporting.refresh_tenant_rollups, for this tenant
+    assert RollupState.unscoped.get(tenant=tenant).requested_at is not None
