@@ -437,36 +437,44 @@ def _mdf(cursor, tenant, partners, now, Fund, Allocation) -> None:
 
 
 def _pages(slug: str) -> dict[str, str]:
-    from django.db.models import Count
+    from django.db.models import Count, F
+    from django.db.models.functions import ExtractQuarter, ExtractYear
     from django.urls import NoReverseMatch, reverse
 
-    from accounts.models import Program
+    from accounts.models import Checkpoint
     from mdf.selectors.funds import current_quarter
     from partnerhub.tenancy.context import tenant_context
     from partnerhub.tenancy.models import Partner, Tenant
 
     tenant = Tenant.objects.get(slug=slug)
     urls = {}
-    for name in ("reporting:executive", "reporting:operational", "reporting:scorecard", "tenancy:dashboard"):
+    names = ("reporting:executive", "reporting:operational", "reporting:scorecard", "tenancy:dashboard")
+    for name in (*names, "reporting:attribution"):
         urls[name] = reverse(name, args=[slug])
-    # The QBR of the partner with the most plans launched this quarter: like for like at both
-    # scales (a partner with nothing in the quarter skips the plans' figures, and a query).
+    # The QBR of the partner and past quarter with the most checkpoints due in the quarter of their
+    # plan: like for like at both scales (a review with no plan, or no checkpoint due, in its quarter
+    # skips that part's statement).
     with tenant_context(tenant):
-        quarter = current_quarter(tenant=tenant)
+        now = current_quarter(tenant=tenant)
         busiest = (
-            Program.objects.filter(plan__year=quarter.year, plan__quarter=quarter.quarter)
-            .values("partner")
-            .annotate(programs=Count("id"))
-            .order_by("-programs", "partner")
+            Checkpoint.objects.filter(plan__launched_at__isnull=False)
+            .exclude(plan__year=now.year, plan__quarter=now.quarter)
+            .annotate(due_year=ExtractYear("due_on"), due_quarter=ExtractQuarter("due_on"))
+            .filter(due_year=F("plan__year"), due_quarter=F("plan__quarter"))
+            .values("plan__partner", "plan__year", "plan__quarter")
+            .annotate(due=Count("id"))
+            .order_by("-due", "plan__partner", "-plan__year", "-plan__quarter")
             .first()
         )
-        partner = (
-            Partner.objects.get(id=busiest["partner"]) if busiest else Partner.objects.order_by("id").first()
-        )
+        if busiest:
+            partner = Partner.objects.get(id=busiest["plan__partner"])
+            quarter = f"?quarter={busiest['plan__year']}-Q{busiest['plan__quarter']}"
+        else:
+            partner, quarter = Partner.objects.order_by("id").first(), ""
     for kwargs in ({"partner_id": partner.id}, {}):
         try:
-            urls["reporting:partner_review"] = reverse(
-                "reporting:partner_review", kwargs={"tenant_slug": slug, **kwargs}
+            urls["reporting:partner_review"] = (
+                reverse("reporting:partner_review", kwargs={"tenant_slug": slug, **kwargs}) + quarter
             )
             break
         except NoReverseMatch:

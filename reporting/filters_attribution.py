@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django import forms
 
 from accounts.models import Opportunity
-from mdf.filters_funds import QuarterFilter
-from mdf.selectors.funds import Quarter
+from mdf.filters_funds import valid_quarter
+from mdf.selectors.funds import Quarter, current_quarter
 from partnerhub.tenancy.filters import tenant_partners
 from reporting.selectors.attribution import INFLUENCED, RULES, SOURCED, Period
 
 KINDS = [(SOURCED, "Sourced"), (INFLUENCED, "Influenced")]
+ALL_TIME = "all"
 
 
 def quarter_period(tenant, quarter: Quarter | None) -> Period:
@@ -27,13 +29,21 @@ def quarter_period(tenant, quarter: Quarter | None) -> Period:
     return Period(since=start(quarter), until=start(quarter.shifted(1)))
 
 
-class AttributionFilter(django_filters.FilterSet):
-    """Validates the parameters; the selector (SQL) applies them, so each filter keeps the rows."""
+def valid_period(value: str) -> None:
+    if value.strip().lower() != ALL_TIME:
+        valid_quarter(value)
 
-    period = QuarterFilter(
+
+class AttributionFilter(django_filters.FilterSet):
+    """Validates the parameters; the selector (SQL) applies them, so each filter keeps the rows.
+    Without a period it reads this quarter: the rules run live over the period's opportunities."""
+
+    period = django_filters.CharFilter(
         label="Created in",
         method="keep",
-        help_text="The opportunities' quarter of creation, written 2026-Q4.",
+        validators=[valid_period],
+        help_text="The opportunities' quarter of creation, written 2026-Q4 (default: this quarter), "
+        "or `all` for every quarter.",
     )
     partner = django_filters.ModelChoiceFilter(
         queryset=tenant_partners, empty_label="Any partner", method="keep", label="Partner"
@@ -49,6 +59,11 @@ class AttributionFilter(django_filters.FilterSet):
         model = Opportunity
         fields = ["period", "partner", "kind", "rule"]
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.current = current_quarter(tenant=request.tenant)
+        self.filters["period"].extra["widget"] = forms.TextInput(attrs={"placeholder": self.current.key})
+
     def keep(self, queryset, name, value):
         return queryset
 
@@ -56,8 +71,11 @@ class AttributionFilter(django_filters.FilterSet):
         """The selector's arguments from the valid parameters."""
         data = self.form.cleaned_data
         partner = data.get("partner")
+        period = (data.get("period") or "").strip()
+        quarter = None if period.lower() == ALL_TIME else Quarter.parse(period) or self.current
+        self.quarter_shown = quarter
         return {
-            "period": quarter_period(self.request.tenant, Quarter.parse(data.get("period"))),
+            "period": quarter_period(self.request.tenant, quarter),
             "partner_id": partner.id if partner else None,
             "kind": data.get("kind") or None,
             "rule": data.get("rule") or None,

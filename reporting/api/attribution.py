@@ -67,7 +67,10 @@ class AttributionPageSerializer(serializers.Serializer):
 class AttributionQuerySerializer(serializers.Serializer):
     """The query parameters (validated by the portal's filter set)."""
 
-    period = serializers.CharField(required=False, help_text="The quarter of creation, written 2026-Q4.")
+    period = serializers.CharField(
+        required=False,
+        help_text="The quarter of creation, written 2026-Q4 (default: this quarter), or `all`.",
+    )
     partner = serializers.IntegerField(required=False, help_text="A partner's id.")
     kind = serializers.ChoiceField(choices=KINDS, required=False)
     rule = serializers.ChoiceField(choices=list(RULES), required=False)

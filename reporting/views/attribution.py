@@ -64,6 +64,7 @@ class AttributionView(TenantView, TemplateView):
             filter=self.filterset,
             split=split,
             one_partner=selection.get("partner_id") is not None,
+            quarter_shown=getattr(self.filterset, "quarter_shown", None),
             window_days=sourced_window_days(self.tenant),
         )
         template = self.template_name

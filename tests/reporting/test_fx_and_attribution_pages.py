@@ -148,6 +148,8 @@ def test_the_api_pages_rows_with_rules_and_the_split(tenant, manager, attributed
     assert body["results"][0]["rules"] == ["deal_registration"]
     assert body["summary"]["sourced"] == "5000.00"
     assert client.get("/api/v1/reporting/attribution/?period=2026-Q9").status_code == 400
+    assert client.get("/api/v1/reporting/attribution/?period=2001-Q1").json()["count"] == 0
+    assert client.get("/api/v1/reporting/attribution/?period=all&kind=sourced").json()["count"] == 1
 
 
 def test_partners_never_see_attribution(tenant, partner_user, attributed):
