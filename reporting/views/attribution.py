@@ -42,11 +42,11 @@ class AttributionView(TenantView, TemplateView):
     partial_template_name = "reporting/partials/_attribution_table.html"
 
     def get(self, request, *args, **kwargs):
-        self.filterset = AttributionFilter(
-            request.GET or None, queryset=Opportunity.objects.none(), request=request
-        )
-        valid = self.filterset.is_valid()
-        selection = self.filterset.selection() if valid else {}
+        # Always bound: no parameters is a valid request for this quarter. A refused parameter is
+        # said on the filter bar and left out (its valid neighbours still apply).
+        self.filterset = AttributionFilter(request.GET, queryset=Opportunity.objects.none(), request=request)
+        self.filterset.is_valid()
+        selection = self.filterset.selection()
         now = timezone.now()
         if request.GET.get("export") == "csv":
             rows = attributions(self.tenant, now=now, **selection)
