@@ -23,6 +23,12 @@ def refresh_rollups_task() -> int:
     return rollups.rollups_refresh_all()
 
 
+@shared_task(name="reporting.refresh_rollups_full", acks_late=True)
+def refresh_rollups_full_task() -> int:
+    """Every tenant's rollups rewritten whole (nightly): deleted source rows drop out."""
+    return rollups.rollups_refresh_all(full=True)
+
+
 @shared_task(name="reporting.refresh_tenant_rollups", base=TenantTask, acks_late=True)
 def refresh_tenant_rollups_task(*, tenant_id: int) -> int:
     """One tenant's "Refresh now"; idempotent, so a repeat costs one small refresh."""

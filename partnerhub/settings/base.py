@@ -414,6 +414,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.refresh_rollups",
         "schedule": timedelta(minutes=10),
     },
+    # ... and rewritten whole once a day, so deleted rows (and deleted FX rates) drop out too.
+    "refresh-rollups-full": {
+        "task": "reporting.refresh_rollups_full",
+        "schedule": timedelta(days=1),
+    },
     # Notification emails whose task was lost (broker down) or whose send failed.
     "send-pending-notification-emails": {
         "task": "tenancy.send_pending_notification_emails",

@@ -321,13 +321,15 @@ def rollups_refresh(
     return RefreshResult(months=len(months), weeks=len(weeks), rows=rows, seconds=time.monotonic() - started)
 
 
-def rollups_refresh_all() -> int:
+def rollups_refresh_all(*, full: bool = False) -> int:
     """The scheduled run: every tenant's rollups brought up to date (each in its own transaction;
-    one tenant's failure does not hold up the others). Also honours pending "Refresh now" clicks."""
+    one tenant's failure does not hold up the others). Also honours pending "Refresh now" clicks.
+    `full` (the nightly run) rewrites every period: what a changed row cannot show, a deleted one
+    or a deleted FX rate, drops out of the figures by the next morning."""
     done = 0
     for tenant in Tenant.objects.order_by("id"):
         try:
-            rollups_refresh(tenant)
+            rollups_refresh(tenant, full=full)
             done += 1
         except Exception:
             logger.exception("Rollups of tenant %s failed; retried on the next run.", tenant.id)

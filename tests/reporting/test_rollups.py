@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Opportunity
 from leads.models import Lead
 from partnerhub.tenancy.roles import Role
 from reporting.models import Rollup, RollupState
@@ -217,3 +218,16 @@ def test_refresh_now_sends_one_task_to_a_worker_once_committed(
     assert response.url == reverse("reporting:operational", args=[tenant.slug])
     assert broker_queue() == 1  # reporting.refresh_tenant_rollups, for this tenant
     assert RollupState.unscoped.get(tenant=tenant).requested_at is not None
+
+
+def test_the_nightly_full_refresh_drops_a_deleted_row(tenant, partner, history, in_tenant):
+    later = timezone.now() + datetime.timedelta(hours=1)
+    with time_machine.travel(later, tick=False):
+        rollups_refresh(tenant)
+    assert figure(tenant, "pipeline_sourced", JAN, partner) == (Decimal("1000.00"), 1)
+    with time_machine.travel(later + datetime.timedelta(hours=1), tick=False):
+        Opportunity.objects.filter(id=history["sourced"].id).delete()
+        rollups_refresh_all()  # a deleted row leaves no trace an incremental refresh could follow
+        assert figure(tenant, "pipeline_sourced", JAN, partner) == (Decimal("1000.00"), 1)
+        rollups_refresh_all(full=True)
+    assert figure(tenant, "pipeline_sourced", JAN, partner) is None
