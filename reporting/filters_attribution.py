@@ -12,7 +12,7 @@ from accounts.models import Opportunity
 from mdf.filters_funds import valid_quarter
 from mdf.selectors.funds import Quarter, current_quarter
 from partnerhub.tenancy.filters import tenant_partners
-from reporting.selectors.attribution import INFLUENCED, RULES, SOURCED, Period
+from reporting.selectors.attribution import INFLUENCED, RULES, SOURCED, Period, sourced_window_days
 
 KINDS = [(SOURCED, "Sourced"), (INFLUENCED, "Influenced")]
 ALL_TIME = "all"
@@ -67,16 +67,20 @@ class AttributionFilter(django_filters.FilterSet):
     def keep(self, queryset, name, value):
         return queryset
 
+    def quarter(self) -> Quarter | None:
+        """The quarter shown: the one asked for, else this one; None for every quarter."""
+        period = (self.form.cleaned_data.get("period") or "").strip()
+        return None if period.lower() == ALL_TIME else Quarter.parse(period) or self.current
+
     def selection(self) -> dict:
-        """The selector's arguments from the valid parameters."""
+        """The selector's arguments from the valid parameters (call after `is_valid()`)."""
         data = self.form.cleaned_data
         partner = data.get("partner")
-        period = (data.get("period") or "").strip()
-        quarter = None if period.lower() == ALL_TIME else Quarter.parse(period) or self.current
-        self.quarter_shown = quarter
         return {
-            "period": quarter_period(self.request.tenant, quarter),
+            "period": quarter_period(self.request.tenant, self.quarter()),
             "partner_id": partner.id if partner else None,
             "kind": data.get("kind") or None,
             "rule": data.get("rule") or None,
+            # Read once for the page's statements (the tenant's reporting settings).
+            "window_days": sourced_window_days(self.request.tenant),
         }

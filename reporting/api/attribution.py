@@ -15,7 +15,7 @@ from partnerhub.tenancy.api.fields import DateTimeField
 from partnerhub.tenancy.api.pagination import PageNumberPagination
 from partnerhub.tenancy.api.viewsets import TenantAPIView
 from reporting.filters_attribution import KINDS, AttributionFilter
-from reporting.selectors.attribution import RULES, AttributionPage, Period, pipeline_split
+from reporting.selectors.attribution import RULES, AttributionPage, pipeline_split
 
 
 def _money(help_text: str, **kwargs) -> serializers.DecimalField:
@@ -101,7 +101,11 @@ class AttributionView(TenantAPIView):
             AttributionPage(request.tenant, now=now, **selection), request, view=self
         )
         split = pipeline_split(
-            request.tenant, selection.get("period", Period()), partner_id=selection["partner_id"], now=now
+            request.tenant,
+            selection["period"],
+            partner_id=selection["partner_id"],
+            now=now,
+            window_days=selection["window_days"],
         )
         return Response(
             {

@@ -178,6 +178,12 @@ def _params(tenant: Tenant, period: Period, *, partner_id=None, now=None, window
     }
 
 
+# The drill-down's filters, on `attributed a`: one partner, one pipeline, one rule (NULL: any).
+PICKED = """(%(partner)s::bigint IS NULL OR a.partner_id = %(partner)s)
+  AND (%(kind)s::text IS NULL OR a.kind = %(kind)s)
+  AND (%(rule)s::text IS NULL OR %(rule)s = ANY(a.rules))"""
+
+
 @dataclass(frozen=True)
 class Attribution:
     """One opportunity in one partner's sourced or influenced pipeline, and the rules that put it there."""
@@ -230,9 +236,7 @@ JOIN opp ON opp.id = a.opportunity_id
 JOIN {t["opportunity"]} o ON o.id = a.opportunity_id AND o.tenant_id = %(tenant)s
 JOIN {t["account"]} acc ON acc.id = o.account_id AND acc.tenant_id = %(tenant)s
 JOIN {t["partner"]} p ON p.id = a.partner_id AND p.tenant_id = %(tenant)s
-WHERE (%(partner)s::bigint IS NULL OR a.partner_id = %(partner)s)
-  AND (%(kind)s::text IS NULL OR a.kind = %(kind)s)
-  AND (%(rule)s::text IS NULL OR %(rule)s = ANY(a.rules))
+WHERE {PICKED}
 ORDER BY o.created_at DESC, o.id DESC, a.kind DESC, p.name, p.id
 LIMIT %(limit)s OFFSET %(offset)s"""
     with connection.cursor() as cursor:
@@ -241,16 +245,21 @@ LIMIT %(limit)s OFFSET %(offset)s"""
 
 
 def attribution_count(
-    tenant: Tenant, period: Period = Period(), *, partner_id=None, kind=None, rule=None, now=None
+    tenant: Tenant,
+    period: Period = Period(),
+    *,
+    partner_id=None,
+    kind=None,
+    rule=None,
+    now=None,
+    window_days=None,
 ) -> int:
-    params = _params(tenant, period, partner_id=partner_id, now=now)
+    params = _params(tenant, period, partner_id=partner_id, now=now, window_days=window_days)
     params.update(kind=kind, rule=rule)
     sql = f"""
 WITH {attributed_sql()}
 SELECT count(*) FROM attributed a
-WHERE (%(partner)s::bigint IS NULL OR a.partner_id = %(partner)s)
-  AND (%(kind)s::text IS NULL OR a.kind = %(kind)s)
-  AND (%(rule)s::text IS NULL OR %(rule)s = ANY(a.rules))"""
+WHERE {PICKED}"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
@@ -296,11 +305,16 @@ WHERE %(partner)s::bigint IS NULL OR kind IS NOT NULL
 GROUP BY 1 ORDER BY 1"""
 
 
-def pipeline_split(tenant: Tenant, period: Period = Period(), *, partner_id=None, now=None) -> PipelineSplit:
+def pipeline_split(
+    tenant: Tenant, period: Period = Period(), *, partner_id=None, now=None, window_days=None
+) -> PipelineSplit:
     """Sourced, influenced and all pipeline created in `period` (for one partner: what it sourced or
     influenced, and the total of both)."""
     with connection.cursor() as cursor:
-        cursor.execute(_split_sql(False), _params(tenant, period, partner_id=partner_id, now=now))
+        cursor.execute(
+            _split_sql(False),
+            _params(tenant, period, partner_id=partner_id, now=now, window_days=window_days),
+        )
         row = cursor.fetchone()
     currency = reporting_currency(tenant)
     if row is None:

@@ -14,7 +14,8 @@ from django.db.models.functions import ExtractQuarter, Lower
 
 from accounts.models import Checkpoint, Opportunity, OpportunityStage, Plan, PlanAccount, Program
 from leads.models import Lead, Touch
-from mdf.models import PAID_OUT, Claim, ClaimState, FundRequest, FundTranche, RequestState
+from mdf.models import FundRequest, RequestState
+from mdf.selectors.paid import mdf_paid_by_currency
 from partnerhub.tenancy.models import Partner, Tenant
 from reporting.selectors.money import reporting_amount
 
@@ -220,28 +221,17 @@ def scalability(*, tenant: Tenant, year: int, currency: str) -> list[Metric]:
     program_year = Q(request__plan__launched_at__gte=start, request__plan__launched_at__lt=end) | Q(
         request__program__launched_at__gte=start, request__program__launched_at__lt=end
     )
-    claimed = (
-        Claim.objects.filter(program_year, tenant=tenant, state=ClaimState.PAID, currency=currency).aggregate(
-            paid=Sum("amount_approved")
-        )["paid"]
-        or ZERO
-    )
-    tranched = (
-        FundTranche.objects.filter(
-            tenant=tenant,
-            state__in=PAID_OUT,
-            currency=currency,
-            plan__launched_at__gte=start,
-            plan__launched_at__lt=end,
-        ).aggregate(paid=Sum("amount"))["paid"]
-        or ZERO
+    paid = mdf_paid_by_currency(
+        tenant=tenant,
+        claims=program_year,
+        tranches=Q(plan__launched_at__gte=start, plan__launched_at__lt=end),
     )
     average = partners["average"]
     n_programs = programs["programs"]
     reuse = _ratio(programs["reused"], n_programs)
     activation = _ratio(partners["active"], partners["partners"])
     comparability = _ratio(programs["conventional"], n_programs)
-    spent = claimed + tranched
+    spent = paid.get(currency, (ZERO, 0))[0]
     return [
         Metric(
             "Time to launch (partner added → first program live)",

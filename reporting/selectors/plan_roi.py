@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, Sum
 
 from accounts.models import Opportunity, OpportunityStage, Plan, PlanAccount, TargetAccount
-from mdf.models import PAID_OUT, Claim, ClaimState, FundTranche
+from mdf.selectors.paid import mdf_paid_by_currency
 from partnerhub.tenancy.models import Tenant
 
 CENT = Decimal("0.01")
@@ -53,22 +53,8 @@ class PlanRoi:
 
 def _mdf_paid(tenant: Tenant, plan: Plan) -> dict[str, Decimal]:
     serves = Q(request__plan_id=plan.id) | Q(request__program__plan_id=plan.id)
-    paid: dict[str, Decimal] = {}
-    claims = (
-        Claim.objects.filter(serves, tenant=tenant, state=ClaimState.PAID)
-        .values("currency")
-        .annotate(total=Sum("amount_approved"))
-        .order_by()
-    )
-    tranches = (
-        FundTranche.objects.filter(tenant=tenant, plan_id=plan.id, state__in=PAID_OUT)
-        .values("currency")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    for row in [*claims, *tranches]:
-        paid[row["currency"]] = paid.get(row["currency"], ZERO) + row["total"]
-    return paid
+    paid = mdf_paid_by_currency(tenant=tenant, claims=serves, tranches=Q(plan_id=plan.id))
+    return {currency: amount for currency, (amount, _) in paid.items()}
 
 
 def _pipeline_rows(tenant: Tenant, plan: Plan):

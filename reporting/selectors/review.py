@@ -12,15 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, Q
 from django.utils import timezone
 
 from accounts.models import Checkpoint, Plan
 from leads.models import Lead, LeadStage
-from mdf.models import Claim
-from mdf.models.claims import ClaimState
 from mdf.selectors.funds import Quarter
+from mdf.selectors.paid import mdf_paid_by_currency
 from partnerhub.tenancy.models import Partner, Tenant
 from reporting.selectors.attribution import Period, pipeline_split
 from reporting.selectors.checkpoints import CheckpointView, checkpoints_live
@@ -96,17 +94,19 @@ def lead_funnel(*, tenant: Tenant, partner: Partner, since, until) -> list[tuple
 
 
 def mdf_paid(*, tenant: Tenant, partner: Partner, since, until, currency: str) -> tuple[Decimal, int]:
-    """MDF paid to the partner in the quarter (claims paid on a day inside it), in `currency`, and
-    how many paid claims in another currency were left out."""
+    """MDF paid to the partner in the quarter (claims paid on a day inside it, tranches paid or
+    released inside it), in `currency`, and how many payments in another currency were left out."""
     start, end = timezone.localdate(since, tenant.zone), timezone.localdate(until, tenant.zone)
-    rows = Claim.objects.filter(
-        tenant=tenant, partner=partner, state=ClaimState.PAID, paid_on__gte=start, paid_on__lt=end
+    tranche_paid = Q(decided_at__isnull=False, decided_at__gte=since, decided_at__lt=until) | Q(
+        decided_at__isnull=True, settled_at__gte=since, settled_at__lt=until
     )
-    figures = rows.aggregate(
-        paid=Coalesce(Sum("amount_approved", filter=Q(currency=currency)), Value(ZERO), output_field=MONEY),
-        other=Count("id", filter=~Q(currency=currency)),
+    paid = mdf_paid_by_currency(
+        tenant=tenant,
+        claims=Q(partner=partner, paid_on__gte=start, paid_on__lt=end),
+        tranches=Q(tranche_paid, request__partner=partner),
     )
-    return figures["paid"], figures["other"]
+    amount, _ = paid.pop(currency, (ZERO, 0))
+    return amount, sum(count for _, count in paid.values())
 
 
 @dataclass

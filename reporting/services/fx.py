@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.importing.reading import decode, read_csv
 from partnerhub.tenancy.actors import Actor
-from partnerhub.tenancy.audit import audit, snapshot
+from partnerhub.tenancy.audit import audit, audit_many, snapshot
 from partnerhub.tenancy.errors import ServiceError
 from partnerhub.tenancy.models import Tenant
 from partnerhub.tenancy.taxonomy import currency_choices
@@ -213,9 +214,51 @@ def fx_rates_load(*, tenant: Tenant, actor: Actor, content: bytes) -> LoadResult
         rows.append((currency, quote, rate_date, rate))
     if problems:
         raise FxFileRejected(sorted(problems, key=lambda problem: problem.row))
-    outcomes = {"created": 0, "changed": 0, "unchanged": 0}
-    with transaction.atomic():
-        for currency, quote, rate_date, rate in rows:
-            _, outcome = _upsert(tenant, actor, currency, quote, rate_date, rate)
-            outcomes[outcome] += 1
-    return LoadResult(**outcomes)
+    try:
+        with transaction.atomic():
+            return _load_rows(tenant, actor, rows)
+    except IntegrityError:  # a day of the file set at the same moment by someone else
+        raise ServiceError(
+            "Some of these rates were set at the same moment: upload the file again."
+        ) from None
+
+
+def _load_rows(tenant: Tenant, actor: Actor, rows: list[tuple]) -> LoadResult:
+    """Set-based: the days already loaded read (and locked) at once, then one insert, one update
+    and one audit statement, whatever the number of rows."""
+    existing = {
+        (fx.currency, fx.quote_currency, fx.rate_date): fx
+        for fx in FxRate.objects.select_for_update().filter(
+            tenant=tenant,
+            currency__in={row[0] for row in rows},
+            quote_currency__in={row[1] for row in rows},
+            rate_date__in={row[2] for row in rows},
+        )
+    }
+    user = actor if getattr(actor, "pk", None) else None
+    created, changed, events = [], [], []
+    for currency, quote, rate_date, rate in rows:
+        fx = existing.get((currency, quote, rate_date))
+        if fx is None:
+            created.append(
+                FxRate(
+                    tenant=tenant,
+                    currency=currency,
+                    quote_currency=quote,
+                    rate_date=rate_date,
+                    rate=rate,
+                    updated_by=user,
+                )
+            )
+        elif fx.rate != rate:
+            before = snapshot(fx, AUDITED)
+            fx.rate, fx.updated_by, fx.updated_at = rate, user, timezone.now()
+            changed.append(fx)
+            events.append(("fx_rate.changed", fx, before, snapshot(fx, AUDITED)))
+    FxRate.objects.bulk_create(created)
+    FxRate.objects.bulk_update(changed, ["rate", "updated_by", "updated_at"])
+    events += [("fx_rate.created", fx, None, snapshot(fx, AUDITED)) for fx in created]
+    audit_many(tenant=tenant, actor=actor, events=events)
+    return LoadResult(
+        created=len(created), changed=len(changed), unchanged=len(rows) - len(created) - len(changed)
+    )

@@ -15,10 +15,8 @@ from partnerhub.tenancy.portal import TenantView, csv_response
 from reporting.filters_attribution import AttributionFilter
 from reporting.selectors.attribution import (
     AttributionPage,
-    Period,
     attributions,
     pipeline_split,
-    sourced_window_days,
 )
 
 PER_PAGE = 50
@@ -56,7 +54,11 @@ class AttributionView(TenantView, TemplateView):
             request.GET.get("page")
         )
         split = pipeline_split(
-            self.tenant, selection.get("period", Period()), partner_id=selection.get("partner_id"), now=now
+            self.tenant,
+            selection["period"],
+            partner_id=selection["partner_id"],
+            now=now,
+            window_days=selection["window_days"],
         )
         context = self.get_context_data(
             rows=page.object_list,
@@ -64,8 +66,8 @@ class AttributionView(TenantView, TemplateView):
             filter=self.filterset,
             split=split,
             one_partner=selection.get("partner_id") is not None,
-            quarter_shown=getattr(self.filterset, "quarter_shown", None),
-            window_days=sourced_window_days(self.tenant),
+            quarter_shown=self.filterset.quarter(),
+            window_days=selection["window_days"],
         )
         template = self.template_name
         if request.htmx and not request.htmx.boosted:

@@ -183,3 +183,19 @@ def test_revops_sets_the_sourced_window_in_the_api_and_the_portal(tenant, revops
     assert (
         login(revops).post("/t/northwind/reporting/settings/", {"sourced_window_days": 10}).status_code == 302
     )
+
+
+def test_a_file_loads_in_the_same_statements_whatever_its_length(tenant, revops, in_tenant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.services.fx import fx_rates_load
+
+    def statements(days: int) -> int:
+        rows = "".join(f"EUR,2026-01-{day:02d},1.{day:02d}\n" for day in range(1, days + 1))
+        with CaptureQueriesContext(connection) as queries:
+            fx_rates_load(tenant=tenant, actor=revops, content=f"currency,date,rate\n{rows}".encode())
+        return len(queries)
+
+    assert statements(2) == statements(28)  # the second load changes the first two days, adds 26
+    assert FxRate.objects.filter(tenant=tenant).count() == 28

@@ -166,3 +166,36 @@ def test_the_api_answers_the_review_figures(reviewed, partner, partner_user):
 def test_the_scorecard_by_partner_links_to_each_review(reviewed, partner):
     page = login(reviewed["manager"]).get("/t/northwind/reporting/scorecard/?by=partner").content.decode()
     assert f'href="/t/northwind/reporting/partners/{partner.id}/review/"' in page
+
+
+def test_mdf_paid_counts_tranches_paid_or_released_in_the_quarter(in_tenant, partner, other_partner):
+    from mdf.models import TrancheState
+    from mdf.selectors.funds import Quarter
+    from reporting.selectors.review import partner_review
+    from tests.factories import FundTrancheFactory
+
+    tenant = in_tenant
+    july = datetime.datetime(2026, 7, 15, 12, tzinfo=datetime.UTC)
+    paid = FundTrancheFactory(
+        tenant=tenant,
+        request__partner=partner,
+        state=TrancheState.PAID,
+        settled_at=july,
+        amount=Decimal("700"),
+    )
+    FundTrancheFactory(  # held in June, released in August: paid in the quarter
+        tenant=tenant,
+        request=paid.request,
+        plan=paid.plan,
+        day=90,
+        state=TrancheState.RELEASED,
+        amount=Decimal("300"),
+        settled_at=july - datetime.timedelta(days=40),
+        decided_at=july + datetime.timedelta(days=30),
+    )
+    FundTrancheFactory(tenant=tenant, request=paid.request, plan=paid.plan, day=30, settled_at=july)  # held
+    FundTrancheFactory(
+        tenant=tenant, request__partner=other_partner, state=TrancheState.PAID, settled_at=july
+    )
+    review = partner_review(tenant=tenant, partner=partner, quarter=Quarter(2026, 3))
+    assert review.mdf_paid == Decimal("1000.00")
