@@ -22,7 +22,7 @@ from accounts.models import (
     PlanAccount,
 )
 from leads.models import DealRegistration, Handoff, Lead, Touch, TouchKind
-from mdf.models import Claim, FundRequest, RequestAccount
+from mdf.models import PAID_OUT, Claim, FundRequest, FundTranche, RequestAccount
 from mdf.models.claims import ClaimState
 from partnerhub.tenancy.models import Partner, Tenant
 
@@ -34,6 +34,7 @@ KINDS = {
     "touch": "Touches",
     "handoff": "Handoffs",
     "mdf": "MDF paid",
+    "tranche": "MDF tranches paid",
     "registration": "Deal registrations",
     "stage": "Opportunity stages",
 }
@@ -51,6 +52,7 @@ def _tables() -> dict[str, str]:
         "request": FundRequest,
         "request_account": RequestAccount,
         "claim": Claim,
+        "tranche": FundTranche,
         "registration": DealRegistration,
         "opportunity": Opportunity,
         "stage_change": OpportunityStageChange,
@@ -61,6 +63,7 @@ def _tables() -> dict[str, str]:
 def _union() -> str:
     """Every entry of the account as (kind, at, ref_id, a, b, c): the same six columns per kind."""
     t = _tables()
+    paid_out = ", ".join(f"'{state}'" for state in PAID_OUT)
     return f"""
     SELECT 'mapping' AS kind, m.created_at AS at, m.id AS ref_id,
            p.name AS a, m.relationship AS b, ''::text AS c
@@ -96,6 +99,15 @@ def _union() -> str:
             OR EXISTS (SELECT 1 FROM {t["plan_account"]} pa
                         WHERE pa.plan_id = r.plan_id AND pa.account_id = %(account)s
                           AND pa.tenant_id = %(tenant)s))
+    UNION ALL
+    SELECT 'tranche', coalesce(tr.decided_at, tr.settled_at), r.id, r.title, p.name,
+           tr.amount::text || ' ' || tr.currency
+      FROM {t["tranche"]} tr JOIN {t["request"]} r ON r.id = tr.request_id
+      JOIN {t["partner"]} p ON p.id = r.partner_id
+     WHERE tr.tenant_id = %(tenant)s AND tr.state IN ({paid_out})
+       AND EXISTS (SELECT 1 FROM {t["plan_account"]} pa
+                    WHERE pa.plan_id = tr.plan_id AND pa.account_id = %(account)s
+                      AND pa.tenant_id = %(tenant)s)
     UNION ALL
     SELECT 'registration', coalesce(g.submitted_at, g.created_at), g.id, g.solution, p.name, g.state
       FROM {t["registration"]} g JOIN {t["partner"]} p ON p.id = g.partner_id
@@ -155,6 +167,14 @@ def _entry(slug: str, kind: str, at, ref_id: int, a: str, b: str, c: str) -> Led
     if kind == "mdf":
         return LedgerEntry(
             kind, at, f"MDF paid: {a}", f"{b} · {c}", reverse("mdf:claim_detail", args=[slug, ref_id])
+        )
+    if kind == "tranche":
+        return LedgerEntry(
+            kind,
+            at,
+            f"MDF tranche paid: {a}",
+            f"{b} · {c}",
+            reverse("mdf:request_detail", args=[slug, ref_id]),
         )
     if kind == "registration":
         return LedgerEntry(

@@ -114,3 +114,18 @@ def test_the_ledger_costs_the_same_queries_for_a_longer_history(tenant, account,
 
 def test_a_partner_user_has_no_ledger(tenant, account, partner_user):
     assert login(partner_user).get(ledger_url(account)).status_code in (403, 404)
+
+
+def test_a_paid_tranche_of_a_plan_naming_the_account_is_in_its_ledger(tenant, account, partner):
+    from mdf.models import TrancheState
+    from tests.factories import FundTrancheFactory, PlanAccountFactory
+
+    paid = FundTrancheFactory(
+        tenant=tenant, request__partner=partner, state=TrancheState.PAID, settled_at=ago(3)
+    )
+    PlanAccountFactory(tenant=tenant, plan=paid.plan, account=account)
+    FundTrancheFactory(tenant=tenant, request=paid.request, plan=paid.plan, day=90, settled_at=ago(2))  # held
+    client = login(make_member(tenant, Role.PARTNER_MANAGER))
+    page = client.get(ledger_url(account, "?kind=tranche")).content.decode()
+    assert page.count('data-kind="tranche"') == 1
+    assert f"MDF tranche paid: {paid.request.title}" in page
